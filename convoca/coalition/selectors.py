@@ -1,0 +1,54 @@
+"""Reads about organisations and who may act for them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from convoca.coalition.models import Membership, Organisation, WorkingGroup
+
+
+def user_is_coordinator(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Coordinators administer the whole deployment and see everything."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_convoca_is_coordinator", None)
+    if cached is None:
+        cached = Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).exists()
+        user._convoca_is_coordinator = cached
+    return cached
+
+
+def organisation_ids_for_user(
+    user: AbstractBaseUser | AnonymousUser, *, can_edit: bool = False
+) -> set[int]:
+    """The organisations this staff account acts for (as organiser, or also as viewer)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    attr = "_convoca_org_ids_edit" if can_edit else "_convoca_org_ids_view"
+    cached = getattr(user, attr, None)
+    if cached is None:
+        roles = [Membership.Role.ORGANISER]
+        if not can_edit:
+            roles.append(Membership.Role.VIEWER)
+        cached = set(
+            Membership.objects.filter(
+                user=user, role__in=roles, organisation__status=Organisation.Status.ACTIVE
+            ).values_list("organisation_id", flat=True)
+        )
+        setattr(user, attr, cached)
+    return cached
+
+
+def organisation_list_public() -> list[Organisation]:
+    return list(
+        Organisation.objects.filter(
+            status=Organisation.Status.ACTIVE, show_in_directory=True
+        ).order_by("country", "name")
+    )
+
+
+def working_group_list_public() -> QuerySet[WorkingGroup]:
+    return WorkingGroup.objects.filter(is_public=True).select_related("organisation")

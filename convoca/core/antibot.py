@@ -1,0 +1,81 @@
+"""Defences every public form shares: a honeypot and rate limits.
+
+Nothing here calls another host. Clients and addresses are counted in the
+cache under a keyed hash, so neither an IP address nor an email appears in
+the cache or the database (an unkeyed hash of an IPv4 address is reversed
+by trying all four billion).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from convoca.core.crypto import blind_index, normalise_email
+
+
+class RateLimited(Exception):
+    """Too many submissions from one client or for one address."""
+
+
+class HoneypotForm(forms.Form):
+    """A form with a field people never see and bots fill in."""
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(
+                _("This field must stay empty. Please clear it and send the form again.")
+            )
+        return ""
+
+
+def client_key(request: HttpRequest) -> str:
+    """The address the request came from, as told by the trusted proxy when there is one."""
+    return request.META.get(settings.CONVOCA_CLIENT_IP_HEADER) or request.META.get(
+        "REMOTE_ADDR", ""
+    )
+
+
+def _hit(scope: str, key: str, *, limit: int, period: int) -> bool:
+    """Count one hit in a fixed window; True when the window is over its limit."""
+    window = int(time.time() // period)
+    cache_key = f"rl:{scope}:{blind_index(key, purpose='rate-limit')[:32]}:{window}"
+    if cache.add(cache_key, 1, timeout=period + 1):
+        return 1 > limit
+    try:
+        return cache.incr(cache_key) > limit
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=period + 1)
+        return 1 > limit
+
+
+def rate_limit(
+    request: HttpRequest,
+    *,
+    scope: str,
+    email: str = "",
+    per_client: tuple[int, int] = (20, 3600),
+    per_email: tuple[int, int] = (5, 3600),
+) -> None:
+    """Raise :class:`RateLimited` when this client or this address has sent too much.
+
+    Limits are ``(count, seconds)``. Both counters advance on every call.
+    """
+    over = _hit(f"{scope}:client", client_key(request), limit=per_client[0], period=per_client[1])
+    if email:
+        over |= _hit(
+            f"{scope}:email", normalise_email(email), limit=per_email[0], period=per_email[1]
+        )
+    if over:
+        raise RateLimited(scope)

@@ -1,0 +1,146 @@
+"""Authenticated encryption of personal data, and the blind index to find it.
+
+Each value is encrypted with AES-GCM under the newest data key; the token
+records the key's version so a rotation can re-encrypt, and the associated
+data binds it to its table, row and field, so a ciphertext copied into
+another row or column no longer decrypts. Emails are found through a keyed
+HMAC of their normalised form (a blind index), never a plain hash, which an
+attacker could reverse by hashing a list of addresses.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import threading
+import unicodedata
+from functools import cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+NONCE_BYTES = 12
+
+
+class DecryptionError(Exception):
+    """A stored value does not decrypt: wrong key, wrong row, or tampering."""
+
+
+class KeyringMismatch(ImproperlyConfigured):
+    """The database holds data encrypted with keys this installation lacks."""
+
+
+@cache
+def _cipher(version: int, key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
+def encrypt(plaintext: str, *, associated_data: str) -> str:
+    """Encrypt ``plaintext`` under the current data key; return ``"<version>$<base64>"``."""
+    keyring_verify()
+    ring = settings.CONVOCA_KEYRING
+    version = ring.current_version
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = _cipher(version, ring.data_keys[version]).encrypt(
+        nonce, plaintext.encode(), associated_data.encode()
+    )
+    return f"{version}${base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str, *, associated_data: str) -> str:
+    """Decrypt a token made by :func:`encrypt` with the same associated data."""
+    keyring_verify()
+    version_text, _, payload = token.partition("$")
+    try:
+        version = int(version_text)
+        raw = base64.b64decode(payload, validate=True)
+    except ValueError as exc:
+        raise DecryptionError("not an encrypted value") from exc
+    key = settings.CONVOCA_KEYRING.data_keys.get(version)
+    if key is None:
+        raise DecryptionError(f"data key version {version} is not in the keyring")
+    try:
+        return _cipher(version, key).decrypt(
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data.encode()
+        ).decode()
+    except InvalidTag as exc:
+        raise DecryptionError("the value does not match its key or its place") from exc
+
+
+def token_version(token: str) -> int | None:
+    version, sep, _ = token.partition("$")
+    return int(version) if sep and version.isdigit() else None
+
+
+def normalise_email(email: str) -> str:
+    """The form of an address that decides whether two submissions are one person.
+
+    Case is folded for the whole address: no mailbox provider in practice
+    distinguishes ``Ana@`` from ``ana@``. Dots and ``+tags`` are kept, since
+    only some providers ignore them and merging two people is worse than
+    keeping one person twice.
+    """
+    return unicodedata.normalize("NFKC", email).strip().casefold()
+
+
+def blind_index(value: str, *, purpose: str = "email") -> str:
+    """Keyed HMAC-SHA256 of a normalised value, as 64 hex characters."""
+    message = f"{purpose}\x00{value}".encode()
+    return hmac.new(settings.CONVOCA_KEYRING.blind_index_key, message, hashlib.sha256).hexdigest()
+
+
+def email_index(email: str) -> str:
+    return blind_index(normalise_email(email), purpose="email")
+
+
+# --- Keyring against database -------------------------------------------------------
+
+_verified_lock = threading.Lock()
+_verified_for: object | None = None
+
+
+def keyring_verify(*, force: bool = False) -> None:
+    """Stop unless this keyring can decrypt what the database holds.
+
+    The database keeps the fingerprint of every data key it has seen
+    (``core.DataKey``). A key file lost and regenerated has other
+    fingerprints, so the first encryption or decryption in the process
+    raises :class:`KeyringMismatch` instead of writing data that the old
+    key can no longer read, or failing on every old row. New versions are
+    recorded here, once per process.
+    """
+    global _verified_for
+    ring = settings.CONVOCA_KEYRING
+    if _verified_for is ring and not force:
+        return
+    from convoca.core.models import DataKey
+
+    with _verified_lock:
+        known = dict(DataKey.objects.values_list("version", "key_id"))
+        missing = sorted(v for v in known if v not in ring.data_keys)
+        different = sorted(
+            v for v, kid in known.items() if v in ring.data_keys and ring.key_id(v) != kid
+        )
+        if missing or different:
+            hint = (
+                f" The key file {ring.source} was created just now, which means the "
+                f"original was missing."
+                if ring.created_now
+                else ""
+            )
+            raise KeyringMismatch(
+                "The database holds personal data encrypted with data keys this installation "
+                f"does not have (versions {', '.join(map(str, missing + different))}).{hint} "
+                "Restore the secrets.json from your backup (or set CONVOCA_DATA_KEYS) and start "
+                "again. Convoca will not create new keys over existing data."
+            )
+        for version in ring.data_keys:
+            if version not in known:
+                DataKey.objects.get_or_create(
+                    version=version, defaults={"key_id": ring.key_id(version)}
+                )
+        _verified_for = ring

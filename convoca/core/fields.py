@@ -1,0 +1,74 @@
+"""Model fields for personal data encrypted at rest."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.forms import CharField as CharFormField
+
+from convoca.core import crypto
+
+
+class Ciphertext(str):
+    """A value as stored in the database, not yet decrypted."""
+
+    __slots__ = ()
+
+
+class EncryptedAttribute(models.query_utils.DeferredAttribute):
+    """Decrypts on first read, using the instance's primary key as context."""
+
+    def __get__(self, instance, cls=None):
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if isinstance(value, Ciphertext):
+            value = crypto.decrypt(value, associated_data=self.field.associated_data(instance))
+            instance.__dict__[self.field.attname] = value
+        return value
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedTextField(models.TextField):
+    """A text value encrypted with AES-GCM, bound to its table, row and field.
+
+    The model's primary key must be known before the first save (a UUID with
+    a default), because it is part of the associated data. An empty value is
+    stored empty. Values cannot be filtered on; find rows through a blind
+    index instead.
+    """
+
+    descriptor_class = EncryptedAttribute
+
+    def associated_data(self, instance) -> str:
+        if instance.pk is None:
+            raise ImproperlyConfigured(
+                f"{instance.__class__.__name__} needs a primary key set before it is saved "
+                "to hold encrypted fields (use a UUID primary key with a default)."
+            )
+        return f"{self.model._meta.db_table}.{self.column}:{instance.pk}"
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return ""
+        return Ciphertext(value)
+
+    def pre_save(self, model_instance, add):
+        value = model_instance.__dict__.get(self.attname, "")
+        if not value or isinstance(value, Ciphertext):
+            return value or ""
+        return Ciphertext(
+            crypto.encrypt(str(value), associated_data=self.associated_data(model_instance))
+        )
+
+    def get_prep_value(self, value):
+        # Only pre_save's ciphertext reaches the database; a plaintext here
+        # would be a filter, which can never match.
+        if value and not isinstance(value, Ciphertext):
+            raise TypeError("Encrypted fields cannot be used in lookups; use a blind index.")
+        return value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": CharFormField, "widget": None, **kwargs})

@@ -1,0 +1,35 @@
+"""Sending one email to one person, in their language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def absolute_url(path: str) -> str:
+    """The public address of a path on this site, for links in emails."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def email_send(
+    *, to: str, template: str, context: dict, language: str, headers: dict | None = None
+) -> None:
+    """Render ``<template>_subject.txt`` and ``<template>_body.txt`` and send them.
+
+    Rendering happens inside the recipient's language, so every string and
+    every URL reversed by the templates is in that language.
+    """
+    with translation.override(language):
+        context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}_body.txt", context)
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={"Auto-Submitted": "auto-generated", **(headers or {})},
+    )
+    message.send()

@@ -1,0 +1,172 @@
+from django.contrib import admin, messages
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin, TabularInline
+
+from convoca.coalition.models import Organisation
+from convoca.coalition.scoping import OrganisationScopedAdmin
+from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.crypto import email_index
+from convoca.people.models import Activity, Consent, Person, PersonTag, Tag
+from convoca.people.selectors import person_list_visible_to
+from convoca.people.services import person_erase
+
+
+class ReadOnlyInline(TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ConsentInline(ReadOnlyInline):
+    model = Consent
+    fields = readonly_fields = ["organisation", "purpose", "source", "given_at", "withdrawn_at"]
+
+
+class ActivityInline(ReadOnlyInline):
+    model = Activity
+    fields = readonly_fields = ["occurred_at", "kind", "organisation", "summary"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("organisation")
+        if user_is_coordinator(request.user):
+            return queryset
+        return queryset.filter(organisation_id__in=organisation_ids_for_user(request.user))
+
+
+class PersonTagInline(TabularInline):
+    model = PersonTag
+    extra = 0
+    fields = ["tag", "added_at"]
+    readonly_fields = ["added_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("tag")
+        if user_is_coordinator(request.user):
+            return queryset
+        return queryset.filter(tag__organisation_id__in=organisation_ids_for_user(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "tag" and not user_is_coordinator(request.user):
+            kwargs["queryset"] = Tag.objects.filter(
+                organisation_id__in=organisation_ids_for_user(request.user, can_edit=True)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        return user_is_coordinator(request.user) or bool(
+            organisation_ids_for_user(request.user, can_edit=True)
+        )
+
+    has_change_permission = has_delete_permission = has_add_permission
+
+
+@admin.register(Person)
+class PersonAdmin(ModelAdmin):
+    """Supporters, as far as the staff member may see them (see ``person_list_visible_to``)."""
+
+    list_display = ["display_email", "display_name", "country", "city", "language", "confirmed"]
+    list_filter = ["country", "language", ("email_confirmed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["postal_code", "city"]
+    search_help_text = _("Search by exact email address, city or postal code.")
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [PersonTagInline, ConsentInline, ActivityInline]
+    actions = ["erase_selected"]
+    personal_fields = ["email", "given_name", "family_name", "phone", "street_address"]
+    fieldsets = (
+        (None, {"fields": ["email", ("given_name", "family_name"), "phone", "language"]}),
+        (_("Address"), {"fields": ["street_address", ("postal_code", "city"), "country"]}),
+        (_("Record"), {"fields": ["email_confirmed_at", "created_at", "updated_at", "erased_at"]}),
+    )
+
+    def get_queryset(self, request):
+        return person_list_visible_to(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if "@" in term:
+            return queryset.filter(email_index=email_index(term)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_readonly_fields(self, request, obj=None):
+        always = ["email", "email_confirmed_at", "created_at", "updated_at", "erased_at"]
+        if user_is_coordinator(request.user):
+            return always
+        # Organisers share people with other organisations; only a
+        # coordinator, or the person themself, changes their details.
+        return [*always, *self.personal_fields, "postal_code", "city", "country", "language"]
+
+    def has_module_permission(self, request):
+        return user_is_coordinator(request.user) or bool(organisation_ids_for_user(request.user))
+
+    has_view_permission = lambda self, request, obj=None: self.has_module_permission(request)  # noqa: E731
+
+    def has_add_permission(self, request):
+        return False  # people arrive through forms and imports, with their consent
+
+    def has_change_permission(self, request, obj=None):
+        return user_is_coordinator(request.user) or bool(
+            organisation_ids_for_user(request.user, can_edit=True)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # erase instead: it keeps counts right
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        try:
+            visible = self.get_queryset(request).filter(pk=object_id).exists()
+        except Exception as exc:
+            raise Http404 from exc
+        if not visible:
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not user_is_coordinator(request.user):
+            actions.pop("erase_selected", None)
+        return actions
+
+    @admin.display(description=_("email"))
+    def display_email(self, obj):
+        return obj.email or _("(erased)")
+
+    @admin.display(description=_("name"))
+    def display_name(self, obj):
+        return obj.full_name
+
+    @admin.display(description=_("confirmed"), boolean=True)
+    def confirmed(self, obj):
+        return obj.email_confirmed_at is not None
+
+    @admin.action(description=_("Erase the personal data of the selected people"))
+    def erase_selected(self, request, queryset):
+        count = 0
+        for person in queryset.filter(erased_at__isnull=True):
+            person_erase(person=person)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Erased %(count)d person.", "Erased %(count)d people.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Tag)
+class TagAdmin(OrganisationScopedAdmin):
+    list_display = ["name", "organisation"]
+    search_fields = ["name"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Organisation and user_is_coordinator(request.user):
+            kwargs["required"] = False
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

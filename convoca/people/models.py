@@ -1,0 +1,214 @@
+"""Supporters, what they consented to, what they did, and how they are tagged."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from convoca.core.fields import EncryptedTextField
+from convoca.core.models import TimeStampedModel
+
+
+class Person(TimeStampedModel):
+    """One supporter, one per normalised email address.
+
+    Email, names, phone and street address are encrypted at rest (bound to
+    this row); the person is found through ``email_index``, a keyed hash of
+    the normalised email. Country, city, postal code and language stay in
+    clear for targeting. An erased person keeps the row, so counts stay
+    right, but loses every personal value and the index.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email_index = models.CharField(
+        _("email index"), max_length=64, null=True, blank=True, editable=False
+    )
+    email = EncryptedTextField(_("email"), blank=True)
+    given_name = EncryptedTextField(_("given name"), blank=True)
+    family_name = EncryptedTextField(_("family name"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    street_address = EncryptedTextField(_("street address"), blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = CountryField(_("country"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
+    tags = models.ManyToManyField(
+        "people.Tag", verbose_name=_("tags"), through="people.PersonTag", blank=True,
+        related_name="people",
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email_index"],
+                name="%(app_label)s_%(class)s_one_per_email",
+                violation_error_message=_("A person with this email already exists."),
+            )
+        ]
+
+    def __str__(self):
+        if self.erased_at:
+            return str(_("erased person"))
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(filter(None, [self.given_name, self.family_name]))
+
+
+class Tag(TimeStampedModel):
+    """A label an organisation puts on people to find them again (e.g. "speaker", "union")."""
+
+    name = models.CharField(_("name"), max_length=80)
+    organisation = models.ForeignKey(
+        "coalition.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE,
+        null=True, blank=True, related_name="tags",
+        help_text=_("Leave empty for a tag of the whole coalition."),
+    )
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                name="%(app_label)s_%(class)s_unique_name_per_organisation",
+                nulls_distinct=False,
+                violation_error_message=_("This organisation already has a tag with this name."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PersonTag(models.Model):
+    """A tag on a person, and when it was put there."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, verbose_name=_("tag"), on_delete=models.CASCADE)
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tag on a person")
+        verbose_name_plural = _("tags on people")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "tag"], name="%(app_label)s_%(class)s_once_per_person"
+            )
+        ]
+
+
+class Consent(models.Model):
+    """Permission a person gave, to an organisation or a list, and its withdrawal.
+
+    A row is one grant, kept as evidence: the wording the person saw, in
+    which form and when. Withdrawing sets ``withdrawn_at``; giving consent
+    again makes a new row. A consent with no organisation is given to the
+    coalition as a whole. ``subject`` points at what the consent is about
+    when it is narrower than an organisation (a mailing list).
+    """
+
+    class Purpose(models.TextChoices):
+        CONTACT = "contact", _("may contact me about its work")
+        SUBSCRIPTION = "subscription", _("may send me a mailing list")
+        PUBLIC_NAME = "public_name", _("may show my name publicly")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
+    )
+    organisation = models.ForeignKey(
+        "coalition.Organisation", verbose_name=_("to organisation"), on_delete=models.CASCADE,
+        null=True, blank=True, related_name="consents",
+    )
+    purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    wording = models.TextField(_("wording shown"), blank=True)
+    source = models.CharField(_("given through"), max_length=200, blank=True)
+    given_at = models.DateTimeField(_("given"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="people_consent_current_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} · {self.organisation or _('the coalition')}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Activity(models.Model):
+    """One thing a person did (signed, registered, donated, ...), for their timeline.
+
+    ``summary`` names the thing done (an action's title), never personal
+    data, so the timeline survives erasure as anonymous history.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("first seen")
+        SIGNED = "signed", _("signed")
+        ENDORSED = "endorsed", _("endorsed")
+        PLEDGED = "pledged", _("pledged")
+        REGISTERED = "registered", _("registered for an event")
+        DONATED = "donated", _("donated")
+        SUBSCRIBED = "subscribed", _("subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("unsubscribed")
+        WROTE = "wrote", _("wrote to the organisers")
+        CONSENT_GIVEN = "consent_given", _("gave consent")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("withdrew consent")
+        JOINED_GROUP = "joined_group", _("joined a working group")
+        DATA_VIEWED = "data_viewed", _("looked at their data")
+        ERASED = "erased", _("erased their data")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="activities"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        "coalition.Organisation", verbose_name=_("organisation"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="activities",
+    )
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    occurred_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["organisation", "person"], name="people_activity_org_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.summary}".strip()

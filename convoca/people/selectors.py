@@ -1,0 +1,34 @@
+"""Reads about supporters, always through who is asking."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.crypto import email_index
+from convoca.people.models import Activity, Consent, Person
+
+
+def person_list_visible_to(user: AbstractBaseUser) -> QuerySet[Person]:
+    """The people a staff account may see.
+
+    A coordinator sees everyone. Staff of an organisation see the people
+    who have a consent in force to that organisation, or who took one of
+    its actions (an activity recorded for it); nobody else.
+    """
+    if user_is_coordinator(user):
+        return Person.objects.all()
+    org_ids = organisation_ids_for_user(user)
+    if not org_ids:
+        return Person.objects.none()
+    consented = Consent.objects.filter(
+        person=OuterRef("pk"), organisation_id__in=org_ids, withdrawn_at__isnull=True
+    )
+    took_part = Activity.objects.filter(person=OuterRef("pk"), organisation_id__in=org_ids)
+    return Person.objects.filter(Q(Exists(consented)) | Q(Exists(took_part)))
+
+
+def person_get_by_email(email: str) -> Person | None:
+    """The (not erased) person with this address, found through the blind index."""
+    return Person.objects.filter(email_index=email_index(email), erased_at__isnull=True).first()

@@ -1,0 +1,342 @@
+"""Every write to the supporter database goes through these functions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from convoca.coalition.models import Organisation
+from convoca.core.crypto import email_index
+from convoca.people.models import Activity, Consent, Person, PersonTag, Tag
+
+logger = logging.getLogger(__name__)
+
+DATA_ACCESS_SALT = "convoca.people.data-access"
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """What a form tells us about a person. Empty values mean "not given"."""
+
+    email: str
+    given_name: str = ""
+    family_name: str = ""
+    phone: str = ""
+    street_address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = ""
+    language: str = ""
+
+    UPDATABLE = (
+        "given_name", "family_name", "phone", "street_address", "postal_code", "city", "country",
+        "language",
+    )
+
+
+@dataclass(frozen=True)
+class PersonUpsertResult:
+    person: Person
+    created: bool
+
+
+def person_upsert(*, data: PersonData, confirmed: bool = False) -> PersonUpsertResult:
+    """Find the person with this email, or create them; merge what the form says.
+
+    Merge rules, so that nobody can rewrite someone else's details by typing
+    their email into a form:
+
+    - a value given where none is stored is always kept;
+    - a stored value is replaced only when the person has not confirmed
+      their email yet, or this submission is itself confirmed (``confirmed``:
+      it came through a link sent to that address, or from an organiser);
+    - an empty value never erases a stored one.
+
+    Two requests for a new address at once create one person: the loser of
+    the race re-reads the winner's row.
+    """
+    index = email_index(data.email)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().filter(email_index=index).first()
+        created = False
+        if person is None:
+            try:
+                with transaction.atomic():
+                    person = Person(
+                        email_index=index,
+                        email=data.email.strip(),
+                        language=data.language or settings.LANGUAGE_CODE,
+                        **{
+                            name: getattr(data, name)
+                            for name in PersonData.UPDATABLE
+                            if name != "language"
+                        },
+                    )
+                    if confirmed:
+                        person.email_confirmed_at = timezone.now()
+                    person.save(force_insert=True)
+                    created = True
+            except IntegrityError:
+                person = Person.objects.select_for_update().get(email_index=index)
+        if created:
+            Activity.objects.create(person=person, kind=Activity.Kind.CREATED)
+            return PersonUpsertResult(person=person, created=True)
+
+        may_replace = confirmed or person.email_confirmed_at is None
+        changed = []
+        for name in PersonData.UPDATABLE:
+            new = getattr(data, name)
+            if new and (not getattr(person, name) or (may_replace and getattr(person, name) != new)):
+                setattr(person, name, new)
+                changed.append(name)
+        if confirmed and person.email_confirmed_at is None:
+            person.email_confirmed_at = timezone.now()
+            changed.append("email_confirmed_at")
+        if changed:
+            person.save(update_fields=[*changed, "updated_at"])
+        return PersonUpsertResult(person=person, created=False)
+
+
+def person_confirm_email(*, person: Person) -> None:
+    """Record that the person proved they read this address (clicked a link sent to it)."""
+    if person.email_confirmed_at is None:
+        person.email_confirmed_at = timezone.now()
+        person.save(update_fields=["email_confirmed_at", "updated_at"])
+
+
+def _subject_keys(subject: models.Model | None) -> dict[str, Any]:
+    if subject is None:
+        return {"subject_type": None, "subject_id": ""}
+    return {
+        "subject_type": ContentType.objects.get_for_model(subject),
+        "subject_id": str(subject.pk),
+    }
+
+
+def consent_give(
+    *,
+    person: Person,
+    purpose: str,
+    wording: str,
+    source: str,
+    organisation: Organisation | None = None,
+    subject: models.Model | None = None,
+) -> Consent:
+    """Record that the person gave this consent, unless it is already in force.
+
+    ``wording`` is the sentence the person agreed to, in the language they
+    read it, and ``source`` the form it came through: together they are the
+    evidence a regulator would ask for.
+    """
+    keys = {"person": person, "organisation": organisation, "purpose": purpose,
+            **_subject_keys(subject)}
+    current = Consent.objects.filter(**keys, withdrawn_at__isnull=True).first()
+    if current:
+        return current
+    consent = Consent.objects.create(**keys, wording=wording, source=source)
+    Activity.objects.create(
+        person=person, kind=Activity.Kind.CONSENT_GIVEN, organisation=organisation,
+        summary=consent.get_purpose_display(),
+    )
+    return consent
+
+
+def consent_withdraw(
+    *,
+    person: Person,
+    purpose: str,
+    organisation: Organisation | None = None,
+    subject: models.Model | None = None,
+) -> int:
+    """Withdraw a consent in force; return how many grants were withdrawn (0 or 1)."""
+    count = Consent.objects.filter(
+        person=person, organisation=organisation, purpose=purpose, withdrawn_at__isnull=True,
+        **_subject_keys(subject),
+    ).update(withdrawn_at=timezone.now())
+    if count:
+        Activity.objects.create(
+            person=person, kind=Activity.Kind.CONSENT_WITHDRAWN, organisation=organisation,
+            summary=str(Consent.Purpose(purpose).label),
+        )
+    return count
+
+
+def activity_record(
+    *,
+    person: Person,
+    kind: str,
+    organisation: Organisation | None = None,
+    summary: str = "",
+    subject: models.Model | None = None,
+) -> Activity:
+    """Add one entry to the person's timeline. ``summary`` must hold no personal data."""
+    return Activity.objects.create(
+        person=person, kind=kind, organisation=organisation, summary=summary[:300],
+        **_subject_keys(subject),
+    )
+
+
+def person_tag(*, person: Person, name: str, organisation: Organisation | None = None) -> Tag:
+    """Put the organisation's tag called ``name`` on the person, creating the tag if needed."""
+    tag, _ = Tag.objects.get_or_create(organisation=organisation, name=name.strip())
+    PersonTag.objects.get_or_create(person=person, tag=tag)
+    return tag
+
+
+# --- Personal data across apps --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalDataHandler:
+    """How one app exports and erases what it holds about a person."""
+
+    label: str
+    export: Callable[[Person], Any]
+    erase: Callable[[Person], None]
+
+
+_handlers: dict[str, PersonalDataHandler] = {}
+
+
+def personal_data_handler_register(
+    key: str, *, label: str, export: Callable[[Person], Any], erase: Callable[[Person], None]
+) -> None:
+    """Called from an app's ``ready()``: include its data in exports and erasures."""
+    _handlers[key] = PersonalDataHandler(label=label, export=export, erase=erase)
+
+
+def person_export(*, person: Person) -> dict[str, Any]:
+    """Everything Convoca holds about one person, as JSON-friendly data."""
+    def when(value):
+        return value.isoformat() if value else None
+
+    data: dict[str, Any] = {
+        "person": {
+            "id": str(person.id),
+            "email": person.email,
+            "given_name": person.given_name,
+            "family_name": person.family_name,
+            "phone": person.phone,
+            "street_address": person.street_address,
+            "postal_code": person.postal_code,
+            "city": person.city,
+            "country": str(person.country.code or ""),
+            "language": person.language,
+            "email_confirmed_at": when(person.email_confirmed_at),
+            "created_at": when(person.created_at),
+        },
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "organisation": c.organisation.name if c.organisation else None,
+                "wording": c.wording,
+                "source": c.source,
+                "given_at": when(c.given_at),
+                "withdrawn_at": when(c.withdrawn_at),
+            }
+            for c in person.consents.select_related("organisation").order_by("given_at")
+        ],
+        "activities": [
+            {
+                "kind": a.kind,
+                "organisation": a.organisation.name if a.organisation else None,
+                "summary": a.summary,
+                "occurred_at": when(a.occurred_at),
+            }
+            for a in person.activities.select_related("organisation").order_by("occurred_at")
+        ],
+        "tags": [
+            {"tag": pt.tag.name, "added_at": when(pt.added_at)}
+            for pt in PersonTag.objects.filter(person=person).select_related("tag")
+        ],
+    }
+    for key, handler in sorted(_handlers.items()):
+        data[key] = handler.export(person)
+    return data
+
+
+def person_erase(*, person: Person) -> None:
+    """Erase a person's personal data for good, keeping anonymous counts.
+
+    The row stays (signatures, registrations and gifts still count) but
+    loses its email, index, names, phone, address, city and postal code,
+    its tags, and whatever other apps hold (their registered handlers).
+    Country and language stay: alone, they identify nobody. The email can
+    sign up again later as a new person.
+    """
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.erased_at:
+            return
+        for handler in _handlers.values():
+            handler.erase(person)
+        PersonTag.objects.filter(person=person).delete()
+        for name in ("email", "given_name", "family_name", "phone", "street_address",
+                     "postal_code", "city"):
+            setattr(person, name, "")
+        person.email_index = None
+        person.erased_at = timezone.now()
+        person.save()
+        Activity.objects.create(person=person, kind=Activity.Kind.ERASED)
+    logger.info("person erased", extra={"person_id": str(person.pk)})
+
+
+def person_purge_unconfirmed(*, now=None) -> int:
+    """Erase people who never confirmed an address within the retention period."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CONVOCA_UNCONFIRMED_RETENTION_DAYS)
+    ids = list(
+        Person.objects.filter(
+            email_confirmed_at__isnull=True, erased_at__isnull=True, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        person_erase(person=Person(pk=pk))
+    return len(ids)
+
+
+# --- "See my data" links -----------------------------------------------------------------
+
+
+def data_access_token_make(*, person: Person) -> str:
+    return signing.dumps({"p": str(person.pk)}, salt=DATA_ACCESS_SALT, compress=True)
+
+
+def data_access_token_read(token: str) -> Person | None:
+    """The person a still-valid token was made for, or None."""
+    try:
+        payload = signing.loads(
+            token, salt=DATA_ACCESS_SALT, max_age=settings.CONVOCA_DATA_LINK_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    return Person.objects.filter(pk=payload.get("p"), erased_at__isnull=True).first()
+
+
+def data_access_link_request(*, email: str, language: str) -> None:
+    """Email a "see my data" link to this address if we hold data for it.
+
+    Nothing tells the requester whether the address is known: the page they
+    see is the same, and only the address's owner receives the link.
+    """
+    from convoca.people.tasks import data_access_link_email_task
+
+    person = Person.objects.filter(
+        email_index=email_index(email), erased_at__isnull=True
+    ).first()
+    if person is None:
+        return
+    transaction.on_commit(
+        partial(data_access_link_email_task.enqueue, person_id=str(person.pk), language=language)
+    )
+

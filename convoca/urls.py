@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from convoca.core import views as core_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("health/", core_views.health, name="health"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("", include("convoca.people.urls")),
+    path("", include("convoca.coalition.urls")),
+    prefix_default_language=True,
+)
+
+if settings.CONVOCA_SERVE_MEDIA:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+handler400 = "convoca.core.views.bad_request"
+handler403 = "convoca.core.views.permission_denied"
+handler404 = "convoca.core.views.page_not_found"
+handler500 = "convoca.core.views.server_error"
