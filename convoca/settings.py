@@ -75,8 +75,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "crontask",
     "convoca.core",
-    "convoca.people",
     "convoca.coalition",
+    "convoca.people",
 ]
 
 MIDDLEWARE = [

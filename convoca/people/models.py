@@ -85,10 +85,16 @@ class Tag(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "name"],
+                condition=Q(organisation__isnull=False),
                 name="%(app_label)s_%(class)s_unique_name_per_organisation",
-                nulls_distinct=False,
                 violation_error_message=_("This organisation already has a tag with this name."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(organisation__isnull=True),
+                name="%(app_label)s_%(class)s_unique_coalition_name",
+                violation_error_message=_("The coalition already has a tag with this name."),
+            ),
         ]
 
     def __str__(self):

@@ -117,7 +117,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='tag',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='people_tag_unique_name_per_organisation', nulls_distinct=False, violation_error_message='This organisation already has a tag with this name.'),
+            constraint=models.UniqueConstraint(condition=models.Q(('organisation__isnull', False)), fields=('organisation', 'name'), name='people_tag_unique_name_per_organisation', violation_error_message='This organisation already has a tag with this name.'),
+        ),
+        migrations.AddConstraint(
+            model_name='tag',
+            constraint=models.UniqueConstraint(condition=models.Q(('organisation__isnull', True)), fields=('name',), name='people_tag_unique_coalition_name', violation_error_message='The coalition already has a tag with this name.'),
         ),
         migrations.AddConstraint(
             model_name='persontag',

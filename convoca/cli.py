@@ -1,0 +1,249 @@
+"""The ``convoca`` command: run, demo, work, and look after an installation.
+
+Every subcommand is a thin shell: the work is done by Django management
+commands (``convoca manage <command>`` reaches any of them) and services.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convoca.settings")
+    import django
+
+    try:
+        django.setup()
+    except Exception as exc:  # an ImproperlyConfigured says what to do; no traceback
+        sys.exit(f"convoca: {exc}")
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _prepare() -> None:
+    """Migrate, collect static files, and check the keys against the data."""
+    _setup_django()
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _manage("migrate", "--noinput", "--verbosity", "0")
+        _manage("collectstatic", "--noinput", "--verbosity", "0")
+        _manage("verifykeys")
+    except ImproperlyConfigured as exc:
+        sys.exit(f"convoca: {exc}")
+
+
+def _python_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "django", *args, "--settings", "convoca.settings"]
+
+
+def _run_processes(commands: dict[str, list[str]], *, ready_url: str | None = None,
+                   on_ready=None) -> int:
+    """Start the processes, stop them all when one ends or on Ctrl-C/SIGTERM."""
+    procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+    stopping = False
+
+    def stop(*_args):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    announced = ready_url is None
+    code = 0
+    try:
+        while not stopping:
+            for name, proc in procs.items():
+                if proc.poll() is not None:
+                    print(f"convoca: {name} stopped (exit code {proc.returncode}).", file=sys.stderr)
+                    code = proc.returncode or 1
+                    stopping = True
+            if not announced:
+                try:
+                    with urllib.request.urlopen(ready_url, timeout=1) as response:  # noqa: S310
+                        announced = response.status == 200
+                except OSError:
+                    pass
+                if announced and on_ready:
+                    on_ready()
+            time.sleep(0.3)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+        deadline = time.monotonic() + 10
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return code
+
+
+def _server_commands(args) -> dict[str, list[str]]:
+    commands = {
+        "web server": [
+            sys.executable, "-m", "granian", "--interface", "wsgi", "convoca.wsgi:application",
+            "--host", args.host, "--port", str(args.port),
+            "--workers", str(args.workers), "--blocking-threads", str(args.threads),
+            "--backpressure", str(args.threads),
+            "--no-access-log", "--log-level", "warning",
+            "--respawn-failed-workers",
+        ],
+    }
+    if not args.no_worker:
+        commands["task worker"] = _python_command("db_worker", "--queue-name", "*")
+        commands["scheduler"] = _python_command("crontask")
+    return commands
+
+
+def cmd_serve(args, *, on_ready=None) -> int:
+    _prepare()
+    url = f"http://{args.host}:{args.port}"
+    print(f"Convoca is starting at {url}/ (Ctrl-C stops it)", flush=True)
+    return _run_processes(
+        _server_commands(args), ready_url=f"{url}/health/",
+        on_ready=on_ready or (lambda: print(f"Convoca is ready at {url}/", flush=True)),
+    )
+
+
+def cmd_demo(args) -> int:
+    _prepare()
+    from convoca.core.demo import demo_load
+
+    login = demo_load()
+    url = f"http://{args.host}:{args.port}"
+
+    def announce():
+        print(
+            "\n"
+            f"  Convoca demo is running at   {url}/\n"
+            f"  Organiser interface:         {url}/admin/\n"
+            f"  Organiser login:             {login.username} / {login.password}\n"
+            f"  Coordinator login:           {login.coordinator_username} / {login.password}\n"
+            f"  Emails are printed here instead of being sent.\n",
+            flush=True,
+        )
+
+    return cmd_serve(args, on_ready=announce)
+
+
+def cmd_worker(args) -> int:
+    _prepare()
+    commands = {"task worker": _python_command("db_worker", "--queue-name", args.queues)}
+    if args.with_scheduler:
+        commands["scheduler"] = _python_command("crontask")
+    return _run_processes(commands)
+
+
+def cmd_scheduler(args) -> int:
+    _prepare()
+    return _run_processes({"scheduler": _python_command("crontask")})
+
+
+def cmd_createstaff(args) -> int:
+    _prepare()
+    import getpass
+
+    from convoca.coalition.models import Membership, Organisation
+    from convoca.coalition.services import staff_member_create
+
+    organisation = None
+    if args.role != Membership.Role.COORDINATOR:
+        organisation = Organisation.objects.filter(slug=args.organisation).first()
+        if organisation is None:
+            sys.exit(f"convoca: no organisation with the short name {args.organisation!r}.")
+    password = os.environ.get("CONVOCA_STAFF_PASSWORD") or getpass.getpass("Password: ")
+    user = staff_member_create(
+        username=args.username, email=args.email, password=password, role=args.role,
+        organisation=organisation,
+    )
+    print(f"Created {user.username} ({args.role}).")
+    return 0
+
+
+def cmd_rotatekeys(args) -> int:
+    _prepare()
+    _manage("rotatekeys", *(["--retire"] if args.retire else []))
+    return 0
+
+
+def cmd_manage(args) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["convoca manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="convoca", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path,
+                        help="Folder for the SQLite database, keys and uploads "
+                             "(default: $CONVOCA_DATA_DIR or ./data).")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def server_options(p):
+        p.add_argument("--host", default=DEFAULT_HOST)
+        p.add_argument("--port", type=int, default=DEFAULT_PORT)
+        p.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
+                       help="web server processes")
+        p.add_argument("--threads", type=int, default=2,
+                       help="request threads per process; few, so requests do not queue on "
+                            "SQLite's write lock")
+        p.add_argument("--no-worker", action="store_true",
+                       help="do not start the background worker and scheduler")
+
+    p = sub.add_parser("serve", help="migrate, then run the web server, worker and scheduler")
+    server_options(p)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("demo", help="load demo content, print a login, then serve")
+    server_options(p)
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("worker", help="run a background task worker (production)")
+    p.add_argument("--queues", default="*")
+    p.add_argument("--with-scheduler", action="store_true",
+                   help="also run the scheduler (run exactly one in a deployment)")
+    p.set_defaults(func=cmd_worker)
+    p = sub.add_parser("scheduler", help="run the scheduler of periodic work (exactly one)")
+    p.set_defaults(func=cmd_scheduler)
+    p = sub.add_parser("createstaff", help="create a coordinator, organiser or viewer account")
+    p.add_argument("username")
+    p.add_argument("--email", required=True)
+    p.add_argument("--role", choices=["coordinator", "organiser", "viewer"], default="organiser")
+    p.add_argument("--organisation", help="the organisation's short name (slug)")
+    p.set_defaults(func=cmd_createstaff)
+    p = sub.add_parser("rotatekeys", help="add a new data key and re-encrypt everything with it")
+    p.add_argument("--retire", action="store_true",
+                   help="afterwards, drop old key versions that no data uses any more")
+    p.set_defaults(func=cmd_rotatekeys)
+    p = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.data_dir:
+        os.environ["CONVOCA_DATA_DIR"] = str(args.data_dir.resolve())
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
