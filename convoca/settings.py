@@ -143,10 +143,21 @@ TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_d
 CRONTASK = {"REDIS_URL": env.str("CRONTASK_REDIS_URL", default="") or None}
 
 # --- Email -----------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587 (consolemail:// prints).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"]}}
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": _email["EMAIL_HOST"],
+        "port": _email["EMAIL_PORT"],
+        "username": _email["EMAIL_HOST_USER"],
+        "password": _email["EMAIL_HOST_PASSWORD"],
+        "use_tls": bool(_email.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
+        "timeout": 20,
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <convoca@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = 20
 
 # --- Languages and time --------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 NONCE_BYTES = 12
 
@@ -138,9 +139,14 @@ def keyring_verify(*, force: bool = False) -> None:
                 "Restore the secrets.json from your backup (or set CONVOCA_DATA_KEYS) and start "
                 "again. Convoca will not create new keys over existing data."
             )
+        recorded = False
         for version in ring.data_keys:
             if version not in known:
                 DataKey.objects.get_or_create(
                     version=version, defaults={"key_id": ring.key_id(version)}
                 )
-        _verified_for = ring
+                recorded = True
+        # Fingerprints written inside a transaction may yet be rolled back:
+        # check again next time, until they are known to be stored.
+        if not (recorded and connection.in_atomic_block):
+            _verified_for = ring

@@ -129,11 +129,8 @@ class PersonAdmin(ModelAdmin):
             raise Http404
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not user_is_coordinator(request.user):
-            actions.pop("erase_selected", None)
-        return actions
+    def has_erase_permission(self, request):
+        return user_is_coordinator(request.user)
 
     @admin.display(description=_("email"))
     def display_email(self, obj):
@@ -147,7 +144,9 @@ class PersonAdmin(ModelAdmin):
     def confirmed(self, obj):
         return obj.email_confirmed_at is not None
 
-    @admin.action(description=_("Erase the personal data of the selected people"))
+    @admin.action(
+        description=_("Erase the personal data of the selected people"), permissions=["erase"]
+    )
     def erase_selected(self, request, queryset):
         count = 0
         for person in queryset.filter(erased_at__isnull=True):

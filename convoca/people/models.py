@@ -194,6 +194,11 @@ class Activity(models.Model):
         DATA_VIEWED = "data_viewed", _("looked at their data")
         ERASED = "erased", _("erased their data")
 
+    #: Kinds that mean the person took part in something an organisation ran,
+    #: which lets that organisation's staff see them.
+    PARTICIPATION = ("signed", "endorsed", "pledged", "registered", "donated", "wrote",
+                     "joined_group")
+
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="activities"
     )

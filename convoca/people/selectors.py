@@ -25,7 +25,9 @@ def person_list_visible_to(user: AbstractBaseUser) -> QuerySet[Person]:
     consented = Consent.objects.filter(
         person=OuterRef("pk"), organisation_id__in=org_ids, withdrawn_at__isnull=True
     )
-    took_part = Activity.objects.filter(person=OuterRef("pk"), organisation_id__in=org_ids)
+    took_part = Activity.objects.filter(
+        person=OuterRef("pk"), organisation_id__in=org_ids, kind__in=Activity.PARTICIPATION
+    )
     return Person.objects.filter(Q(Exists(consented)) | Q(Exists(took_part)))
 
 

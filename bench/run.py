@@ -1,0 +1,523 @@
+"""Load benchmarks: every figure is a ratio to a fixed response served in the same run.
+
+Starts the production web server (granian in WSGI mode, with the flags ``convoca serve``
+uses, DEBUG off) on 127.0.0.1 against a throwaway data folder holding the demo content,
+then loads each scenario the same way and prints requests/s, p50/p99 latency and the
+ratio to the baseline: a view answering a fixed body through the same middleware, served
+by the same server process (bench/urls.py). Results are also written to bench/results/.
+The exit code is non-zero if any scenario answered outside 2xx or lost a connection.
+
+    uv run python bench/run.py [--threads 1 2 4] [--connections 64] [--duration 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ctypes
+import functools
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from convoca import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One URL loaded with GET on every connection, measured exactly like the baseline."""
+
+    name: str
+    path: str
+
+
+BASELINE = Scenario("baseline", "/bench/fixed/")
+# To add a figure, add a scenario; it gets its own warm-up, run and row.
+SCENARIOS = [
+    Scenario("home", "/en/"),
+]
+
+
+@dataclass
+class Measurement:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: int
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+class TimeLimitExceeded(Exception):
+    pass
+
+
+# --- Load generators ------------------------------------------------------------------
+
+
+def wrk_find(*, install: bool) -> str | None:
+    """Return wrk's path, installing it with apt-get first if allowed (CI starts clean)."""
+    if found := shutil.which("wrk"):
+        return found
+    if not install or not shutil.which("apt-get") or os.geteuid() != 0:
+        return None
+    print("bench: installing wrk with apt-get ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for commands in (
+        [["apt-get", "install", "-y", "-qq", "wrk"]],
+        [["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]],
+    ):
+        try:
+            for command in commands:
+                subprocess.run(command, env=env, check=True, capture_output=True, timeout=300)
+        except (subprocess.SubprocessError, OSError) as exc:
+            print(f"bench: {' '.join(command)} failed: {exc}", file=sys.stderr)
+            continue
+        if found := shutil.which("wrk"):
+            return found
+    return None
+
+
+def wrk_version(wrk: str) -> str:
+    # `wrk -v` prints its version and exits with status 1.
+    run = subprocess.run([wrk, "-v"], capture_output=True, text=True, timeout=10, check=False)
+    return (run.stdout or run.stderr).split("[")[0].strip()
+
+
+def wrk_measure(wrk: str, url: str, *, connections: int, seconds: float) -> Measurement:
+    command = [
+        wrk,
+        "--threads",
+        str(min(2, connections)),
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{seconds:g}s",
+        "--timeout",
+        "10s",
+        "--script",
+        str(BENCH / "wrk_report.lua"),
+        url,
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)
+    line = next(x for x in run.stdout.splitlines() if x.startswith("BENCH_JSON "))
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    return Measurement(
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        non_2xx=data["non_2xx"],
+        socket_errors=data["socket_errors"],
+    )
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    """Read one HTTP/1.1 response, body included; return its status."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for header in header_lines:
+        name, _, value = header.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        while size := int((await reader.readline()).split(b";")[0], 16):
+            await reader.readexactly(size + 2)
+        while await reader.readline() not in (b"\r\n", b""):
+            pass
+    else:
+        await reader.readexactly(int(headers.get("content-length", "0")))
+    return int(status_line.split()[1])
+
+
+async def _python_load(url: str, connections: int, seconds: float) -> Measurement:
+    parsed = urllib.request.urlparse(url)
+    request = (
+        f"GET {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\n"
+        "User-Agent: convoca-bench\r\nAccept: */*\r\n\r\n"
+    ).encode()
+    latencies: list[float] = []
+    counts = {"non_2xx": 0, "socket_errors": 0}
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    async def connection():
+        while time.perf_counter() < deadline:
+            writer = None
+            try:
+                reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
+                while time.perf_counter() < deadline:
+                    sent = time.perf_counter()
+                    writer.write(request)
+                    status = await asyncio.wait_for(_read_response(reader), 10)
+                    latencies.append(time.perf_counter() - sent)
+                    if not 200 <= status < 300:
+                        counts["non_2xx"] += 1
+            except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
+                counts["socket_errors"] += 1
+            finally:
+                if writer is not None:
+                    writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(connections)))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+
+    def percentile(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
+
+    return Measurement(
+        requests=len(latencies),
+        seconds=elapsed,
+        p50_ms=percentile(50) if latencies else 0.0,
+        p99_ms=percentile(99) if latencies else 0.0,
+        **counts,
+    )
+
+
+def python_measure(url: str, *, connections: int, seconds: float) -> Measurement:
+    """A keep-alive HTTP/1.1 client on asyncio: no install, but it takes a core's share."""
+    return asyncio.run(_python_load(url, connections, seconds))
+
+
+# --- The server -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def child_env(data_dir: Path, port: int) -> dict[str, str]:
+    """The environment of the server and of the preparation: production, on throwaway data.
+
+    Pinned here so that an exported DATABASE_URL or DEBUG cannot point the benchmark at
+    real data or at the debug set-up; the children also run in the data folder, out of
+    reach of a developer's .env.
+    """
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "CONVOCA_DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite:///{data_dir / 'convoca.sqlite3'}",
+        "CACHE_URL": f"filecache://{data_dir / 'cache'}",
+        "DEBUG": "false",
+        "SITE_URL": f"http://{HOST}:{port}",
+    }
+
+
+def prepare(data_dir: Path) -> None:
+    """Migrate, collect static files and load the demo content, as `convoca demo` does."""
+    subprocess.run(
+        [sys.executable, "-m", "bench.prepare"],
+        cwd=data_dir,
+        env=child_env(data_dir, free_port()),
+        check=True,
+        timeout=600,
+    )
+
+
+def server_command(*, port: int, workers: int, threads: int) -> list[str]:
+    """The command `convoca serve` runs, serving bench.wsgi instead of convoca.wsgi."""
+    options = argparse.Namespace(
+        host=HOST, port=port, workers=workers, threads=threads, no_worker=True
+    )
+    command = cli._server_commands(options)["web server"]
+    command[command.index("convoca.wsgi:application")] = "bench.wsgi:application"
+    return command
+
+
+def _die_with_parent() -> None:
+    # Linux: the server gets SIGTERM even if this script is killed outright.
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop granian and its workers (its own process group), forcibly if it lingers."""
+    try:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@contextlib.contextmanager
+def running_server(*, data_dir: Path, port: int, workers: int, threads: int):
+    log_path = data_dir / f"server-{port}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            server_command(port=port, workers=workers, threads=threads),
+            cwd=data_dir,
+            env=child_env(data_dir, port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+        try:
+            wait_until_ready(process, port, log_path)
+            yield process
+        finally:
+            stop(process)
+
+
+def wait_until_ready(process: subprocess.Popen, port: int, log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log = log_path.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"the server stopped (exit code {process.returncode}):\n{log}")
+        with contextlib.suppress(OSError):
+            if http_status(port, "/health/") == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("the server did not answer /health/ within 60 s")
+
+
+def http_status(port: int, path: str) -> int:
+    """One GET, redirects not followed: a scenario must answer 2xx itself."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+# --- A run ------------------------------------------------------------------------------
+
+
+def measure_setting(*, data_dir: Path, workers: int, threads: int, scenarios, measure, args):
+    """Start one server and measure the baseline, then each scenario, against it."""
+    port = free_port()
+    rows = []
+    with running_server(data_dir=data_dir, port=port, workers=workers, threads=threads):
+        for scenario in [BASELINE, *scenarios]:
+            row = {"scenario": scenario.name, "path": scenario.path}
+            rows.append(row)
+            status = http_status(port, scenario.path)
+            if not 200 <= status < 300:
+                row["error"] = f"answered {status}"
+                continue
+            url = f"http://{HOST}:{port}{scenario.path}"
+            if args.warmup > 0:
+                measure(url, connections=args.connections, seconds=args.warmup)
+            result = measure(url, connections=args.connections, seconds=args.duration)
+            row.update(asdict(result), requests_per_second=result.requests_per_second)
+    baseline = rows[0].get("requests_per_second")
+    for row in rows:
+        if baseline and "requests_per_second" in row:
+            row["ratio"] = row["requests_per_second"] / baseline
+    return {"workers": workers, "threads": threads, "backpressure": threads, "rows": rows}
+
+
+def print_table(setting: dict, args, client: str) -> None:
+    print(
+        f"\ngranian WSGI, {setting['workers']} workers x {setting['threads']} threads "
+        f"(backpressure {setting['backpressure']}); {args.connections} connections, "
+        f"{args.duration:g} s per scenario after {args.warmup:g} s warm-up; client {client}"
+    )
+    print(
+        f"{'scenario':<12} {'path':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'ratio':>6} {'non-2xx':>8} {'errors':>7}"
+    )
+    for row in setting["rows"]:
+        if "error" in row:
+            print(f"{row['scenario']:<12} {row['path']:<16} {row['error']}")
+            continue
+        ratio = f"{row['ratio']:.2f}" if "ratio" in row else "-"
+        print(
+            f"{row['scenario']:<12} {row['path']:<16} {row['requests_per_second']:>8.0f} "
+            f"{row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {ratio:>6} "
+            f"{row['non_2xx']:>8} {row['socket_errors']:>7}"
+        )
+
+
+def failed(row: dict) -> bool:
+    return "error" in row or row["non_2xx"] > 0 or row["socket_errors"] > 0
+
+
+def machine() -> dict:
+    cpu = platform.processor()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.partition(":")[2].strip()
+                break
+    return {"cpus": os.cpu_count(), "cpu": cpu, "platform": platform.platform()}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    serve_defaults = cli.build_parser().parse_args(["serve"])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=64,
+        help="concurrent keep-alive connections (default: 64)",
+    )
+    parser.add_argument(
+        "--duration", type=float, default=10, help="seconds measured per scenario (default: 10)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=2,
+        help="seconds of unmeasured load before each scenario (default: 2)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=serve_defaults.workers,
+        help=f"granian worker processes (default, as `convoca serve`: {serve_defaults.workers})",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[serve_defaults.threads],
+        help=f"request threads per worker; several values start one server "
+        f"each (default, as `convoca serve`: {serve_defaults.threads})",
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=[s.name for s in SCENARIOS],
+        help="measure only this scenario (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--client",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="load generator: wrk (installed with apt-get if missing), the "
+        "built-in Python client, or wrk when available (default)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=int,
+        help="stop everything after this many seconds (default: from the number of runs)",
+    )
+    args = parser.parse_args(argv)
+    if args.connections < 1 or args.duration <= 0 or args.warmup < 0:
+        parser.error("--connections and --duration must be positive, --warmup not negative")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    scenarios = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
+
+    wrk = None if args.client == "python" else wrk_find(install=True)
+    if wrk:
+        client = wrk_version(wrk)
+        measure = functools.partial(wrk_measure, wrk)
+    elif args.client == "wrk":
+        sys.exit("bench: wrk is not installed and could not be installed.")
+    else:
+        print(
+            "bench: wrk unavailable; using the Python client, which competes for the "
+            "CPU, so figures are lower than with wrk.",
+            file=sys.stderr,
+        )
+        client = "python asyncio"
+        measure = python_measure
+
+    per_scenario = args.warmup + args.duration + 10
+    time_limit = args.time_limit or int(
+        120 + len(args.threads) * (30 + (1 + len(scenarios)) * per_scenario)
+    )
+
+    def time_up(*_args):
+        raise TimeLimitExceeded
+
+    def terminated(*_args):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGALRM, time_up)
+    signal.signal(signal.SIGTERM, terminated)
+    signal.alarm(time_limit)
+    settings = []
+    started = datetime.now(UTC)
+    try:
+        with tempfile.TemporaryDirectory(prefix="convoca-bench-") as tmp:
+            data_dir = Path(tmp)
+            prepare(data_dir)
+            for threads in args.threads:
+                setting = measure_setting(
+                    data_dir=data_dir,
+                    workers=args.workers,
+                    threads=threads,
+                    scenarios=scenarios,
+                    measure=measure,
+                    args=args,
+                )
+                settings.append(setting)
+                print_table(setting, args, client)
+    except TimeLimitExceeded:
+        print(f"bench: stopped after the time limit of {time_limit} s.", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bench: interrupted.", file=sys.stderr)
+        return 130
+    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        signal.alarm(0)
+
+    results = {
+        "date": started.isoformat(timespec="seconds"),
+        "command": " ".join(["uv run python bench/run.py", *sys.argv[1:]]),
+        "machine": machine(),
+        "client": client,
+        "versions": {
+            "python": platform.python_version(),
+            "django": version("django"),
+            "granian": version("granian"),
+        },
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "settings": settings,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"bench-{started:%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nResults written to {path.relative_to(ROOT)}")
+    if any(failed(row) for setting in settings for row in setting["rows"]):
+        print("bench: some scenario answered outside 2xx or lost connections.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

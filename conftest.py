@@ -1,0 +1,97 @@
+"""Fixtures every test can use."""
+
+import socket
+import threading
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from convoca.coalition.models import Membership, Organisation
+from convoca.coalition.services import staff_member_create
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db):
+    return Organisation.objects.create(
+        name="Solidarity Network Tucson", slug="snt", country="US",
+        status=Organisation.Status.ACTIVE,
+    )
+
+
+@pytest.fixture
+def other_organisation(db):
+    return Organisation.objects.create(
+        name="Comité de Solidaridad", slug="csi", country="MX", status=Organisation.Status.ACTIVE
+    )
+
+
+@pytest.fixture
+def make_staff(db):
+    def make(username, role, organisation=None):
+        return staff_member_create(
+            username=username, email=f"{username}@example.org", password="a-long-test-password",
+            role=role, organisation=organisation,
+        )
+
+    return make
+
+
+@pytest.fixture
+def organiser(make_staff, organisation):
+    return make_staff("organiser", Membership.Role.ORGANISER, organisation)
+
+
+@pytest.fixture
+def coordinator(make_staff):
+    return make_staff("coordinator", Membership.Role.COORDINATOR)
+
+
+class _Sink:
+    """Collects the messages an aiosmtpd server receives."""
+
+    def __init__(self):
+        self.messages = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        from email import message_from_bytes, policy
+
+        with self._lock:
+            self.messages.append(
+                {
+                    "from": envelope.mail_from,
+                    "to": list(envelope.rcpt_tos),
+                    "message": message_from_bytes(envelope.content, policy=policy.default),
+                }
+            )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server on localhost; Django's SMTP backend talks to it."""
+    sink = _Sink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    try:
+        yield sink
+    finally:
+        controller.stop()

@@ -1,0 +1,98 @@
+import pytest
+from django.test import Client
+
+from convoca.coalition.models import Organisation
+
+
+@pytest.fixture
+def coalition(db):
+    Organisation.objects.create(name="Comité de Solidaridad", slug="csi", country="MX",
+                                status=Organisation.Status.ACTIVE)
+    Organisation.objects.create(name="Hidden Pending Group", slug="hpg", country="US")
+
+
+def test_home_page_in_english_and_spanish_lists_active_organisations(client, coalition):
+    english = client.get("/en/")
+    spanish = client.get("/es/")
+    assert '<html lang="en">' in english.text and "Mexico" in english.text
+    assert '<html lang="es">' in spanish.text and "México" in spanish.text
+    assert "Inicio" in spanish.text
+    assert "Hidden Pending Group" not in english.text
+
+
+def test_root_follows_the_browser_language(db):
+    response = Client(headers={"accept-language": "es-AR,es;q=0.9"}).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/es/"
+
+
+def test_language_switch_links_to_the_same_page_in_the_other_language(client, db):
+    response = client.get("/en/organisations/")
+    assert 'href="/es/organizaciones/" lang="es"' in response.text
+    assert client.get("/es/organizaciones/").status_code == 200
+
+
+def test_reading_a_page_in_spanish_makes_the_root_open_in_spanish(client, db):
+    client.get("/es/")
+    assert client.get("/")["Location"] == "/es/"
+
+
+def test_pages_send_security_headers_and_a_strict_content_security_policy(client, db):
+    response = client.get("/en/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp and "unsafe" not in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_load_nothing_from_another_host(client, coalition):
+    import re
+
+    html = client.get("/en/").text
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not url.startswith(("http://", "https://", "//")), url
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/en/no-such-page/", 404),
+        ("get", "/es/no-existe/", 404),
+        ("get", "/en/my-data/link/%ff%fe/", 400),
+        ("get", "/en/" + "a" * 5000 + "/", 404),
+        ("post", "/en/my-data/", 403),  # no CSRF token
+    ],
+)
+def test_bad_requests_get_a_clear_4xx_page_not_an_error(db, method, path, status):
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert "Traceback" not in response.text
+
+
+def test_posting_to_a_page_that_takes_no_form_is_405(db):
+    response = Client(raise_request_exception=False).post("/en/")
+    assert response.status_code == 405
+
+
+def test_not_found_page_is_translated(client, db):
+    response = client.get("/es/no-existe/")
+    assert "Página no encontrada" in response.text
+
+
+def test_expired_form_explains_what_to_do(db):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/es/mis-datos/", {"email": "ana@example.org"})
+    assert response.status_code == 403
+    assert "El formulario caducó" in response.text
+
+
+def test_unknown_host_is_refused_with_400(db):
+    response = Client(HTTP_HOST="evil.example", raise_request_exception=False).get("/en/")
+    assert response.status_code == 400
+
+
+def test_health_check_answers(client, db):
+    assert client.get("/health/").text == "ok"

@@ -1,0 +1,99 @@
+import pytest
+from django.urls import reverse
+
+from convoca.coalition.models import Membership
+from convoca.people.models import Activity, Consent
+from convoca.people.services import PersonData, activity_record, consent_give, person_upsert
+
+
+@pytest.fixture
+def supporters(organisation, other_organisation):
+    """Ana consented to SNT; Bea signed an action of CSI; Carla has nothing to do with either."""
+    ana = person_upsert(data=PersonData(email="ana@example.org", given_name="Ana")).person
+    consent_give(person=ana, organisation=organisation, purpose=Consent.Purpose.CONTACT,
+                 wording="SNT may email me.", source="test")
+    bea = person_upsert(data=PersonData(email="bea@example.org", given_name="Bea")).person
+    activity_record(person=bea, kind=Activity.Kind.SIGNED, organisation=other_organisation,
+                    summary="Lift the sanctions")
+    carla = person_upsert(data=PersonData(email="carla@example.org", given_name="Carla")).person
+    return {"ana": ana, "bea": bea, "carla": carla}
+
+
+def _change_url(person):
+    return reverse("admin:people_person_change", args=[person.pk])
+
+
+def test_organiser_sees_only_people_who_consented_to_or_acted_with_their_organisation(
+    client, organiser, supporters
+):
+    client.force_login(organiser)
+    response = client.get(reverse("admin:people_person_changelist"))
+    assert response.status_code == 200
+    assert "ana@example.org" in response.text
+    assert "bea@example.org" not in response.text
+    assert "carla@example.org" not in response.text
+
+
+def test_another_organisations_supporter_answers_404_not_403(client, organiser, supporters):
+    client.force_login(organiser)
+    assert client.get(_change_url(supporters["bea"])).status_code == 404
+    assert client.get(_change_url(supporters["ana"])).status_code == 200
+
+
+def test_a_withdrawn_consent_hides_the_person_from_the_organiser(
+    client, organiser, organisation, supporters
+):
+    from convoca.people.services import consent_withdraw
+
+    consent_withdraw(person=supporters["ana"], organisation=organisation,
+                     purpose=Consent.Purpose.CONTACT)
+    client.force_login(organiser)
+    assert client.get(_change_url(supporters["ana"])).status_code == 404
+
+
+def test_coordinator_sees_everyone_and_finds_a_person_by_exact_email(
+    client, coordinator, supporters
+):
+    client.force_login(coordinator)
+    url = reverse("admin:people_person_changelist")
+    everyone = client.get(url)
+    assert all(f"{n}@example.org" in everyone.text for n in ("ana", "bea", "carla"))
+    found = client.get(url, {"q": "  BEA@Example.org "})
+    assert "bea@example.org" in found.text
+    assert "ana@example.org" not in found.text
+
+
+def test_viewer_can_read_but_not_change_people(client, make_staff, organisation, supporters):
+    viewer = make_staff("viewer", Membership.Role.VIEWER, organisation)
+    client.force_login(viewer)
+    page = client.get(_change_url(supporters["ana"]))
+    assert page.status_code == 200
+    response = client.post(_change_url(supporters["ana"]), {"given_name": "Changed"})
+    assert response.status_code == 403
+    supporters["ana"].refresh_from_db()
+    assert supporters["ana"].given_name == "Ana"
+
+
+def test_organiser_cannot_open_another_organisation(client, organiser, other_organisation):
+    client.force_login(organiser)
+    url = reverse("admin:coalition_organisation_change", args=[other_organisation.pk])
+    assert client.get(url).status_code == 404
+    listing = client.get(reverse("admin:coalition_organisation_changelist"))
+    assert other_organisation.name not in listing.text
+
+
+def test_organiser_cannot_manage_staff_accounts(client, organiser):
+    client.force_login(organiser)
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_coordinator_erases_a_person_from_the_admin(client, coordinator, supporters):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("admin:people_person_changelist"),
+        {"action": "erase_selected", "_selected_action": [str(supporters["carla"].pk)]},
+        follow=True,
+    )
+    assert "Erased 1 person." in response.text
+    supporters["carla"].refresh_from_db()
+    assert supporters["carla"].email == "" and supporters["carla"].erased_at
