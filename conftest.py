@@ -22,7 +22,9 @@ def _clear_cache():
 @pytest.fixture
 def organisation(db):
     return Organisation.objects.create(
-        name="Solidarity Network Tucson", slug="snt", country="US",
+        name="Solidarity Network Tucson",
+        slug="snt",
+        country="US",
         status=Organisation.Status.ACTIVE,
     )
 
@@ -38,8 +40,11 @@ def other_organisation(db):
 def make_staff(db):
     def make(username, role, organisation=None):
         return staff_member_create(
-            username=username, email=f"{username}@example.org", password="a-long-test-password",
-            role=role, organisation=organisation,
+            username=username,
+            email=f"{username}@example.org",
+            password="a-long-test-password",
+            role=role,
+            organisation=organisation,
         )
 
     return make
@@ -62,7 +67,7 @@ class _Sink:
         self.messages = []
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
         with self._lock:

@@ -61,6 +61,7 @@ SCENARIOS = [
 class Measurement:
     requests: int
     seconds: float
+    mean_ms: float
     p50_ms: float
     p99_ms: float
     non_2xx: int
@@ -69,6 +70,16 @@ class Measurement:
     @property
     def requests_per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def connections_served(self) -> float:
+        """Connections that had a request in the server, by Little's law.
+
+        Close to the number opened when the server serves them all. A connection the
+        server never answers adds no latency sample, so without this check its stall
+        would not show in p99 (granian's --backpressure caps open connections).
+        """
+        return self.requests_per_second * self.mean_ms / 1000
 
 
 class TimeLimitExceeded(Exception):
@@ -128,6 +139,7 @@ def wrk_measure(wrk: str, url: str, *, connections: int, seconds: float) -> Meas
     return Measurement(
         requests=data["requests"],
         seconds=data["duration_us"] / 1e6,
+        mean_ms=data["mean_us"] / 1000,
         p50_ms=data["p50_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         non_2xx=data["non_2xx"],
@@ -192,6 +204,7 @@ async def _python_load(url: str, connections: int, seconds: float) -> Measuremen
     return Measurement(
         requests=len(latencies),
         seconds=elapsed,
+        mean_ms=sum(latencies) / len(latencies) * 1000 if latencies else 0.0,
         p50_ms=percentile(50) if latencies else 0.0,
         p99_ms=percentile(99) if latencies else 0.0,
         **counts,
@@ -242,13 +255,21 @@ def prepare(data_dir: Path) -> None:
     )
 
 
-def server_command(*, port: int, workers: int, threads: int) -> list[str]:
-    """The command `convoca serve` runs, serving bench.wsgi instead of convoca.wsgi."""
+def server_command(*, port: int, workers: int, threads: int, backpressure: int | None) -> list[str]:
+    """The command `convoca serve` runs, serving bench.wsgi instead of convoca.wsgi.
+
+    ``backpressure`` replaces the value `convoca serve` passes, to try others.
+    """
     options = argparse.Namespace(
         host=HOST, port=port, workers=workers, threads=threads, no_worker=True
     )
     command = cli._server_commands(options)["web server"]
     command[command.index("convoca.wsgi:application")] = "bench.wsgi:application"
+    if backpressure is not None:
+        if "--backpressure" in command:
+            command[command.index("--backpressure") + 1] = str(backpressure)
+        else:
+            command += ["--backpressure", str(backpressure)]
     return command
 
 
@@ -271,11 +292,11 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_server(*, data_dir: Path, port: int, workers: int, threads: int):
+def running_server(*, data_dir: Path, port: int, command: list[str]):
     log_path = data_dir / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            server_command(port=port, workers=workers, threads=threads),
+            command,
             cwd=data_dir,
             env=child_env(data_dir, port),
             stdout=log,
@@ -316,11 +337,14 @@ def http_status(port: int, path: str) -> int:
 # --- A run ------------------------------------------------------------------------------
 
 
-def measure_setting(*, data_dir: Path, workers: int, threads: int, scenarios, measure, args):
+def measure_setting(*, data_dir: Path, threads: int, scenarios, measure, args) -> dict:
     """Start one server and measure the baseline, then each scenario, against it."""
     port = free_port()
+    command = server_command(
+        port=port, workers=args.workers, threads=threads, backpressure=args.backpressure
+    )
     rows = []
-    with running_server(data_dir=data_dir, port=port, workers=workers, threads=threads):
+    with running_server(data_dir=data_dir, port=port, command=command):
         for scenario in [BASELINE, *scenarios]:
             row = {"scenario": scenario.name, "path": scenario.path}
             rows.append(row)
@@ -332,12 +356,24 @@ def measure_setting(*, data_dir: Path, workers: int, threads: int, scenarios, me
             if args.warmup > 0:
                 measure(url, connections=args.connections, seconds=args.warmup)
             result = measure(url, connections=args.connections, seconds=args.duration)
-            row.update(asdict(result), requests_per_second=result.requests_per_second)
+            row.update(
+                asdict(result),
+                requests_per_second=result.requests_per_second,
+                connections_served=result.connections_served,
+            )
     baseline = rows[0].get("requests_per_second")
     for row in rows:
         if baseline and "requests_per_second" in row:
             row["ratio"] = row["requests_per_second"] / baseline
-    return {"workers": workers, "threads": threads, "backpressure": threads, "rows": rows}
+    return {
+        "workers": args.workers,
+        "threads": threads,
+        "backpressure": int(command[command.index("--backpressure") + 1])
+        if "--backpressure" in command
+        else None,
+        "server_command": " ".join(["python", *command[1:]]),
+        "rows": rows,
+    }
 
 
 def print_table(setting: dict, args, client: str) -> None:
@@ -348,7 +384,7 @@ def print_table(setting: dict, args, client: str) -> None:
     )
     print(
         f"{'scenario':<12} {'path':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'ratio':>6} {'non-2xx':>8} {'errors':>7}"
+        f"{'ratio':>6} {'served':>7} {'non-2xx':>8} {'errors':>7}"
     )
     for row in setting["rows"]:
         if "error" in row:
@@ -358,12 +394,29 @@ def print_table(setting: dict, args, client: str) -> None:
         print(
             f"{row['scenario']:<12} {row['path']:<16} {row['requests_per_second']:>8.0f} "
             f"{row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {ratio:>6} "
-            f"{row['non_2xx']:>8} {row['socket_errors']:>7}"
+            f"{row['connections_served']:>7.0f} {row['non_2xx']:>8} {row['socket_errors']:>7}"
+        )
+    if any(stalled(row, args) for row in setting["rows"]):
+        print(
+            f"  Fewer than {STALL_THRESHOLD:.0%} of the connections were served (column "
+            f"'served'): the others waited the whole run, which p50/p99 cannot show.\n"
+            f"  granian's --backpressure caps open connections per worker, not requests."
         )
 
 
-def failed(row: dict) -> bool:
-    return "error" in row or row["non_2xx"] > 0 or row["socket_errors"] > 0
+# Below this share of the connections served, a run's latency figures are not the
+# latency its clients saw.
+STALL_THRESHOLD = 0.8
+
+
+def stalled(row: dict, args) -> bool:
+    return "connections_served" in row and (
+        row["connections_served"] < STALL_THRESHOLD * args.connections
+    )
+
+
+def failed(row: dict, args) -> bool:
+    return "error" in row or row["non_2xx"] > 0 or row["socket_errors"] > 0 or stalled(row, args)
 
 
 def machine() -> dict:
@@ -407,6 +460,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=[serve_defaults.threads],
         help=f"request threads per worker; several values start one server "
         f"each (default, as `convoca serve`: {serve_defaults.threads})",
+    )
+    parser.add_argument(
+        "--backpressure",
+        type=int,
+        help="granian's --backpressure per worker (default: what `convoca serve` passes)",
     )
     parser.add_argument(
         "--scenario",
@@ -474,7 +532,6 @@ def main(argv: list[str] | None = None) -> int:
             for threads in args.threads:
                 setting = measure_setting(
                     data_dir=data_dir,
-                    workers=args.workers,
                     threads=threads,
                     scenarios=scenarios,
                     measure=measure,
@@ -513,8 +570,12 @@ def main(argv: list[str] | None = None) -> int:
     path = RESULTS / f"bench-{started:%Y%m%dT%H%M%SZ}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nResults written to {path.relative_to(ROOT)}")
-    if any(failed(row) for setting in settings for row in setting["rows"]):
-        print("bench: some scenario answered outside 2xx or lost connections.", file=sys.stderr)
+    if any(failed(row, args) for setting in settings for row in setting["rows"]):
+        print(
+            "bench: some scenario answered outside 2xx, lost connections or left "
+            "connections unserved.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -42,8 +42,8 @@ def _prepare() -> None:
 
     try:
         _manage("migrate", "--noinput", "--verbosity", "0")
-        _manage("collectstatic", "--noinput", "--verbosity", "0")
         _manage("verifykeys")
+        _manage("collectstatic", "--noinput", "--verbosity", "0")
     except ImproperlyConfigured as exc:
         sys.exit(f"convoca: {exc}")
 
@@ -52,8 +52,9 @@ def _python_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "django", *args, "--settings", "convoca.settings"]
 
 
-def _run_processes(commands: dict[str, list[str]], *, ready_url: str | None = None,
-                   on_ready=None) -> int:
+def _run_processes(
+    commands: dict[str, list[str]], *, ready_url: str | None = None, on_ready=None
+) -> int:
     """Start the processes, stop them all when one ends or on Ctrl-C/SIGTERM."""
     procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
     stopping = False
@@ -70,7 +71,9 @@ def _run_processes(commands: dict[str, list[str]], *, ready_url: str | None = No
         while not stopping:
             for name, proc in procs.items():
                 if proc.poll() is not None:
-                    print(f"convoca: {name} stopped (exit code {proc.returncode}).", file=sys.stderr)
+                    print(
+                        f"convoca: {name} stopped (exit code {proc.returncode}).", file=sys.stderr
+                    )
                     code = proc.returncode or 1
                     stopping = True
             if not announced:
@@ -98,11 +101,25 @@ def _run_processes(commands: dict[str, list[str]], *, ready_url: str | None = No
 def _server_commands(args) -> dict[str, list[str]]:
     commands = {
         "web server": [
-            sys.executable, "-m", "granian", "--interface", "wsgi", "convoca.wsgi:application",
-            "--host", args.host, "--port", str(args.port),
-            "--workers", str(args.workers), "--blocking-threads", str(args.threads),
-            "--backpressure", str(args.threads),
-            "--no-access-log", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "convoca.wsgi:application",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            "--workers",
+            str(args.workers),
+            "--blocking-threads",
+            str(args.threads),
+            "--backpressure",
+            str(args.threads),
+            "--no-access-log",
+            "--log-level",
+            "warning",
             "--respawn-failed-workers",
         ],
     }
@@ -117,7 +134,8 @@ def cmd_serve(args, *, on_ready=None) -> int:
     url = f"http://{args.host}:{args.port}"
     print(f"Convoca is starting at {url}/ (Ctrl-C stops it)", flush=True)
     return _run_processes(
-        _server_commands(args), ready_url=f"{url}/health/",
+        _server_commands(args),
+        ready_url=f"{url}/health/",
         on_ready=on_ready or (lambda: print(f"Convoca is ready at {url}/", flush=True)),
     )
 
@@ -170,7 +188,10 @@ def cmd_createstaff(args) -> int:
             sys.exit(f"convoca: no organisation with the short name {args.organisation!r}.")
     password = os.environ.get("CONVOCA_STAFF_PASSWORD") or getpass.getpass("Password: ")
     user = staff_member_create(
-        username=args.username, email=args.email, password=password, role=args.role,
+        username=args.username,
+        email=args.email,
+        password=password,
+        role=args.role,
         organisation=organisation,
     )
     print(f"Created {user.username} ({args.role}).")
@@ -193,21 +214,32 @@ def cmd_manage(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="convoca", description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path,
-                        help="Folder for the SQLite database, keys and uploads "
-                             "(default: $CONVOCA_DATA_DIR or ./data).")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="Folder for the SQLite database, keys and uploads "
+        "(default: $CONVOCA_DATA_DIR or ./data).",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def server_options(p):
         p.add_argument("--host", default=DEFAULT_HOST)
         p.add_argument("--port", type=int, default=DEFAULT_PORT)
-        p.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
-                       help="web server processes")
-        p.add_argument("--threads", type=int, default=2,
-                       help="request threads per process; few, so requests do not queue on "
-                            "SQLite's write lock")
-        p.add_argument("--no-worker", action="store_true",
-                       help="do not start the background worker and scheduler")
+        p.add_argument(
+            "--workers", type=int, default=min(os.cpu_count() or 1, 4), help="web server processes"
+        )
+        p.add_argument(
+            "--threads",
+            type=int,
+            default=2,
+            help="request threads per process; few, so requests do not queue on "
+            "SQLite's write lock",
+        )
+        p.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the background worker and scheduler",
+        )
 
     p = sub.add_parser("serve", help="migrate, then run the web server, worker and scheduler")
     server_options(p)
@@ -217,8 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("worker", help="run a background task worker (production)")
     p.add_argument("--queues", default="*")
-    p.add_argument("--with-scheduler", action="store_true",
-                   help="also run the scheduler (run exactly one in a deployment)")
+    p.add_argument(
+        "--with-scheduler",
+        action="store_true",
+        help="also run the scheduler (run exactly one in a deployment)",
+    )
     p.set_defaults(func=cmd_worker)
     p = sub.add_parser("scheduler", help="run the scheduler of periodic work (exactly one)")
     p.set_defaults(func=cmd_scheduler)
@@ -229,8 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--organisation", help="the organisation's short name (slug)")
     p.set_defaults(func=cmd_createstaff)
     p = sub.add_parser("rotatekeys", help="add a new data key and re-encrypt everything with it")
-    p.add_argument("--retire", action="store_true",
-                   help="afterwards, drop old key versions that no data uses any more")
+    p.add_argument(
+        "--retire",
+        action="store_true",
+        help="afterwards, drop old key versions that no data uses any more",
+    )
     p.set_defaults(func=cmd_rotatekeys)
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

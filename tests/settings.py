@@ -13,7 +13,7 @@ os.environ["TASKS_BACKEND"] = "django.tasks.backends.immediate.ImmediateBackend"
 os.environ.pop("SITE_URL", None)
 os.environ.pop("DEBUG", None)
 
-from convoca.settings import *  # noqa: E402, F403
+from convoca.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

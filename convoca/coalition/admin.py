@@ -45,8 +45,10 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "status", "relationship")}),
         (_("Where"), {"fields": ("country", "city", "website")}),
-        (_("Public profile"),
-         {"fields": ("logo", "description_en", "description_es", "show_in_directory")}),
+        (
+            _("Public profile"),
+            {"fields": ("logo", "description_en", "description_es", "show_in_directory")},
+        ),
     )
 
     def has_add_permission(self, request, obj=None):

@@ -48,9 +48,7 @@ class Organisation(TimeStampedModel):
     relationship = models.CharField(
         _("relationship"), max_length=16, choices=Relationship.choices, default=Relationship.MEMBER
     )
-    show_in_directory = models.BooleanField(
-        _("listed in the public directory"), default=True
-    )
+    show_in_directory = models.BooleanField(_("listed in the public directory"), default=True)
 
     class Meta:
         verbose_name = _("organisation")
@@ -66,7 +64,7 @@ class Organisation(TimeStampedModel):
 
 
 class Membership(TimeStampedModel):
-    """A staff account's role: coordinator of the deployment, or organiser or viewer of one organisation.
+    """A staff account's role: deployment coordinator, or organiser or viewer of one organisation.
 
     A coordinator has no organisation and sees everything; an organiser
     creates and edits their organisation's objects; a viewer only reads them.
@@ -172,20 +170,30 @@ class WorkingGroupMember(TimeStampedModel):
         MEMBER = "member", _("member")
 
     group = models.ForeignKey(
-        WorkingGroup, verbose_name=_("working group"), on_delete=models.CASCADE,
+        WorkingGroup,
+        verbose_name=_("working group"),
+        on_delete=models.CASCADE,
         related_name="members",
     )
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("person"), on_delete=models.CASCADE,
+        "people.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
         related_name="working_groups",
     )
     on_behalf_of = models.ForeignKey(
-        Organisation, verbose_name=_("on behalf of"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        Organisation,
+        verbose_name=_("on behalf of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     public_name = models.CharField(
-        _("name shown publicly"), max_length=120, blank=True,
+        _("name shown publicly"),
+        max_length=120,
+        blank=True,
         help_text=_("Chosen by the member; left empty, they are not named publicly."),
     )
 

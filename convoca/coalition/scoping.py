@@ -48,7 +48,9 @@ class OrganisationScopedAdmin(ModelAdmin):
         if user_is_coordinator(request.user):
             return True
         ids = organisation_ids_for_user(request.user)
-        return bool(ids) and (obj is None or _organisation_id_of(obj, self.organisation_path) in ids)
+        return bool(ids) and (
+            obj is None or _organisation_id_of(obj, self.organisation_path) in ids
+        )
 
     def has_add_permission(self, request, obj=None):
         return user_is_coordinator(request.user) or bool(
@@ -59,7 +61,9 @@ class OrganisationScopedAdmin(ModelAdmin):
         if user_is_coordinator(request.user):
             return True
         ids = organisation_ids_for_user(request.user, can_edit=True)
-        return bool(ids) and (obj is None or _organisation_id_of(obj, self.organisation_path) in ids)
+        return bool(ids) and (
+            obj is None or _organisation_id_of(obj, self.organisation_path) in ids
+        )
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
@@ -113,5 +117,3 @@ class CoordinatorOnlyAdmin(ModelAdmin):
     has_add_permission = has_change_permission = has_delete_permission = (
         lambda self, request, obj=None: user_is_coordinator(request.user)
     )
-
-

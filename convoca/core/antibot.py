@@ -52,12 +52,12 @@ def _hit(scope: str, key: str, *, limit: int, period: int) -> bool:
     window = int(time.time() // period)
     cache_key = f"rl:{scope}:{blind_index(key, purpose='rate-limit')[:32]}:{window}"
     if cache.add(cache_key, 1, timeout=period + 1):
-        return 1 > limit
+        return limit < 1
     try:
         return cache.incr(cache_key) > limit
     except ValueError:  # expired between add and incr
         cache.set(cache_key, 1, timeout=period + 1)
-        return 1 > limit
+        return limit < 1
 
 
 def rate_limit(

@@ -65,9 +65,11 @@ def decrypt(token: str, *, associated_data: str) -> str:
     if key is None:
         raise DecryptionError(f"data key version {version} is not in the keyring")
     try:
-        return _cipher(version, key).decrypt(
-            raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data.encode()
-        ).decode()
+        return (
+            _cipher(version, key)
+            .decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data.encode())
+            .decode()
+        )
     except InvalidTag as exc:
         raise DecryptionError("the value does not match its key or its place") from exc
 

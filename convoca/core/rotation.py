@@ -67,7 +67,8 @@ def encrypted_data_reencrypt() -> int:
             with transaction.atomic():
                 for row in rows:
                     stale = [
-                        name for name in names
+                        name
+                        for name in names
                         if isinstance(raw := row.__dict__.get(name), Ciphertext)
                         and crypto.token_version(raw) != current
                     ]
@@ -86,9 +87,11 @@ def data_keys_retire() -> list[int]:
     in_use = {ring.current_version}
     for model, fields in _encrypted_models():
         for field in fields:
-            for token in model._base_manager.exclude(**{field.attname: ""}).values_list(
-                field.attname, flat=True
-            ).iterator():
+            for token in (
+                model._base_manager.exclude(**{field.attname: ""})
+                .values_list(field.attname, flat=True)
+                .iterator()
+            ):
                 in_use.add(crypto.token_version(token))
     retired = sorted(v for v in ring.data_keys if v not in in_use)
     if retired:

@@ -31,9 +31,7 @@ def health(request):
 
 
 def _error(request, status, title, message):
-    return render(
-        request, "error.html", {"title": title, "message": message}, status=status
-    )
+    return render(request, "error.html", {"title": title, "message": message}, status=status)
 
 
 @cache_control(no_store=True)
@@ -47,9 +45,7 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return _error(
-        request, 403, _("Not allowed"), _("You do not have permission to see this page.")
-    )
+    return _error(request, 403, _("Not allowed"), _("You do not have permission to see this page."))
 
 
 def page_not_found(request, exception=None):

@@ -23,13 +23,21 @@ def load(context: dict) -> None:
     people = []
     for email, given, family, country, city, language in PEOPLE:
         person = person_upsert(
-            data=PersonData(email=email, given_name=given, family_name=family, country=country,
-                            city=city, language=language),
+            data=PersonData(
+                email=email,
+                given_name=given,
+                family_name=family,
+                country=country,
+                city=city,
+                language=language,
+            ),
             confirmed=True,
         ).person
         organisation = organisations.get(country) or context["organisations"][0]
         consent_give(
-            person=person, organisation=organisation, purpose=Consent.Purpose.CONTACT,
+            person=person,
+            organisation=organisation,
+            purpose=Consent.Purpose.CONTACT,
             wording=gettext("%(organisation)s may email me about its work.")
             % {"organisation": organisation.name},
             source="demo",
@@ -38,14 +46,23 @@ def load(context: dict) -> None:
     for person in people[3:5]:
         person_tag(person=person, name="speaker", organisation=context["organisations"][0])
     consent_give(
-        person=people[0], organisation=context["organisations"][0],
-        purpose=Consent.Purpose.CONTACT, wording="Solidarity Network Tucson may email me.",
+        person=people[0],
+        organisation=context["organisations"][0],
+        purpose=Consent.Purpose.CONTACT,
+        wording="Solidarity Network Tucson may email me.",
         source="demo",
     )
     groups = context["working_groups"]
-    WorkingGroupMember.objects.create(group=groups[0], person=people[1],
-                                      role=WorkingGroupMember.Role.CONVENER,
-                                      public_name="James Okafor")
-    WorkingGroupMember.objects.create(group=groups[1], person=people[0],
-                                      role=WorkingGroupMember.Role.CONVENER, public_name="Ana L.")
+    WorkingGroupMember.objects.create(
+        group=groups[0],
+        person=people[1],
+        role=WorkingGroupMember.Role.CONVENER,
+        public_name="James Okafor",
+    )
+    WorkingGroupMember.objects.create(
+        group=groups[1],
+        person=people[0],
+        role=WorkingGroupMember.Role.CONVENER,
+        public_name="Ana L.",
+    )
     context["people"] = people

@@ -25,7 +25,8 @@ class Person(TimeStampedModel):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email_index = models.CharField(
+    # NULL, not "", after erasure: the unique constraint ignores NULLs.
+    email_index = models.CharField(  # noqa: DJ001
         _("email index"), max_length=64, null=True, blank=True, editable=False
     )
     email = EncryptedTextField(_("email"), blank=True)
@@ -42,7 +43,10 @@ class Person(TimeStampedModel):
     email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     tags = models.ManyToManyField(
-        "people.Tag", verbose_name=_("tags"), through="people.PersonTag", blank=True,
+        "people.Tag",
+        verbose_name=_("tags"),
+        through="people.PersonTag",
+        blank=True,
         related_name="people",
     )
 
@@ -73,8 +77,12 @@ class Tag(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=80)
     organisation = models.ForeignKey(
-        "coalition.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE,
-        null=True, blank=True, related_name="tags",
+        "coalition.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tags",
         help_text=_("Leave empty for a tag of the whole coalition."),
     )
 
@@ -117,6 +125,9 @@ class PersonTag(models.Model):
             )
         ]
 
+    def __str__(self):
+        return str(self.tag)
+
 
 class Consent(models.Model):
     """Permission a person gave, to an organisation or a list, and its withdrawal.
@@ -137,8 +148,12 @@ class Consent(models.Model):
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
     )
     organisation = models.ForeignKey(
-        "coalition.Organisation", verbose_name=_("to organisation"), on_delete=models.CASCADE,
-        null=True, blank=True, related_name="consents",
+        "coalition.Organisation",
+        verbose_name=_("to organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consents",
     )
     purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
     subject_type = models.ForeignKey(
@@ -196,16 +211,27 @@ class Activity(models.Model):
 
     #: Kinds that mean the person took part in something an organisation ran,
     #: which lets that organisation's staff see them.
-    PARTICIPATION = ("signed", "endorsed", "pledged", "registered", "donated", "wrote",
-                     "joined_group")
+    PARTICIPATION = (
+        "signed",
+        "endorsed",
+        "pledged",
+        "registered",
+        "donated",
+        "wrote",
+        "joined_group",
+    )
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="activities"
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     organisation = models.ForeignKey(
-        "coalition.Organisation", verbose_name=_("organisation"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="activities",
+        "coalition.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     subject_type = models.ForeignKey(

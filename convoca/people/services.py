@@ -39,7 +39,13 @@ class PersonData:
     language: str = ""
 
     UPDATABLE = (
-        "given_name", "family_name", "phone", "street_address", "postal_code", "city", "country",
+        "given_name",
+        "family_name",
+        "phone",
+        "street_address",
+        "postal_code",
+        "city",
+        "country",
         "language",
     )
 
@@ -96,7 +102,9 @@ def person_upsert(*, data: PersonData, confirmed: bool = False) -> PersonUpsertR
         changed = []
         for name in PersonData.UPDATABLE:
             new = getattr(data, name)
-            if new and (not getattr(person, name) or (may_replace and getattr(person, name) != new)):
+            if new and (
+                not getattr(person, name) or (may_replace and getattr(person, name) != new)
+            ):
                 setattr(person, name, new)
                 changed.append(name)
         if confirmed and person.email_confirmed_at is None:
@@ -138,14 +146,20 @@ def consent_give(
     read it, and ``source`` the form it came through: together they are the
     evidence a regulator would ask for.
     """
-    keys = {"person": person, "organisation": organisation, "purpose": purpose,
-            **_subject_keys(subject)}
+    keys = {
+        "person": person,
+        "organisation": organisation,
+        "purpose": purpose,
+        **_subject_keys(subject),
+    }
     current = Consent.objects.filter(**keys, withdrawn_at__isnull=True).first()
     if current:
         return current
     consent = Consent.objects.create(**keys, wording=wording, source=source)
     Activity.objects.create(
-        person=person, kind=Activity.Kind.CONSENT_GIVEN, organisation=organisation,
+        person=person,
+        kind=Activity.Kind.CONSENT_GIVEN,
+        organisation=organisation,
         summary=consent.get_purpose_display(),
     )
     return consent
@@ -160,12 +174,17 @@ def consent_withdraw(
 ) -> int:
     """Withdraw a consent in force; return how many grants were withdrawn (0 or 1)."""
     count = Consent.objects.filter(
-        person=person, organisation=organisation, purpose=purpose, withdrawn_at__isnull=True,
+        person=person,
+        organisation=organisation,
+        purpose=purpose,
+        withdrawn_at__isnull=True,
         **_subject_keys(subject),
     ).update(withdrawn_at=timezone.now())
     if count:
         Activity.objects.create(
-            person=person, kind=Activity.Kind.CONSENT_WITHDRAWN, organisation=organisation,
+            person=person,
+            kind=Activity.Kind.CONSENT_WITHDRAWN,
+            organisation=organisation,
             summary=str(Consent.Purpose(purpose).label),
         )
     return count
@@ -181,7 +200,10 @@ def activity_record(
 ) -> Activity:
     """Add one entry to the person's timeline. ``summary`` must hold no personal data."""
     return Activity.objects.create(
-        person=person, kind=kind, organisation=organisation, summary=summary[:300],
+        person=person,
+        kind=kind,
+        organisation=organisation,
+        summary=summary[:300],
         **_subject_keys(subject),
     )
 
@@ -217,6 +239,7 @@ def personal_data_handler_register(
 
 def person_export(*, person: Person) -> dict[str, Any]:
     """Everything Convoca holds about one person, as JSON-friendly data."""
+
     def when(value):
         return value.isoformat() if value else None
 
@@ -281,8 +304,15 @@ def person_erase(*, person: Person) -> None:
         for handler in _handlers.values():
             handler.erase(person)
         PersonTag.objects.filter(person=person).delete()
-        for name in ("email", "given_name", "family_name", "phone", "street_address",
-                     "postal_code", "city"):
+        for name in (
+            "email",
+            "given_name",
+            "family_name",
+            "phone",
+            "street_address",
+            "postal_code",
+            "city",
+        ):
             setattr(person, name, "")
         person.email_index = None
         person.erased_at = timezone.now()
@@ -331,12 +361,9 @@ def data_access_link_request(*, email: str, language: str) -> None:
     """
     from convoca.people.tasks import data_access_link_email_task
 
-    person = Person.objects.filter(
-        email_index=email_index(email), erased_at__isnull=True
-    ).first()
+    person = Person.objects.filter(email_index=email_index(email), erased_at__isnull=True).first()
     if person is None:
         return
     transaction.on_commit(
         partial(data_access_link_email_task.enqueue, person_id=str(person.pk), language=language)
     )
-

@@ -45,8 +45,13 @@ class DataAccessRequestView(View):
             return render(request, self.template_name, {"form": form}, status=400)
         email = form.cleaned_data["email"]
         try:
-            rate_limit(request, scope="data-request", email=email,
-                       per_client=(10, 3600), per_email=(3, 3600))
+            rate_limit(
+                request,
+                scope="data-request",
+                email=email,
+                per_client=(10, 3600),
+                per_email=(3, 3600),
+            )
         except RateLimited:
             return too_many_requests(request)
         data_access_link_request(email=email, language=request.LANGUAGE_CODE)

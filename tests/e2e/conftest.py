@@ -13,9 +13,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-# Playwright's sync API runs an event loop in the test's thread, which makes
-# Django think every ORM call comes from async code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 # Belt and braces: never fetch a browser, even if something asks for one.
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
@@ -30,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 INSTALL_TIMEOUT = 15 * 60
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
 def _install_chromium() -> None:
@@ -44,7 +42,7 @@ def _install_chromium() -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in ([apt_get, "update"], [apt_get, "install", "-y", "chromium"]):
         try:
-            result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+            result = subprocess.run(
                 command,
                 env=env,
                 capture_output=True,
@@ -86,12 +84,31 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    """One Chromium for all of tests/e2e, stopped when the last e2e test is done.
+
+    Playwright's sync API keeps an event loop running in the test thread for
+    as long as it is started, so Django takes every ORM call for async code
+    and refuses it unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The variable is
+    set for exactly that window: left set for the whole session it would
+    switch off Django's async checks in every other test and leak into the
+    subprocesses some tests start (``check --deploy`` reports async.E001).
+    """
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(chromium_path), args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def test_the_home_page_speaks_spanish_under_es(page, organisations):
 
 def test_the_stylesheet_loads(page):
     responses = []
-    page.on("response", responses.append)
+    page.on("response", lambda response: responses.append(response))
 
     page.goto("/en/")
 

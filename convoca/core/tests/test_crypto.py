@@ -24,8 +24,10 @@ def test_ciphertext_copied_into_another_persons_row_does_not_read(db):
     bea = person_upsert(data=PersonData(email="bea@example.org")).person
     stolen = Person.objects.filter(pk=ana.pk).values_list("email", flat=True).get()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE people_person SET email = %s WHERE id = %s", [stolen, bea.pk.hex
-                       if connection.vendor == "sqlite" else bea.pk])
+        cursor.execute(
+            "UPDATE people_person SET email = %s WHERE id = %s",
+            [stolen, bea.pk.hex if connection.vendor == "sqlite" else bea.pk],
+        )
     with pytest.raises(crypto.DecryptionError):
         _ = Person.objects.get(pk=bea.pk).email
 
@@ -34,10 +36,12 @@ def test_keys_that_do_not_match_the_database_stop_the_program(db, settings):
     person_upsert(data=PersonData(email="ana@example.org"))
     crypto.keyring_verify(force=True)  # as every process does when it starts
     settings.CONVOCA_KEYRING = Keyring(
-        data_keys={1: b"\x01" * KEY_BYTES}, blind_index_key=b"\x02" * KEY_BYTES,
-        source="/srv/convoca/secrets.json", created_now=True,
+        data_keys={1: b"\x01" * KEY_BYTES},
+        blind_index_key=b"\x02" * KEY_BYTES,
+        source="/srv/convoca/secrets.json",
+        created_now=True,
     )
-    with pytest.raises(crypto.KeyringMismatch, match="Restore the secrets.json"):
+    with pytest.raises(crypto.KeyringMismatch, match=r"Restore the secrets\.json"):
         crypto.keyring_verify(force=True)
 
 

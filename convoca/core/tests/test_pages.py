@@ -6,8 +6,9 @@ from convoca.coalition.models import Organisation
 
 @pytest.fixture
 def coalition(db):
-    Organisation.objects.create(name="Comité de Solidaridad", slug="csi", country="MX",
-                                status=Organisation.Status.ACTIVE)
+    Organisation.objects.create(
+        name="Comité de Solidaridad", slug="csi", country="MX", status=Organisation.Status.ACTIVE
+    )
     Organisation.objects.create(name="Hidden Pending Group", slug="hpg", country="US")
 
 

@@ -10,11 +10,20 @@ from convoca.people.services import PersonData, activity_record, consent_give, p
 def supporters(organisation, other_organisation):
     """Ana consented to SNT; Bea signed an action of CSI; Carla has nothing to do with either."""
     ana = person_upsert(data=PersonData(email="ana@example.org", given_name="Ana")).person
-    consent_give(person=ana, organisation=organisation, purpose=Consent.Purpose.CONTACT,
-                 wording="SNT may email me.", source="test")
+    consent_give(
+        person=ana,
+        organisation=organisation,
+        purpose=Consent.Purpose.CONTACT,
+        wording="SNT may email me.",
+        source="test",
+    )
     bea = person_upsert(data=PersonData(email="bea@example.org", given_name="Bea")).person
-    activity_record(person=bea, kind=Activity.Kind.SIGNED, organisation=other_organisation,
-                    summary="Lift the sanctions")
+    activity_record(
+        person=bea,
+        kind=Activity.Kind.SIGNED,
+        organisation=other_organisation,
+        summary="Lift the sanctions",
+    )
     carla = person_upsert(data=PersonData(email="carla@example.org", given_name="Carla")).person
     return {"ana": ana, "bea": bea, "carla": carla}
 
@@ -45,8 +54,9 @@ def test_a_withdrawn_consent_hides_the_person_from_the_organiser(
 ):
     from convoca.people.services import consent_withdraw
 
-    consent_withdraw(person=supporters["ana"], organisation=organisation,
-                     purpose=Consent.Purpose.CONTACT)
+    consent_withdraw(
+        person=supporters["ana"], organisation=organisation, purpose=Consent.Purpose.CONTACT
+    )
     client.force_login(organiser)
     assert client.get(_change_url(supporters["ana"])).status_code == 404
 

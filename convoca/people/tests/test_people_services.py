@@ -29,8 +29,12 @@ def test_same_email_in_another_case_is_the_same_person(db):
 
 def test_database_holds_no_plaintext_email_or_name(db):
     person_upsert(
-        data=PersonData(email="secret.person@example.org", given_name="Zenobia",
-                        family_name="Quetzal", phone="+52 55 1234 5678"),
+        data=PersonData(
+            email="secret.person@example.org",
+            given_name="Zenobia",
+            family_name="Quetzal",
+            phone="+52 55 1234 5678",
+        ),
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM people_person")
@@ -44,8 +48,9 @@ def test_database_holds_no_plaintext_email_or_name(db):
 
 def test_unconfirmed_person_takes_the_latest_details(make_person):
     make_person(given_name="Ana", city="Tucson", confirmed=False)
-    person = person_upsert(data=PersonData(email="ana@example.org", given_name="Anna",
-                                           city="Phoenix")).person
+    person = person_upsert(
+        data=PersonData(email="ana@example.org", given_name="Anna", city="Phoenix")
+    ).person
     person.refresh_from_db()
     assert (person.given_name, person.city) == ("Anna", "Phoenix")
 
@@ -53,8 +58,9 @@ def test_unconfirmed_person_takes_the_latest_details(make_person):
 def test_unconfirmed_submission_cannot_overwrite_a_confirmed_person(make_person):
     make_person(given_name="Ana", city="Tucson", confirmed=True)
     person = person_upsert(
-        data=PersonData(email="ana@example.org", given_name="Impostor", city="Elsewhere",
-                        phone="+1 555 0100")
+        data=PersonData(
+            email="ana@example.org", given_name="Impostor", city="Elsewhere", phone="+1 555 0100"
+        )
     ).person
     person.refresh_from_db()
     assert (person.given_name, person.city) == ("Ana", "Tucson")
@@ -86,8 +92,13 @@ def test_consent_is_recorded_once_and_withdrawal_is_kept_as_history(make_person,
 
 def test_export_holds_profile_consents_activities_tags_and_groups(make_person, organisation):
     person = make_person(given_name="Ana", country="MX", language="es")
-    consent_give(person=person, organisation=organisation, purpose=Consent.Purpose.CONTACT,
-                 wording="SNT may email me.", source="test-form")
+    consent_give(
+        person=person,
+        organisation=organisation,
+        purpose=Consent.Purpose.CONTACT,
+        wording="SNT may email me.",
+        source="test-form",
+    )
     person_tag(person=person, name="speaker", organisation=organisation)
     group = WorkingGroup.objects.create(slug="media", name_en="Media")
     WorkingGroupMember.objects.create(group=group, person=person, public_name="Ana L.")
@@ -105,10 +116,21 @@ def test_export_holds_profile_consents_activities_tags_and_groups(make_person, o
 
 
 def test_erasure_removes_personal_data_but_keeps_the_row_and_counts(make_person, organisation):
-    person = make_person(given_name="Ana", family_name="López", phone="123", city="Tucson",
-                         postal_code="85701", country="US")
-    consent_give(person=person, organisation=organisation, purpose=Consent.Purpose.CONTACT,
-                 wording="w", source="s")
+    person = make_person(
+        given_name="Ana",
+        family_name="López",
+        phone="123",
+        city="Tucson",
+        postal_code="85701",
+        country="US",
+    )
+    consent_give(
+        person=person,
+        organisation=organisation,
+        purpose=Consent.Purpose.CONTACT,
+        wording="w",
+        source="s",
+    )
     group = WorkingGroup.objects.create(slug="media", name_en="Media")
     WorkingGroupMember.objects.create(group=group, person=person, public_name="Ana L.")
     activities_before = Activity.objects.filter(person=person).count()

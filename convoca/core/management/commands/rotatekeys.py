@@ -14,9 +14,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--retire", action="store_true")
         parser.add_argument(
-            "--no-new-key", action="store_true",
+            "--no-new-key",
+            action="store_true",
             help="re-encrypt with the newest key already there (after adding one to "
-                 "CONVOCA_DATA_KEYS yourself)",
+            "CONVOCA_DATA_KEYS yourself)",
         )
 
     def handle(self, *args, **options):
@@ -34,8 +35,9 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"Added data key version {version}.")
         count = encrypted_data_reencrypt()
-        self.stdout.write(f"Re-encrypted {count} rows with version "
-                          f"{settings.CONVOCA_KEYRING.current_version}.")
+        self.stdout.write(
+            f"Re-encrypted {count} rows with version {settings.CONVOCA_KEYRING.current_version}."
+        )
         if options["retire"]:
             retired = data_keys_retire()
             self.stdout.write(f"Retired versions: {', '.join(map(str, retired)) or 'none'}.")

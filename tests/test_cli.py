@@ -1,0 +1,156 @@
+"""The ``convoca`` command, run as an operator runs it: in a fresh process."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PRODUCTION = {
+    "SITE_URL": "https://convoca.example.org",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "DEFAULT_FROM_EMAIL": "Convoca <convoca@example.org>",
+}
+
+
+def _env(data_dir: Path, **extra) -> dict:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "SITE_URL",
+            "DEBUG",
+            "EMAIL_URL",
+            "CACHE_URL",
+            "TASKS_BACKEND",
+            "DJANGO_SETTINGS_MODULE",
+            "DEFAULT_FROM_EMAIL",
+        }
+    }
+    return {**env, "CONVOCA_DATA_DIR": str(data_dir), **extra}
+
+
+def _convoca(data_dir: Path, *args, timeout=120, **extra):
+    return subprocess.run(
+        [sys.executable, "-m", "convoca.cli", *args],
+        env=_env(data_dir, **extra),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_production_configuration_passes_the_deploy_check(tmp_path):
+    result = _convoca(
+        tmp_path, "manage", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_a_missing_production_setting_stops_start_up_with_a_clear_message(tmp_path):
+    config = {**PRODUCTION}
+    del config["EMAIL_URL"]
+    result = _convoca(tmp_path, "serve", "--no-worker", "--port", str(_free_port()), **config)
+    assert result.returncode != 0
+    assert "EMAIL_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_secrets_are_generated_once_readable_only_by_their_owner(tmp_path):
+    assert _convoca(tmp_path, "manage", "check").returncode == 0
+    secrets_file = tmp_path / "secrets.json"
+    first = secrets_file.read_text()
+    assert secrets_file.stat().st_mode & 0o777 == 0o600
+    assert _convoca(tmp_path, "manage", "check").returncode == 0
+    assert secrets_file.read_text() == first
+
+
+def test_a_lost_key_file_with_existing_data_refuses_to_start(tmp_path):
+    assert _convoca(tmp_path, "manage", "migrate", "-v", "0").returncode == 0
+    created = _convoca(
+        tmp_path,
+        "manage",
+        "shell",
+        "-c",
+        "from convoca.people.services import PersonData, person_upsert;"
+        "person_upsert(data=PersonData(email='ana@example.org'))",
+    )
+    assert created.returncode == 0, created.stderr
+    (tmp_path / "secrets.json").unlink()
+
+    result = _convoca(tmp_path, "serve", "--no-worker", "--port", str(_free_port()), timeout=60)
+
+    assert result.returncode != 0
+    assert "Restore the secrets.json" in result.stderr
+    assert "was created just now" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_loads_a_bilingual_coalition_and_prints_a_working_login(tmp_path):
+    port = _free_port()
+    with subprocess.Popen(
+        [sys.executable, "-m", "convoca.cli", "demo", "--port", str(port), "--workers", "1"],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        _check_demo(process, port, tmp_path)
+    assert process.returncode == 0
+
+
+def _check_demo(process, port, data_dir):
+    try:
+        output, login = "", None
+        deadline = time.monotonic() + 90
+        while login is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            output += line
+            login = re.search(r"Organiser login:\s+(\S+) / (\S+)", line)
+        assert login, output
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/es/") as response:
+            spanish = response.read().decode()
+        assert "Comité de Solidaridad Internacional" in spanish
+        assert '<html lang="es">' in spanish
+        check = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "convoca.cli",
+                "manage",
+                "shell",
+                "-c",
+                "from django.contrib.auth import authenticate;"
+                f"print(bool(authenticate(username='{login[1]}', password='{login[2]}')))",
+            ],
+            env=_env(data_dir),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert check.stdout.strip().splitlines()[-1] == "True", check.stderr
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("convoca demo did not stop on SIGTERM")
