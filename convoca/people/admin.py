@@ -107,7 +107,8 @@ class PersonAdmin(ModelAdmin):
     def has_module_permission(self, request):
         return user_is_coordinator(request.user) or bool(organisation_ids_for_user(request.user))
 
-    has_view_permission = lambda self, request, obj=None: self.has_module_permission(request)  # noqa: E731
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False  # people arrive through forms and imports, with their consent

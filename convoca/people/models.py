@@ -63,9 +63,10 @@ class Person(TimeStampedModel):
         ]
 
     def __str__(self):
+        # No personal data: this text lands in admin history, logs and titles.
         if self.erased_at:
             return str(_("erased person"))
-        return self.full_name or self.email
+        return _("person %(ref)s") % {"ref": str(self.pk)[:8]}
 
     @property
     def full_name(self) -> str:

@@ -107,3 +107,38 @@ def test_coordinator_erases_a_person_from_the_admin(client, coordinator, support
     assert "Erased 1 person." in response.text
     supporters["carla"].refresh_from_db()
     assert supporters["carla"].email == "" and supporters["carla"].erased_at
+
+
+def test_coordinator_edits_a_person_and_the_admin_history_holds_no_personal_data(
+    client, coordinator, supporters
+):
+    from django.contrib.admin.models import LogEntry
+
+    ana = supporters["ana"]
+    client.force_login(coordinator)
+    management = {
+        f"{prefix}-{name}": value
+        for prefix in ("persontag_set", "consents", "activities")
+        for name, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+    }
+    response = client.post(
+        _change_url(ana),
+        {
+            "given_name": "Zenobia",
+            "family_name": "Quetzal",
+            "phone": "",
+            "language": "es",
+            "street_address": "",
+            "postal_code": "",
+            "city": "Tucson",
+            "country": "US",
+            **management,
+        },
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    ana.refresh_from_db()
+    assert (ana.given_name, ana.city) == ("Zenobia", "Tucson")
+    [entry] = LogEntry.objects.all()
+    recorded = f"{entry.object_repr} {entry.change_message}"
+    for secret in ("Zenobia", "Quetzal", "ana@example.org", "Ana"):
+        assert secret not in recorded
