@@ -426,7 +426,12 @@ def machine() -> dict:
             if line.startswith("model name"):
                 cpu = line.partition(":")[2].strip()
                 break
-    return {"cpus": os.cpu_count(), "cpu": cpu, "platform": platform.platform()}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "load_average_at_start": os.getloadavg()[0],
+    }
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -501,11 +506,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.client == "wrk":
         sys.exit("bench: wrk is not installed and could not be installed.")
     else:
-        print(
-            "bench: wrk unavailable; using the Python client, which competes for the "
-            "CPU, so figures are lower than with wrk.",
-            file=sys.stderr,
-        )
+        if args.client == "auto":
+            print(
+                "bench: wrk unavailable; using the Python client, which competes for the "
+                "CPU, so figures are lower than with wrk.",
+                file=sys.stderr,
+            )
         client = "python asyncio"
         measure = python_measure
 
@@ -520,6 +526,13 @@ def main(argv: list[str] | None = None) -> int:
     def terminated(*_args):
         raise KeyboardInterrupt
 
+    host = machine()
+    if host["load_average_at_start"] > 0.5:
+        # Server and load generator share this machine's cores with everything else.
+        print(
+            f"bench: load average is {host['load_average_at_start']:.1f} before the run; "
+            "figures will be low."
+        )
     signal.signal(signal.SIGALRM, time_up)
     signal.signal(signal.SIGTERM, terminated)
     signal.alarm(time_limit)
@@ -554,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "date": started.isoformat(timespec="seconds"),
         "command": " ".join(["uv run python bench/run.py", *sys.argv[1:]]),
-        "machine": machine(),
+        "machine": host,
         "client": client,
         "versions": {
             "python": platform.python_version(),

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "convoca.core",
     "convoca.coalition",
     "convoca.people",
+    "convoca.publishing",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),
     path("", include("convoca.people.urls")),
     path("", include("convoca.coalition.urls")),
+    path("", include("convoca.publishing.urls")),
     prefix_default_language=True,
 )
 

@@ -7,6 +7,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from convoca.coalition.selectors import organisation_list_public, working_group_list_public
+from convoca.publishing.selectors import article_list_latest
 
 
 @require_safe
@@ -19,6 +20,7 @@ def home(request):
             "organisations": organisations,
             "country_count": len({o.country for o in organisations if o.country}),
             "working_groups": working_group_list_public(),
+            "articles": article_list_latest(language=request.LANGUAGE_CODE),
         },
     )
 

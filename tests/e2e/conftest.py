@@ -68,15 +68,6 @@ def _install_chromium() -> None:
         )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _static_root():
-    """WhiteNoise warns (an error here) when STATIC_ROOT is missing; the live
-    server serves the app's static files through Django's staticfiles finders."""
-    from django.conf import settings
-
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     if not CHROMIUM.exists():

@@ -12,11 +12,14 @@ def other_languages(context):
     request = context.get("request")
     current = context.get("LANGUAGE_CODE")
     path = request.get_full_path() if request else "/"
+    # A page whose other versions live at other addresses (an article with
+    # its own slug per language) passes them as ``alternates``.
+    alternates = context.get("alternates") or {}
     return [
         {
             "code": code,
             "name": get_language_info(code)["name_local"],
-            "url": translate_url(path, code),
+            "url": alternates.get(code) or translate_url(path, code),
         }
         for code, _name in settings.LANGUAGES
         if code != current

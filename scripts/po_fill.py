@@ -1,0 +1,42 @@
+"""Fill or correct entries of a .po file from a JSON {msgid: msgstr} map; drop their fuzzy flag.
+
+Usage: python scripts/po_fill.py convoca/locale/es/LC_MESSAGES/django.po translations.json
+Plural entries are left alone.
+"""
+
+import json
+import re
+import sys
+
+
+def quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def main(po_path: str, map_path: str) -> None:
+    translations = json.loads(open(map_path, encoding="utf-8").read())
+    blocks = open(po_path, encoding="utf-8").read().split("\n\n")
+    done = set()
+    for i, block in enumerate(blocks):
+        match = re.search(r'^msgid ((?:".*"\n?)+)(?=^msgstr)', block, re.M)
+        if not match or "msgid_plural" in block:
+            continue
+        msgid = "".join(json.loads(part) for part in match.group(1).split("\n") if part)
+        if msgid not in translations:
+            continue
+        lines = [line for line in block.split("\n")]
+        head = [line for line in lines if line.startswith("#") and line != "#, fuzzy"]
+        head = [re.sub(r"^#, fuzzy, ", "#, ", line) for line in head]
+        head = [line for line in head if not line.startswith("#| ")]
+        blocks[i] = "\n".join(
+            [*head, f"msgid {match.group(1).rstrip()}", f"msgstr {quote(translations[msgid])}"]
+        )
+        done.add(msgid)
+    open(po_path, "w", encoding="utf-8").write("\n\n".join(blocks))
+    missing = set(translations) - done
+    if missing:
+        sys.exit(f"not found: {sorted(missing)}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
