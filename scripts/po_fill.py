@@ -14,8 +14,10 @@ def quote(text: str) -> str:
 
 
 def main(po_path: str, map_path: str) -> None:
-    translations = json.loads(open(map_path, encoding="utf-8").read())
-    blocks = open(po_path, encoding="utf-8").read().split("\n\n")
+    with open(map_path, encoding="utf-8") as handle:
+        translations = json.load(handle)
+    with open(po_path, encoding="utf-8") as handle:
+        blocks = handle.read().split("\n\n")
     done = set()
     for i, block in enumerate(blocks):
         match = re.search(r'^msgid ((?:".*"\n?)+)(?=^msgstr)', block, re.M)
@@ -24,7 +26,7 @@ def main(po_path: str, map_path: str) -> None:
         msgid = "".join(json.loads(part) for part in match.group(1).split("\n") if part)
         if msgid not in translations:
             continue
-        lines = [line for line in block.split("\n")]
+        lines = block.split("\n")
         head = [line for line in lines if line.startswith("#") and line != "#, fuzzy"]
         head = [re.sub(r"^#, fuzzy, ", "#, ", line) for line in head]
         head = [line for line in head if not line.startswith("#| ")]
@@ -32,7 +34,8 @@ def main(po_path: str, map_path: str) -> None:
             [*head, f"msgid {match.group(1).rstrip()}", f"msgstr {quote(translations[msgid])}"]
         )
         done.add(msgid)
-    open(po_path, "w", encoding="utf-8").write("\n\n".join(blocks))
+    with open(po_path, "w", encoding="utf-8") as handle:
+        handle.write("\n\n".join(blocks))
     missing = set(translations) - done
     if missing:
         sys.exit(f"not found: {sorted(missing)}")

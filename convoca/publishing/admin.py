@@ -16,7 +16,19 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        exclude = ["translation_key"]
+        fields = [
+            "kind",
+            "language",
+            "title",
+            "slug",
+            "standfirst",
+            "body",
+            "organisation",
+            "byline",
+            "dateline",
+            "status",
+            "published_at",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -40,7 +40,8 @@ Las sanciones se presentan como una herramienta contra gobiernos. En la práctic
 sobre las familias: hospitales sin repuestos, campesinos sin fertilizantes, migrantes
 obligados a dejar sus hogares.
 
-> «Ningún bloqueo económico le ha dado jamás la libertad a un pueblo.» — una enfermera de nuestra delegación
+> «Ningún bloqueo económico le ha dado jamás la libertad a un pueblo.»
+> — una enfermera de nuestra delegación
 
 ## Lo que pedimos
 

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.shortcuts import render
 from django.utils.translation import get_language_info
 from django.views.decorators.http import require_safe
 

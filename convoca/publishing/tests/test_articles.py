@@ -38,7 +38,6 @@ def statement(organisation):
 
 
 def test_statement_links_to_its_other_language_version(client, statement):
-    english, spanish = statement
     page = client.get("/en/articles/end-the-sanctions/")
     assert page.status_code == 200
     assert "<strong>peace</strong>" in page.text
