@@ -62,9 +62,9 @@ if PRODUCTION:
 
 # --- Applications ----------------------------------------------------------------
 INSTALLED_APPS = [
-    "unfold",
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
-    "django.contrib.admin",
+    "convoca.core.admin_site.ConvocaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
