@@ -1,6 +1,6 @@
 """A real browser against a live Convoca: Debian's Chromium, driven by Playwright.
 
-One browser for the whole session, a fresh context (cookies, storage) for
+One browser for all of tests/e2e, a fresh context (cookies, storage) for
 every test. Playwright never downloads a browser: it drives
 ``/usr/bin/chromium``, which is installed from Debian when missing.
 """

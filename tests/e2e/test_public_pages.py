@@ -48,7 +48,11 @@ def test_the_home_page_speaks_spanish_under_es(page, organisations):
 
     assert response.status == 200
     expect(page.locator("html")).to_have_attribute("lang", "es")
-    expect(page.locator(".site-header nav").get_by_role("link").first).to_have_text("Inicio")
+    expect(page.get_by_role("navigation").first.get_by_role("link")).to_have_text(
+        ["Inicio", "Organizaciones"]
+    )
+    expect(page.get_by_role("heading", name="La coalición")).to_be_visible()
+    expect(page.get_by_role("link", name="Todas las organizaciones")).to_be_visible()
     expect(page.locator(".cards li").filter(has_text="Comité de Solidaridad")).to_contain_text(
         "México"
     )
