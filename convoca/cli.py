@@ -99,30 +99,19 @@ def _run_processes(
 
 
 def _server_commands(args) -> dict[str, list[str]]:
+    # Few Python threads per process, so requests queue in granian rather
+    # than on SQLite's write lock. No --backpressure: granian counts idle
+    # keep-alive connections against it, so a browser's six connections
+    # would starve the next visitor.
+    web = "granian --interface wsgi convoca.wsgi:application --no-access-log --log-level warning"
     commands = {
         "web server": [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "convoca.wsgi:application",
-            "--host",
-            args.host,
-            "--port",
-            str(args.port),
-            "--workers",
-            str(args.workers),
-            "--blocking-threads",
-            str(args.threads),
-            "--backpressure",
-            str(args.threads),
-            "--no-access-log",
-            "--log-level",
-            "warning",
+            sys.executable, "-m", *web.split(),
+            "--host", args.host, "--port", str(args.port),
+            "--workers", str(args.workers), "--blocking-threads", str(args.threads),
             "--respawn-failed-workers",
         ],
-    }
+    }  # fmt: skip
     if not args.no_worker:
         commands["task worker"] = _python_command("db_worker", "--queue-name", "*")
         commands["scheduler"] = _python_command("crontask")

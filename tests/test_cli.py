@@ -114,6 +114,23 @@ def test_demo_loads_a_bilingual_coalition_and_prints_a_working_login(tmp_path):
     assert process.returncode == 0
 
 
+def _idle_browsers_do_not_starve_the_next_visitor(port):
+    """A browser keeps several connections open; the server must still answer others."""
+    request = b"GET /health/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    idle = []
+    try:
+        for _ in range(12):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+            connection.sendall(request)
+            assert b" 200 " in connection.recv(1000)
+            idle.append(connection)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=5) as response:
+            assert response.read() == b"ok"
+    finally:
+        for connection in idle:
+            connection.close()
+
+
 def _check_demo(process, port, data_dir):
     try:
         output, login = "", None
@@ -129,6 +146,7 @@ def _check_demo(process, port, data_dir):
             spanish = response.read().decode()
         assert "Comité de Solidaridad Internacional" in spanish
         assert '<html lang="es">' in spanish
+        _idle_browsers_do_not_starve_the_next_visitor(port)
         check = subprocess.run(
             [
                 sys.executable,
