@@ -4,8 +4,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from convoca.coalition.selectors import organisation_list_public
+from convoca.core.caching import public_page
 
 
+@public_page
 @require_safe
 def organisation_list(request):
     organisations = sorted(

@@ -7,9 +7,11 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from convoca.coalition.selectors import organisation_list_public, working_group_list_public
+from convoca.core.caching import public_page
 from convoca.publishing.selectors import article_list_latest
 
 
+@public_page
 @require_safe
 def home(request):
     organisations = organisation_list_public()

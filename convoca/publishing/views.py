@@ -6,10 +6,12 @@ from django.utils import translation
 from django.utils.translation import get_language_info
 from django.views.decorators.http import require_safe
 
+from convoca.core.caching import public_page
 from convoca.core.markdown import markdown_render
 from convoca.publishing.selectors import article_get_public, article_translations
 
 
+@public_page
 @require_safe
 def article_detail(request, slug):
     article = article_get_public(language=request.LANGUAGE_CODE, slug=slug)

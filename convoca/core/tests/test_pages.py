@@ -114,3 +114,25 @@ def test_guessing_an_organisers_password_is_stopped_after_ten_tries(db, organise
         "/admin/login/", {"username": "organiser", "password": "a-long-test-password"}
     )
     assert blocked.status_code == 429
+
+
+def test_public_pages_are_served_from_cache_with_fresh_headers(
+    db, coalition, django_assert_num_queries
+):
+    from django.core.cache import caches
+
+    first = Client().get("/es/")
+    assert first.cookies["django_language"].value == "es"  # the language is remembered
+    returning = Client()
+    returning.cookies["django_language"] = "es"
+    with django_assert_num_queries(0):
+        again = returning.get("/es/")
+    assert again.content == first.content
+    assert "default-src 'self'" in again["Content-Security-Policy"]
+    assert not again.cookies  # nobody receives another visitor's cookies
+
+    Organisation.objects.create(
+        name="New Friends", slug="nf", country="CL", status=Organisation.Status.ACTIVE
+    )
+    caches["pages"].clear()  # what expiry does after PAGE_CACHE_SECONDS
+    assert "New Friends" in Client().get("/es/").text
