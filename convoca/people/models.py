@@ -24,6 +24,11 @@ class Person(TimeStampedModel):
     right, but loses every personal value and the index.
     """
 
+    #: What erasure clears: everything that could identify the person.
+    PERSONAL_FIELDS = (
+        "email", "given_name", "family_name", "phone", "street_address", "postal_code", "city",
+    )  # fmt: skip
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # NULL, not "", after erasure: the unique constraint ignores NULLs.
     email_index = models.CharField(  # noqa: DJ001

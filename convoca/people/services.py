@@ -304,15 +304,7 @@ def person_erase(*, person: Person) -> None:
         for handler in _handlers.values():
             handler.erase(person)
         PersonTag.objects.filter(person=person).delete()
-        for name in (
-            "email",
-            "given_name",
-            "family_name",
-            "phone",
-            "street_address",
-            "postal_code",
-            "city",
-        ):
+        for name in Person.PERSONAL_FIELDS:
             setattr(person, name, "")
         person.email_index = None
         person.erased_at = timezone.now()
