@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "convoca.coalition",
     "convoca.people",
     "convoca.publishing",
+    "convoca.actions",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,20 @@ ADMIN_CSP = {
 # Where the client's address is, when a proxy in front of Convoca sets it
 # (for example HTTP_X_REAL_IP); used in memory for rate limits, never stored.
 CONVOCA_CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="REMOTE_ADDR")
+
+# Public forms: (submissions, seconds) per client and per email address. A
+# visitor whose browser solved the proof of work gets the first; one without
+# JavaScript the second, stricter.
+CONVOCA_RATE_LIMITS = {
+    "sign": {
+        "per_client": (env.int("SIGN_RATE_PER_CLIENT", default=200), 3600),
+        "per_email": (5, 3600),
+    },
+    "sign-without-pow": {
+        "per_client": (env.int("SIGN_RATE_PER_CLIENT_WITHOUT_POW", default=20), 3600),
+        "per_email": (5, 3600),
+    },
+}
 
 # --- Personal data ---------------------------------------------------------------
 # How long a person who never confirmed anything keeps their personal data.

@@ -9,6 +9,7 @@ from convoca.core import views as core_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", core_views.health, name="health"),
+    path("pow/challenge/", core_views.pow_challenge, name="pow-challenge"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -16,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("", include("convoca.people.urls")),
     path("", include("convoca.coalition.urls")),
     path("", include("convoca.publishing.urls")),
+    path("", include("convoca.actions.urls")),
     prefix_default_language=True,
 )
 

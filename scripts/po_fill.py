@@ -1,7 +1,7 @@
 """Fill or correct entries of a .po file from a JSON {msgid: msgstr} map; drop their fuzzy flag.
 
 Usage: python scripts/po_fill.py convoca/locale/es/LC_MESSAGES/django.po translations.json
-Plural entries are left alone.
+A list value fills a plural entry's forms.
 """
 
 import json
@@ -20,8 +20,8 @@ def main(po_path: str, map_path: str) -> None:
         blocks = handle.read().split("\n\n")
     done = set()
     for i, block in enumerate(blocks):
-        match = re.search(r'^msgid ((?:".*"\n?)+)(?=^msgstr)', block, re.M)
-        if not match or "msgid_plural" in block:
+        match = re.search(r'^msgid ((?:".*"\n?)+)(?=^msgid_plural|^msgstr)', block, re.M)
+        if not match:
             continue
         msgid = "".join(json.loads(part) for part in match.group(1).split("\n") if part)
         if msgid not in translations:
@@ -30,9 +30,15 @@ def main(po_path: str, map_path: str) -> None:
         head = [line for line in lines if line.startswith("#") and line != "#, fuzzy"]
         head = [re.sub(r"^#, fuzzy, ", "#, ", line) for line in head]
         head = [line for line in head if not line.startswith("#| ")]
-        blocks[i] = "\n".join(
-            [*head, f"msgid {match.group(1).rstrip()}", f"msgstr {quote(translations[msgid])}"]
-        )
+        value = translations[msgid]
+        if isinstance(value, list):  # plural forms: [one, many]
+            plural = re.search(r'^msgid_plural ((?:".*"\n?)+)(?=^msgstr)', block, re.M)
+            body = [f"msgid_plural {plural.group(1).rstrip()}"] + [
+                f"msgstr[{n}] {quote(form)}" for n, form in enumerate(value)
+            ]
+        else:
+            body = [f"msgstr {quote(value)}"]
+        blocks[i] = "\n".join([*head, f"msgid {match.group(1).rstrip()}", *body])
         done.add(msgid)
     with open(po_path, "w", encoding="utf-8") as handle:
         handle.write("\n\n".join(blocks))

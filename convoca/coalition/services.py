@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageOps
 
 from convoca.coalition.models import Membership, Organisation
-
-LOGO_MAX_SIZE = (512, 512)
+from convoca.core.images import image_clean
 
 
 def organisation_logo_clean(*, organisation: Organisation) -> None:
-    """Re-encode an uploaded logo as PNG, at most 512 px, with no metadata.
-
-    Re-encoding drops EXIF (GPS position, camera, author) and anything a
-    crafted file carries beyond its pixels.
-    """
-    upload = organisation.logo
-    upload.seek(0)
-    with Image.open(upload) as image:
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail(LOGO_MAX_SIZE)
-        clean = Image.new(image.mode if image.mode in ("RGB", "RGBA") else "RGBA", image.size)
-        clean.paste(image.convert(clean.mode))
-        buffer = BytesIO()
-        clean.save(buffer, format="PNG", optimize=True)
-    organisation.logo.save(f"{organisation.slug}.png", ContentFile(buffer.getvalue()), save=False)
+    """Replace an uploaded logo by a re-encoded PNG of at most 512 px, without metadata."""
+    organisation.logo.save(f"{organisation.slug}.png", image_clean(organisation.logo), save=False)
 
 
 def staff_member_create(

@@ -79,3 +79,19 @@ def rate_limit(
         )
     if over:
         raise RateLimited(scope)
+
+
+def pow_passed(request: HttpRequest, *, scope: str) -> bool:
+    """Whether the form came with a solved, fresh, unused proof of work for ``scope``.
+
+    The browser fills the ``pow`` field (core/pow_field.html and core/pow.js).
+    False means "not solved", for whatever reason: a visitor without
+    JavaScript or with an old browser sends the field empty, a replayed or
+    forged answer fails too. The view decides what follows; the policy is
+    not to refuse such a visitor, who may have good reasons to browse without
+    JavaScript, but to hold them to a stricter rate limit than one who passed.
+    Each solution passes once.
+    """
+    from convoca.core.pow import pow_verify
+
+    return pow_verify(request.POST.get("pow", ""), scope=scope)

@@ -49,3 +49,10 @@ def markdown_render(text: str) -> SafeString:
             link_rel="noopener noreferrer nofollow",
         )
     )
+
+
+def markdown_to_text(text: str) -> str:
+    """Markdown as plain text for an email body: the source minus raw HTML, which reads fine."""
+    return (
+        nh3.clean(text, tags=set()).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    )

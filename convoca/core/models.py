@@ -32,3 +32,38 @@ class DataKey(models.Model):
 
     def __str__(self):
         return f"v{self.version} ({self.key_id})"
+
+
+class AuditEntry(models.Model):
+    """Something a staff member did that touches many people's data: an export, an activation.
+
+    Kept so that a coordinator can answer "who took this list, and when".
+    """
+
+    user = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "coalition.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verb = models.CharField(_("what"), max_length=64)
+    target = models.CharField(_("on what"), max_length=300, blank=True)
+    count = models.PositiveIntegerField(_("rows"), default=0)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.verb} {self.target}"

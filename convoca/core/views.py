@@ -1,6 +1,6 @@
 """Pages that belong to no single capability: home, errors, health."""
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from convoca.coalition.selectors import organisation_list_public, working_group_list_public
 from convoca.core.caching import public_page
+from convoca.core.pow import pow_challenge_make
 from convoca.publishing.selectors import article_list_latest
 
 
@@ -32,6 +33,22 @@ def home(request):
 def health(request):
     """For load balancers and ``convoca serve``: answers once the app is up."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+POW_SCOPES = {"sign"}
+
+
+@require_safe
+@never_cache
+def pow_challenge(request):
+    """A fresh proof-of-work challenge for a form, fetched by core/pow.js.
+
+    Served apart from the page so that the page itself can be cached.
+    """
+    scope = request.GET.get("scope", "")
+    if scope not in POW_SCOPES:
+        return JsonResponse({"error": "unknown scope"}, status=400)
+    return JsonResponse(pow_challenge_make(scope=scope))
 
 
 def _error(request, status, title, message):

@@ -122,6 +122,23 @@ def person_confirm_email(*, person: Person) -> None:
         person.save(update_fields=["email_confirmed_at", "updated_at"])
 
 
+def person_confirmation_email_claim(*, person: Person) -> bool:
+    """Claim today's one confirmation email to this person; False if already sent.
+
+    One atomic UPDATE, so two requests at once cannot both win: forms must
+    not become a way to flood someone's inbox.
+    """
+    now = timezone.now()
+    return bool(
+        Person.objects.filter(pk=person.pk)
+        .filter(
+            models.Q(confirmation_sent_at__isnull=True)
+            | models.Q(confirmation_sent_at__lte=now - timedelta(days=1))
+        )
+        .update(confirmation_sent_at=now)
+    )
+
+
 def _subject_keys(subject: models.Model | None) -> dict[str, Any]:
     if subject is None:
         return {"subject_type": None, "subject_id": ""}

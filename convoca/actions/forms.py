@@ -1,0 +1,156 @@
+"""The signing form, built for each action from the questions its organiser asks."""
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from convoca.actions.models import Action, Signature
+from convoca.core.antibot import HoneypotForm
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+def _country_field(label, required=True):
+    return forms.ChoiceField(
+        label=label,
+        required=required,
+        choices=[("", "—"), *countries],  # in the active language, sorted
+        error_messages={"required": _("Choose your country: it is shown in the count.")},
+    )
+
+
+class SignatureForm(HoneypotForm):
+    """Fields common to every action; __init__ adds what this action asks for."""
+
+    given_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages={"required": _("Enter your first name.")},
+    )
+    family_name = forms.CharField(
+        label=_("Last name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Never shown publicly. We send you one email to confirm."),
+        error_messages={
+            "required": _("Enter your email address: we send you a link to confirm."),
+            "invalid": _("Please enter a valid email address, like ana@example.org."),
+        },
+    )
+
+    def __init__(self, *args, action: Action, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.fields["country"] = _country_field(_("Country"))
+        asks = {
+            "organisation_name": (
+                action.ask_organisation,
+                forms.CharField(label=_("Organisation"), max_length=200),
+            ),
+            "role": (action.ask_role, forms.CharField(label=_("Role or title"), max_length=200)),
+            "members_represented": (
+                action.ask_members,
+                forms.IntegerField(
+                    label=_("Members your organisation represents"),
+                    min_value=0,
+                    max_value=2_000_000_000,
+                    error_messages={"invalid": _("Enter a whole number, like 25000.")},
+                ),
+            ),
+            "phone": (
+                action.ask_phone,
+                forms.CharField(
+                    label=_("Phone"),
+                    max_length=40,
+                    widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+                ),
+            ),
+            "city": (
+                action.ask_place,
+                forms.CharField(
+                    label=_("City"),
+                    max_length=120,
+                    widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+                ),
+            ),
+            "postal_code": (
+                action.ask_place,
+                forms.CharField(
+                    label=_("Postal code"),
+                    max_length=20,
+                    widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+                ),
+            ),
+            "comment": (
+                action.ask_comment,
+                forms.CharField(
+                    label=_("Comment"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+                ),
+            ),
+        }
+        for name, (ask, field) in asks.items():
+            if ask != Action.Ask.NO:
+                field.required = ask == Action.Ask.REQUIRED
+                self.fields[name] = field
+        if action.is_endorsement:
+            self.fields["endorser_name"] = forms.CharField(
+                label=_("Name of the organisation that endorses"),
+                max_length=200,
+                error_messages={"required": _("Enter the name of your organisation.")},
+            )
+            self.fields["endorser_country"] = _country_field(_("Country of the organisation"))
+            self.fields["endorser_website"] = forms.URLField(
+                label=_("Its website"),
+                required=False,
+                assume_scheme="https",
+                error_messages={"invalid": _("Enter a web address, like https://example.org.")},
+            )
+            self.fields["endorser_logo"] = forms.ImageField(
+                label=_("Its logo (optional)"),
+                required=False,
+                help_text=_("PNG or JPEG, at most 2 MB."),
+            )
+            self.fields["given_name"].label = _("Contact person: first name")
+            self.fields["email"].help_text = _("Never shown publicly; for the organisers only.")
+        elif not action.is_pledge and action.show_signers:
+            self.fields["visibility"] = forms.ChoiceField(
+                label=_("How should your signature appear in the public list?"),
+                choices=Signature.Visibility.choices,
+                initial=Signature.Visibility.HIDDEN,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+        for organisation in [action.organisation, *action.co_sponsors.all()]:
+            self.fields[f"consent_{organisation.pk}"] = forms.BooleanField(
+                label=self.consent_wording(organisation), required=False
+            )
+        # The honeypot goes last, where a bot filling every field finds it.
+        self.fields["website"] = self.fields.pop("website")
+
+    @staticmethod
+    def consent_wording(organisation) -> str:
+        return gettext("%(organisation)s may email me about its campaigns.") % {
+            "organisation": organisation.name
+        }
+
+    def clean_endorser_logo(self):
+        logo = self.cleaned_data.get("endorser_logo")
+        if logo and logo.size > MAX_LOGO_BYTES:
+            raise forms.ValidationError(_("The logo is larger than 2 MB; send a smaller one."))
+        return logo
+
+    def consents(self) -> dict[int, str]:
+        """The organisations whose box was ticked, with the sentence the signer saw."""
+        return {
+            int(name.removeprefix("consent_")): str(self.fields[name].label)
+            for name, value in self.cleaned_data.items()
+            if name.startswith("consent_") and value
+        }

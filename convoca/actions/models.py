@@ -1,0 +1,341 @@
+"""Actions people and organisations put their name to, and the names they put."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from convoca.core.fields import EncryptedTextField
+from convoca.core.models import TimeStampedModel
+
+
+class Action(TimeStampedModel):
+    """One language version of an appeal, open letter, endorsement call or pledge.
+
+    Versions of one action in other languages share a ``translation_key``
+    and so one count, one list of signatures and one goal. Only an open
+    action whose start has come and whose end has not passed takes
+    signatures.
+    """
+
+    class Kind(models.TextChoices):
+        APPEAL = "appeal", _("appeal or petition")
+        LETTER = "letter", _("open letter")
+        ENDORSEMENT = "endorsement", _("endorsement call")
+        PLEDGE = "pledge", _("pledge")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    class Ask(models.TextChoices):
+        NO = "no", _("not asked")
+        OPTIONAL = "optional", _("optional")
+        REQUIRED = "required", _("required")
+
+    class NextStep(models.TextChoices):
+        SHARE = "share", _("share the action")
+        DONATE = "donate", _("donate")
+        EVENT = "event", _("register for an event")
+
+    translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.APPEAL)
+    title = models.CharField(_("title"), max_length=250)
+    slug = models.SlugField(_("short name in addresses"), max_length=120)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
+    organisation = models.ForeignKey(
+        "coalition.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="actions",
+    )
+    co_sponsors = models.ManyToManyField(
+        "coalition.Organisation",
+        verbose_name=_("co-sponsors"),
+        blank=True,
+        related_name="co_sponsored_actions",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    starts_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    goal = models.PositiveIntegerField(
+        _("goal"),
+        default=0,
+        help_text=_("0 for none. When reached, the next goal is set automatically."),
+    )
+    count_on_submit = models.BooleanField(
+        _("count on submit"),
+        default=False,
+        help_text=_("Count signatures at once instead of after email confirmation."),
+    )
+    ask_organisation = models.CharField(
+        _("ask for organisation"), max_length=8, choices=Ask.choices, default=Ask.NO
+    )
+    ask_role = models.CharField(
+        _("ask for role"), max_length=8, choices=Ask.choices, default=Ask.NO
+    )
+    ask_members = models.CharField(
+        _("ask for members represented"), max_length=8, choices=Ask.choices, default=Ask.NO
+    )
+    ask_comment = models.CharField(
+        _("ask for a comment"), max_length=8, choices=Ask.choices, default=Ask.NO
+    )
+    ask_phone = models.CharField(
+        _("ask for phone"), max_length=8, choices=Ask.choices, default=Ask.NO
+    )
+    ask_place = models.CharField(
+        _("ask for city and postal code"), max_length=8, choices=Ask.choices, default=Ask.NO
+    )
+    show_signers = models.BooleanField(
+        _("show signers publicly"),
+        default=True,
+        help_text=_("Only those who chose to appear. Pledgers are never shown."),
+    )
+    trigger = models.TextField(
+        _("trigger"), blank=True, help_text=_("For a pledge: the event that sets it off.")
+    )
+    thank_you = models.TextField(_("thank-you text"), blank=True, help_text=_("Markdown."))
+    next_step = models.CharField(
+        _("next step"), max_length=8, choices=NextStep.choices, default=NextStep.SHARE
+    )
+    next_step_url = models.URLField(_("next step address"), blank=True)
+    share_text = models.CharField(_("share text"), max_length=280, blank=True)
+    og_image = models.ImageField(_("sharing image"), upload_to="actions/", blank=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "slug"],
+                name="%(app_label)s_%(class)s_unique_slug",
+                violation_error_message=_("Another action in this language has this address."),
+            ),
+            models.UniqueConstraint(
+                fields=["translation_key", "language"],
+                name="%(app_label)s_%(class)s_one_version_per_language",
+                violation_error_message=_("This action already has a version in this language."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        with translation.override(self.language):
+            return reverse("actions:action-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_open(self) -> bool:
+        now = timezone.now()
+        return (
+            self.status == self.Status.OPEN
+            and (self.starts_at is None or self.starts_at <= now)
+            and (self.ends_at is None or now < self.ends_at)
+        )
+
+    @property
+    def is_pledge(self) -> bool:
+        return self.kind == self.Kind.PLEDGE
+
+    @property
+    def is_endorsement(self) -> bool:
+        return self.kind == self.Kind.ENDORSEMENT
+
+
+class Tally(models.Model):
+    """The maintained count of an action (all its languages), read instead of counting rows.
+
+    ``goal`` moves up by itself when the count reaches it. Updated with
+    ``F()`` expressions in the same transaction as the signature it counts.
+    """
+
+    translation_key = models.UUIDField(primary_key=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    goal = models.PositiveIntegerField(_("current goal"), default=0)
+    members_represented = models.PositiveBigIntegerField(_("members represented"), default=0)
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+
+    def __str__(self):
+        return str(self.count)
+
+
+class CountryTally(models.Model):
+    """The maintained count of an action's signatures from one country."""
+
+    translation_key = models.UUIDField()
+    country = CountryField(blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("count by country")
+        verbose_name_plural = _("counts by country")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_key", "country"],
+                name="%(app_label)s_%(class)s_one_row_per_country",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.country}: {self.count}"
+
+
+class Signature(TimeStampedModel):
+    """A person's name on an action, once per person per action (all languages).
+
+    What the signer adds (organisation, role, comment) is encrypted like
+    the rest of their personal data. ``visibility`` is the signer's choice
+    of how they appear publicly; the default is not at all.
+    """
+
+    class Visibility(models.TextChoices):
+        HIDDEN = "hidden", _("do not show me")
+        COUNTRY = "country", _("show only my country")
+        NAME = "name", _("show my name")
+        FULL = "full", _("show my name, organisation and role")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.PROTECT, related_name="signatures"
+    )
+    translation_key = models.UUIDField(editable=False, db_index=True)
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="signatures",
+    )
+    organisation_name = EncryptedTextField(_("organisation"), blank=True)
+    role = EncryptedTextField(_("role"), blank=True)
+    comment = EncryptedTextField(_("comment"), blank=True)
+    members_represented = models.PositiveBigIntegerField(
+        _("members represented"), null=True, blank=True
+    )
+    country = CountryField(_("country"), blank=True)
+    visibility = models.CharField(
+        _("appears as"), max_length=8, choices=Visibility.choices, default=Visibility.HIDDEN
+    )
+    source = models.SlugField(_("source"), max_length=64, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    counted = models.BooleanField(_("counted"), default=False, editable=False)
+    featured = models.BooleanField(_("featured"), default=False)
+    purged_at = models.DateTimeField(
+        _("personal data removed"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_key", "person"],
+                name="%(app_label)s_%(class)s_one_per_person",
+                violation_error_message=_("This person has already signed this action."),
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["translation_key", "confirmed_at"],
+                name="actions_signature_public_idx",
+                condition=Q(visibility__in=["country", "name", "full"]),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("signature %(ref)s")) % {"ref": str(self.pk)[:8]}
+
+
+class Endorsement(TimeStampedModel):
+    """An organisation's sign-on to an endorsement call, listed once an organiser approves it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting approval")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    signature = models.OneToOneField(
+        Signature, verbose_name=_("signature"), on_delete=models.CASCADE, related_name="endorsement"
+    )
+    name = models.CharField(_("organisation name"), max_length=200)
+    country = CountryField(_("country"))
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="endorsements/", blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("endorsement")
+        verbose_name_plural = _("endorsements")
+        ordering = ["country", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PledgeActivation(TimeStampedModel):
+    """The record that a pledge's trigger happened and its pledgers were called to act."""
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("pledge"), on_delete=models.PROTECT, related_name="activations"
+    )
+    translation_key = models.UUIDField(db_index=True, editable=False)
+    subject_en = models.CharField(_("subject in English"), max_length=200)
+    body_en = models.TextField(_("message in English"))
+    subject_es = models.CharField(_("subject in Spanish"), max_length=200)
+    body_es = models.TextField(_("message in Spanish"))
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("activated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    recipients = models.PositiveIntegerField(_("pledgers to email"), default=0)
+
+    class Meta:
+        verbose_name = _("pledge activation")
+        verbose_name_plural = _("pledge activations")
+
+    def __str__(self):
+        return f"{self.subject_en} ({self.created_at:%Y-%m-%d})"
+
+
+class PledgeDelivery(models.Model):
+    """One pledger emailed for one activation: the row that makes sending once-only."""
+
+    activation = models.ForeignKey(
+        PledgeActivation, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pledge email")
+        verbose_name_plural = _("pledge emails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activation", "signature"], name="%(app_label)s_%(class)s_once_per_pledger"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.activation_id}/{self.signature_id}"

@@ -1,0 +1,103 @@
+"""Reads of actions and their figures, for public pages and the admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from convoca.actions.models import Action, CountryTally, Endorsement, Signature, Tally
+
+
+@dataclass(frozen=True)
+class ActionFigures:
+    count: int
+    goal: int
+    countries: int
+    members_represented: int
+    by_country: list[CountryTally]
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.count / self.goal)) if self.goal else 0
+
+
+def action_get_public(*, language: str, slug: str) -> Action | None:
+    return (
+        Action.objects.filter(language=language, slug=slug)
+        .exclude(status=Action.Status.DRAFT)
+        .select_related("organisation")
+        .prefetch_related("co_sponsors")
+        .first()
+    )
+
+
+def action_list_open(*, language: str) -> QuerySet[Action]:
+    now = timezone.now()
+    return (
+        Action.objects.filter(language=language, status=Action.Status.OPEN)
+        .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .select_related("organisation")
+    )
+
+
+def action_figures(action: Action) -> ActionFigures:
+    """The maintained counts: two small reads, whatever the number of signatures."""
+    tally = Tally.objects.filter(pk=action.translation_key).first()
+    by_country = list(
+        CountryTally.objects.filter(translation_key=action.translation_key, count__gt=0)
+        .exclude(country="")
+        .order_by("-count", "country")
+    )
+    return ActionFigures(
+        count=tally.count if tally else 0,
+        goal=tally.goal if tally else action.goal,
+        countries=len(by_country),
+        members_represented=tally.members_represented if tally else 0,
+        by_country=by_country,
+    )
+
+
+def signature_list_public(action: Action) -> QuerySet[Signature]:
+    """Signers who chose to appear, counted, on an action that shows signers (never a pledge)."""
+    if action.is_pledge or action.is_endorsement or not action.show_signers:
+        return Signature.objects.none()
+    return (
+        Signature.objects.filter(translation_key=action.translation_key, counted=True)
+        .exclude(visibility=Signature.Visibility.HIDDEN)
+        .filter(purged_at__isnull=True, person__erased_at__isnull=True)
+        .select_related("person")
+        .order_by("-created_at")
+    )
+
+
+def signature_list_featured(action: Action) -> list[Signature]:
+    return list(
+        signature_list_public(action)
+        .filter(featured=True)
+        .filter(visibility__in=[Signature.Visibility.NAME, Signature.Visibility.FULL])
+        .order_by("-members_represented", "created_at")
+    )
+
+
+def endorsement_list_public(action: Action) -> list[tuple[str, list[Endorsement]]]:
+    """Approved endorsing organisations, grouped by country name in the active language."""
+    endorsements = sorted(
+        Endorsement.objects.filter(
+            signature__translation_key=action.translation_key,
+            status=Endorsement.Status.APPROVED,
+        ),
+        key=lambda e: (e.country.name, e.name.casefold()),
+    )
+    return [(c, list(group)) for c, group in groupby(endorsements, key=lambda e: e.country)]
+
+
+def round_down_nicely(value: int) -> int:
+    """The largest round figure not above ``value``: 5,312,000 -> 5,000,000; 48,700 -> 45,000."""
+    if value < 10:
+        return value
+    half_step = 10 ** (len(str(value)) - 1) // 2
+    return value // half_step * half_step

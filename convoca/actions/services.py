@@ -1,0 +1,304 @@
+"""Every write about actions: signing, confirming, counting, endorsing, activating."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from convoca.actions.models import (
+    Action,
+    CountryTally,
+    Endorsement,
+    PledgeActivation,
+    PledgeDelivery,
+    Signature,
+    Tally,
+)
+from convoca.coalition.models import Organisation
+from convoca.core.images import image_clean
+from convoca.people.models import Activity, Consent, Person
+from convoca.people.services import PersonData, activity_record, consent_give, person_upsert
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "convoca.actions.confirm"
+CONFIRM_MAX_AGE = 60 * 60 * 24 * 30
+
+
+class ActionClosed(Exception):
+    """The action does not take signatures now."""
+
+
+@dataclass(frozen=True)
+class EndorsementData:
+    name: str
+    country: str
+    website: str = ""
+    logo: Any = None
+
+
+@dataclass(frozen=True)
+class SignatureData:
+    """What a signing form gives us, already validated."""
+
+    person: PersonData
+    organisation_name: str = ""
+    role: str = ""
+    comment: str = ""
+    members_represented: int | None = None
+    visibility: str = Signature.Visibility.HIDDEN
+    source: str = ""
+    #: Organisations the signer agreed may contact them, with the wording shown.
+    consents: dict[int, str] = field(default_factory=dict)
+    #: The form the signature came through, for the consent records.
+    form: str = ""
+    endorsement: EndorsementData | None = None
+
+
+@dataclass(frozen=True)
+class SignatureResult:
+    signature: Signature
+    created: bool
+
+
+ACTIVITY_KIND = {
+    Action.Kind.APPEAL: Activity.Kind.SIGNED,
+    Action.Kind.LETTER: Activity.Kind.SIGNED,
+    Action.Kind.ENDORSEMENT: Activity.Kind.ENDORSED,
+    Action.Kind.PLEDGE: Activity.Kind.PLEDGED,
+}
+
+
+def next_goal(count: int) -> int:
+    """The next round goal above ``count``: 100, 250, 500, 1,000, 2,500, 5,000, ..."""
+    scale = 100
+    while True:
+        for step in (1, 2.5, 5):
+            if int(step * scale) > count:
+                return int(step * scale)
+        scale *= 10
+
+
+def signature_create(*, action: Action, data: SignatureData) -> SignatureResult:
+    """Record a signature on an open action, once per person whatever the language.
+
+    A second submission with the same email returns the first signature,
+    unchanged: a double-click, a retried request or a second visit is not
+    counted twice, and the visitor sees the same page either way, so the
+    form cannot tell anyone whether an address had signed. Consents ticked
+    are recorded every time. The confirmation email leaves after commit.
+    """
+    if not action.is_open:
+        raise ActionClosed(action)
+    with transaction.atomic():
+        person = person_upsert(data=data.person).person
+        signature, created = Signature.objects.get_or_create(
+            translation_key=action.translation_key,
+            person=person,
+            defaults={
+                "action": action,
+                "organisation_name": data.organisation_name,
+                "role": data.role,
+                "comment": data.comment,
+                "members_represented": data.members_represented,
+                "country": data.person.country,
+                "visibility": data.visibility,
+                "source": data.source,
+            },
+        )
+        if created:
+            activity_record(
+                person=person,
+                kind=ACTIVITY_KIND[action.kind],
+                organisation=action.organisation,
+                summary=action.title,
+                subject=action,
+            )
+            if data.endorsement:
+                _endorsement_create(signature=signature, data=data.endorsement)
+            if action.count_on_submit:
+                _tally_add(signature)
+        organisations = Organisation.objects.in_bulk(list(data.consents))
+        for organisation_id, wording in data.consents.items():
+            if organisation_id in organisations:
+                consent_give(
+                    person=person,
+                    organisation=organisations[organisation_id],
+                    purpose=Consent.Purpose.CONTACT,
+                    wording=wording,
+                    source=data.form,
+                )
+        if signature.confirmed_at is None:
+            from convoca.actions.tasks import signature_confirmation_email_task
+
+            transaction.on_commit(
+                partial(signature_confirmation_email_task.enqueue, signature_id=str(signature.pk))
+            )
+    return SignatureResult(signature=signature, created=created)
+
+
+def _endorsement_create(*, signature: Signature, data: EndorsementData) -> Endorsement:
+    endorsement = Endorsement(
+        signature=signature, name=data.name, country=data.country, website=data.website
+    )
+    if data.logo:
+        endorsement.logo.save(f"{signature.pk}.png", image_clean(data.logo), save=False)
+    endorsement.save()
+    return endorsement
+
+
+def _tally_add(signature: Signature) -> None:
+    """Count a signature once: flip ``counted`` and bump the maintained aggregates."""
+    if not Signature.objects.filter(pk=signature.pk, counted=False).update(counted=True):
+        return
+    key = signature.translation_key
+    action = signature.action
+    tally, _ = Tally.objects.get_or_create(translation_key=key, defaults={"goal": action.goal})
+    Tally.objects.filter(pk=key).update(
+        count=F("count") + 1,
+        members_represented=F("members_represented") + (signature.members_represented or 0),
+    )
+    CountryTally.objects.get_or_create(translation_key=key, country=signature.country)
+    CountryTally.objects.filter(translation_key=key, country=signature.country).update(
+        count=F("count") + 1
+    )
+    tally.refresh_from_db()
+    if tally.goal and tally.count >= tally.goal:
+        Tally.objects.filter(pk=key, goal=tally.goal).update(goal=next_goal(tally.count))
+    signature.counted = True
+
+
+def signature_confirm_token_make(*, signature: Signature) -> str:
+    return signing.dumps(str(signature.pk), salt=CONFIRM_SALT)
+
+
+def signature_confirm_token_read(token: str) -> Signature | None:
+    try:
+        signature_id = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return (
+        Signature.objects.select_related("action", "person")
+        .filter(pk=signature_id, purged_at__isnull=True, person__erased_at__isnull=True)
+        .first()
+    )
+
+
+def signature_confirm(*, signature: Signature) -> None:
+    """Confirm the signer's address and count the signature, once."""
+    with transaction.atomic():
+        updated = Signature.objects.filter(pk=signature.pk, confirmed_at__isnull=True).update(
+            confirmed_at=timezone.now()
+        )
+        if updated:
+            person = signature.person
+            if person.email_confirmed_at is None:
+                Person.objects.filter(pk=person.pk, email_confirmed_at__isnull=True).update(
+                    email_confirmed_at=timezone.now()
+                )
+            _tally_add(signature)
+
+
+def endorsement_review(*, endorsement: Endorsement, approve: bool) -> None:
+    """Approve an organisation's endorsement (listed publicly) or reject it."""
+    endorsement.status = Endorsement.Status.APPROVED if approve else Endorsement.Status.REJECTED
+    endorsement.reviewed_at = timezone.now()
+    endorsement.save(update_fields=["status", "reviewed_at", "updated_at"])
+
+
+def signature_purge_unconfirmed(*, now=None) -> int:
+    """Remove what unconfirmed signers added, after the retention period; keep the count."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CONVOCA_UNCONFIRMED_RETENTION_DAYS)
+    stale = Signature.objects.filter(
+        confirmed_at__isnull=True, purged_at__isnull=True, created_at__lt=cutoff
+    )
+    count = 0
+    for signature in stale.iterator():
+        _signature_strip(signature)
+        count += 1
+    return count
+
+
+def _signature_strip(signature: Signature) -> None:
+    signature.organisation_name = signature.role = signature.comment = ""
+    signature.visibility = Signature.Visibility.HIDDEN
+    signature.featured = False
+    signature.purged_at = timezone.now()
+    signature.save()
+    Endorsement.objects.filter(signature=signature).update(website="")
+
+
+# --- Personal data handlers (registered in apps.py) ----------------------------------------
+
+
+def signature_export_for_person(person: Person) -> list[dict]:
+    return [
+        {
+            "action": s.action.title,
+            "signed_at": s.created_at.isoformat(),
+            "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
+            "organisation": s.organisation_name,
+            "role": s.role,
+            "comment": s.comment,
+            "members_represented": s.members_represented,
+            "appears_as": s.visibility,
+            "source": s.source,
+        }
+        for s in Signature.objects.filter(person=person).select_related("action")
+    ]
+
+
+def signature_erase_for_person(person: Person) -> None:
+    for signature in Signature.objects.filter(person=person):
+        _signature_strip(signature)
+
+
+# --- Pledges -------------------------------------------------------------------------------
+
+
+def pledge_activate(
+    *, action: Action, subjects: dict[str, str], bodies: dict[str, str], user
+) -> PledgeActivation:
+    """Record that the pledge's trigger happened and email every confirmed pledger.
+
+    One delivery row per pledger is made here; the task sends each once,
+    so a restarted worker never emails a pledger twice.
+    """
+    from convoca.actions.tasks import pledge_activation_send_task
+
+    if not action.is_pledge:
+        raise ValueError("only a pledge can be activated")
+    with transaction.atomic():
+        activation = PledgeActivation.objects.create(
+            action=action,
+            translation_key=action.translation_key,
+            subject_en=subjects["en"],
+            body_en=bodies["en"],
+            subject_es=subjects["es"],
+            body_es=bodies["es"],
+            activated_by=user,
+        )
+        pledgers = Signature.objects.filter(
+            translation_key=action.translation_key,
+            confirmed_at__isnull=False,
+            person__erased_at__isnull=True,
+        ).values_list("pk", flat=True)
+        PledgeDelivery.objects.bulk_create(
+            PledgeDelivery(activation=activation, signature_id=pk) for pk in pledgers.iterator()
+        )
+        activation.recipients = activation.deliveries.count()
+        activation.save(update_fields=["recipients"])
+        transaction.on_commit(
+            partial(pledge_activation_send_task.enqueue, activation_id=activation.pk)
+        )
+    return activation

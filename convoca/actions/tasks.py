@@ -1,0 +1,87 @@
+"""Background work for actions. Every task may run twice without doing anything twice."""
+
+from crontask import cron
+from django.db import transaction
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from convoca.actions.models import PledgeActivation, PledgeDelivery, Signature
+from convoca.actions.services import signature_confirm_token_make, signature_purge_unconfirmed
+from convoca.core.mail import absolute_url, email_send
+from convoca.core.markdown import markdown_to_text
+from convoca.people.services import person_confirmation_email_claim
+
+
+@task
+def signature_confirmation_email_task(*, signature_id: str) -> bool:
+    """Ask the signer to confirm, at most one such email per address per day."""
+    signature = (
+        Signature.objects.select_related("action", "person")
+        .filter(pk=signature_id, confirmed_at__isnull=True, person__erased_at__isnull=True)
+        .first()
+    )
+    if signature is None or not person_confirmation_email_claim(person=signature.person):
+        return False
+    language = signature.person.language
+    with translation.override(language):
+        link = absolute_url(
+            reverse(
+                "actions:signature-confirm",
+                kwargs={"token": signature_confirm_token_make(signature=signature)},
+            )
+        )
+    email_send(
+        to=signature.person.email,
+        template="actions/email/signature_confirm",
+        context={
+            "signature": signature,
+            "action": signature.action,
+            "person": signature.person,
+            "link": link,
+        },
+        language=language,
+    )
+    return True
+
+
+@task
+def pledge_activation_send_task(*, activation_id: int) -> int:
+    """Email every pledger of an activation who has not been emailed yet."""
+    activation = PledgeActivation.objects.get(pk=activation_id)
+    sent = 0
+    pending = PledgeDelivery.objects.filter(activation=activation, sent_at__isnull=True)
+    for delivery_id in list(pending.values_list("pk", flat=True)):
+        with transaction.atomic():
+            delivery = (
+                PledgeDelivery.objects.select_for_update()
+                .select_related("signature__person")
+                .filter(pk=delivery_id, sent_at__isnull=True)
+                .first()
+            )
+            if delivery is None:
+                continue  # another worker sent it
+            person = delivery.signature.person
+            if person.erased_at is None:
+                language = person.language if person.language in ("en", "es") else "en"
+                email_send(
+                    to=person.email,
+                    template="actions/email/pledge_activation",
+                    context={
+                        "person": person,
+                        "subject": getattr(activation, f"subject_{language}"),
+                        "body": markdown_to_text(getattr(activation, f"body_{language}")),
+                    },
+                    language=language,
+                )
+                sent += 1
+            delivery.sent_at = timezone.now()
+            delivery.save(update_fields=["sent_at"])
+    return sent
+
+
+@cron("43 3 * * *")
+@task
+def signature_purge_unconfirmed_task() -> int:
+    """Every night: strip what unconfirmed signers added, once the retention period is over."""
+    return signature_purge_unconfirmed()

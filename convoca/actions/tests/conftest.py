@@ -1,0 +1,43 @@
+import pytest
+
+from convoca.actions.models import Action
+
+
+@pytest.fixture
+def make_action(organisation):
+    def make(**fields):
+        defaults = {
+            "language": "en",
+            "title": "Lift the sanctions",
+            "slug": "lift-the-sanctions",
+            "organisation": organisation,
+            "status": Action.Status.OPEN,
+            "goal": 100,
+        }
+        return Action.objects.create(**{**defaults, **fields})
+
+    return make
+
+
+@pytest.fixture
+def appeal(make_action):
+    return make_action()
+
+
+@pytest.fixture
+def sign(client):
+    """POST the signing form as a browser without JavaScript would."""
+
+    def post(action, **fields):
+        data = {
+            "given_name": "Ana",
+            "family_name": "López",
+            "email": "ana@example.org",
+            "country": "MX",
+            **fields,
+        }
+        return client.post(
+            action.get_absolute_url() + ("firmar/" if action.language == "es" else "sign/"), data
+        )
+
+    return post

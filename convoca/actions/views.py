@@ -1,0 +1,207 @@
+"""Public pages of actions: the page with its form, signing, thanks, confirmation."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+from convoca.actions.forms import SignatureForm
+from convoca.actions.models import Signature
+from convoca.actions.selectors import (
+    action_figures,
+    action_get_public,
+    action_list_open,
+    endorsement_list_public,
+    round_down_nicely,
+    signature_list_featured,
+    signature_list_public,
+)
+from convoca.actions.services import (
+    ActionClosed,
+    EndorsementData,
+    SignatureData,
+    signature_confirm,
+    signature_confirm_token_read,
+    signature_create,
+)
+from convoca.core.antibot import RateLimited, pow_passed, rate_limit
+from convoca.core.caching import public_page
+from convoca.core.markdown import markdown_render
+from convoca.core.views import too_many_requests
+from convoca.people.services import PersonData
+
+
+def _action_or_404(request, slug):
+    action = action_get_public(language=request.LANGUAGE_CODE, slug=slug)
+    if action is None:
+        raise Http404
+    return action
+
+
+def _clean_source(value: str) -> str:
+    """A partner's attribution code from ``?source=``: short, letters, digits and dashes."""
+    value = value.strip()[:64]
+    return value if value.replace("-", "").replace("_", "").isalnum() else ""
+
+
+def action_context(request, action, form=None) -> dict:
+    figures = action_figures(action)
+    return {
+        "action": action,
+        "body": markdown_render(action.body),
+        "figures": figures,
+        "members_round": round_down_nicely(figures.members_represented),
+        "form": form or SignatureForm(action=action),
+        "source": _clean_source(request.GET.get("source", "")),
+        "featured": signature_list_featured(action),
+        "signers": signature_list_public(action)[:25],
+        "endorsements": endorsement_list_public(action) if action.is_endorsement else [],
+        "endorsement_count": 0,
+    }
+
+
+@public_page
+@require_safe
+def action_list(request):
+    return render(
+        request,
+        "actions/action_list.html",
+        {"actions": action_list_open(language=request.LANGUAGE_CODE)},
+    )
+
+
+@public_page
+@require_safe
+def action_detail(request, slug):
+    action = _action_or_404(request, slug)
+    context = action_context(request, action)
+    context["endorsement_count"] = sum(len(group) for _country, group in context["endorsements"])
+    return render(request, "actions/action_detail.html", context)
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # anonymous, no session; see docs/architecture.md
+@method_decorator(never_cache, name="dispatch")
+class ActionSignView(View):
+    """POST only: validate, check for bots, sign, and send the visitor to the thank-you page."""
+
+    def post(self, request, slug):
+        action = _action_or_404(request, slug)
+        form = SignatureForm(request.POST, request.FILES, action=action)
+        if not form.is_valid():
+            return render(
+                request,
+                "actions/action_detail.html",
+                action_context(request, action, form),
+                status=400,
+            )
+        data = form.cleaned_data
+        limits = settings.CONVOCA_RATE_LIMITS[
+            "sign" if pow_passed(request, scope="sign") else "sign-without-pow"
+        ]
+        try:
+            rate_limit(request, scope="sign", email=data["email"], **limits)
+        except RateLimited:
+            return too_many_requests(request)
+        endorsement = None
+        if action.is_endorsement:
+            endorsement = EndorsementData(
+                name=data["endorser_name"],
+                country=data["endorser_country"],
+                website=data.get("endorser_website", ""),
+                logo=data.get("endorser_logo"),
+            )
+        try:
+            signature_create(
+                action=action,
+                data=SignatureData(
+                    person=PersonData(
+                        email=data["email"],
+                        given_name=data["given_name"],
+                        family_name=data.get("family_name", ""),
+                        phone=data.get("phone", ""),
+                        city=data.get("city", ""),
+                        postal_code=data.get("postal_code", ""),
+                        country=data["country"],
+                        language=request.LANGUAGE_CODE,
+                    ),
+                    organisation_name=data.get("organisation_name", ""),
+                    role=data.get("role", ""),
+                    comment=data.get("comment", ""),
+                    members_represented=data.get("members_represented"),
+                    visibility=data.get("visibility") or Signature.Visibility.HIDDEN,
+                    source=_clean_source(request.POST.get("source", "")),
+                    consents=form.consents(),
+                    form=f"actions:{action.slug}",
+                    endorsement=endorsement,
+                ),
+            )
+        except ActionClosed:
+            return render(request, "actions/action_closed.html", {"action": action}, status=409)
+        return redirect(
+            reverse("actions:action-thanks", kwargs={"slug": action.slug}), permanent=False
+        )
+
+
+@public_page
+@require_safe
+def action_thanks(request, slug):
+    action = _action_or_404(request, slug)
+    return render(
+        request,
+        "actions/action_thanks.html",
+        {
+            "action": action,
+            "thank_you": markdown_render(action.thank_you),
+            "share_url": request.build_absolute_uri(action.get_absolute_url()),
+        },
+    )
+
+
+@public_page
+@require_safe
+def action_signers(request, slug):
+    action = _action_or_404(request, slug)
+    page = Paginator(signature_list_public(action), 100).get_page(request.GET.get("page"))
+    return render(request, "actions/action_signers.html", {"action": action, "page": page})
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignatureConfirmView(View):
+    """The link in the confirmation email. GET shows a button; mail scanners follow links."""
+
+    def get(self, request, token):
+        signature = signature_confirm_token_read(token)
+        if signature is None:
+            return render(request, "actions/signature_confirm_invalid.html", status=400)
+        return render(
+            request,
+            "actions/signature_confirm.html",
+            {
+                "signature": signature,
+                "action": signature.action,
+                "done": signature.confirmed_at is not None,
+            },
+        )
+
+    def post(self, request, token):
+        signature = signature_confirm_token_read(token)
+        if signature is None:
+            return render(request, "actions/signature_confirm_invalid.html", status=400)
+        signature_confirm(signature=signature)
+        return render(
+            request,
+            "actions/signature_confirm.html",
+            {
+                "signature": signature,
+                "action": signature.action,
+                "done": True,
+                "message": _("Thank you: your signature is confirmed and counted."),
+            },
+        )
