@@ -203,5 +203,6 @@ class SignatureConfirmView(View):
                 "action": signature.action,
                 "done": True,
                 "message": _("Thank you: your signature is confirmed and counted."),
+                "figures": action_figures(signature.action),
             },
         )

@@ -1,14 +1,15 @@
-// Solves the proof-of-work challenge of each form that has one (convoca/core/pow.py).
-// Work starts as soon as the page loads, so the answer is usually ready before the
-// visitor submits; a form sent earlier waits for it. Without crypto.subtle (an old
-// browser, or plain http other than localhost) the field stays empty and the form
-// is sent as it is: the server then applies a stricter rate limit, it does not refuse.
+// Solves the proof-of-work challenge of each form that has one (convoca/core/pow.py)
+// from page load: given in the field's data-pow-challenge, or fetched from its
+// data-pow-url when the page is cached and the same for everyone; so the answer is usually ready before the visitor submits; a form
+// sent earlier waits for it. Without crypto.subtle (old browsers, plain http other
+// than localhost) the field stays empty and the form is sent as it is.
 (function () {
   "use strict";
   var subtle = window.crypto && window.crypto.subtle;
-  // Hashes requested at once: enough to keep the hashing busy, few enough that the
-  // page gets a turn between batches.
+  // A batch's digests resolve as tasks that starve timers and repaints, so every
+  // TURN_MS the solver waits for a timer to give the page a turn.
   var BATCH = 500;
+  var TURN_MS = 30;
 
   function bytes(hex) {
     var out = new Uint8Array(hex.length / 2);
@@ -22,17 +23,21 @@
     return got.length === target.length;
   }
 
-  async function solve(challenge) {
+  async function solve(c) {
     var encoder = new TextEncoder();
-    var target = bytes(challenge.challenge);
-    for (var start = 0; start <= challenge.maxnumber; start += BATCH) {
-      var end = Math.min(start + BATCH - 1, challenge.maxnumber);
+    var target = bytes(c.challenge);
+    var resumed = performance.now();
+    for (var start = 0; start <= c.maxnumber; start += BATCH) {
       var hashes = [];
-      for (var n = start; n <= end; n++) {
-        hashes.push(subtle.digest("SHA-256", encoder.encode(challenge.salt + n)));
+      for (var n = start; n < start + BATCH && n <= c.maxnumber; n++) {
+        hashes.push(subtle.digest("SHA-256", encoder.encode(c.salt + n)));
       }
       hashes = await Promise.all(hashes);
       for (var i = 0; i < hashes.length; i++) if (same(hashes[i], target)) return start + i;
+      if (performance.now() - resumed > TURN_MS) {
+        await new Promise(function (resume) { setTimeout(resume, 0); });
+        resumed = performance.now();
+      }
     }
     return null;
   }
@@ -43,27 +48,27 @@
     input.setAttribute("data-pow-state", "solving");
     input.value = "";
     var form = input.form;
-    var challenge;
-    try {
-      challenge = JSON.parse(input.getAttribute("data-pow-challenge"));
-    } catch (error) {
-      challenge = null;
-    }
-    var done = (subtle && challenge ? solve(challenge) : Promise.resolve(null))
-      .then(function (number) {
-        if (number === null) return;
-        input.value = btoa(JSON.stringify({
-          algorithm: challenge.algorithm,
-          challenge: challenge.challenge,
-          number: number,
-          salt: challenge.salt,
-          signature: challenge.signature,
-        }));
+    var url = input.getAttribute("data-pow-url");
+    var challenge = url
+      ? fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+          return r.json();
+        })
+      : Promise.resolve(JSON.parse(input.getAttribute("data-pow-challenge")));
+    var done = challenge
+      .then(function (c) {
+        return subtle && solve(c).then(function (number) {
+          if (number === null) return;
+          input.value = btoa(JSON.stringify({
+            algorithm: c.algorithm,
+            challenge: c.challenge,
+            number: number,
+            salt: c.salt,
+            signature: c.signature,
+          }));
+        });
       })
       .catch(function () {})
-      .then(function () {
-        input.setAttribute("data-pow-state", "done");
-      });
+      .then(function () { input.setAttribute("data-pow-state", "done"); });
     var waiting = false;
     form.addEventListener("submit", function (event) {
       if (input.getAttribute("data-pow-state") !== "solving") return;
@@ -78,5 +83,5 @@
     });
   }
 
-  document.querySelectorAll("form [data-pow-challenge]").forEach(setUp);
+  document.querySelectorAll("form [data-pow-challenge], form [data-pow-url]").forEach(setUp);
 })();
