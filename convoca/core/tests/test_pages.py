@@ -136,3 +136,12 @@ def test_public_pages_are_served_from_cache_with_fresh_headers(
     )
     caches["pages"].clear()  # what expiry does after PAGE_CACHE_SECONDS
     assert "New Friends" in Client().get("/es/").text
+
+
+def test_proof_of_work_challenges_are_fresh_for_every_visitor(client, db):
+    first = client.get("/pow/challenge/?scope=sign")
+    second = client.get("/pow/challenge/?scope=sign")
+    assert first.status_code == 200
+    assert first.json()["challenge"] != second.json()["challenge"]
+    assert "no-cache" in first["Cache-Control"] or "max-age=0" in first["Cache-Control"]
+    assert client.get("/pow/challenge/?scope=nope").status_code == 400
