@@ -269,6 +269,11 @@ CONVOCA_RATE_LIMITS = {
     },
 }
 
+# Proof of work asked of browsers on public forms (core/pow.py): the largest
+# number tried, and how long a challenge stays valid.
+CONVOCA_POW_MAX_NUMBER = env.int("POW_MAX_NUMBER", default=50_000)
+CONVOCA_POW_TTL_SECONDS = 20 * 60
+
 # --- Personal data ---------------------------------------------------------------
 # How long a person who never confirmed anything keeps their personal data.
 CONVOCA_UNCONFIRMED_RETENTION_DAYS = env.int("CONVOCA_UNCONFIRMED_RETENTION_DAYS", default=30)
