@@ -274,6 +274,10 @@ CONVOCA_RATE_LIMITS = {
 CONVOCA_POW_MAX_NUMBER = env.int("POW_MAX_NUMBER", default=50_000)
 CONVOCA_POW_TTL_SECONDS = 20 * 60
 
+# Sites allowed to show the embeddable action pages in a frame (CSP
+# frame-ancestors); every web page by default, e.g. "https://partner.example".
+CONVOCA_EMBED_FRAME_ANCESTORS = env.list("EMBED_FRAME_ANCESTORS", default=["https:", "http:"])
+
 # --- Personal data ---------------------------------------------------------------
 # How long a person who never confirmed anything keeps their personal data.
 CONVOCA_UNCONFIRMED_RETENTION_DAYS = env.int("CONVOCA_UNCONFIRMED_RETENTION_DAYS", default=30)

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from convoca.actions import views
+from convoca.actions import embed, views
 
 app_name = "actions"
 
@@ -12,4 +12,13 @@ urlpatterns = [
     path(_("actions/<slug:slug>/thanks/"), views.action_thanks, name="action-thanks"),
     path(_("actions/<slug:slug>/signers/"), views.action_signers, name="action-signers"),
     path(_("confirm/<str:token>/"), views.SignatureConfirmView.as_view(), name="signature-confirm"),
+    path(_("actions/<slug:slug>/embed/"), embed.action_embed, name="action-embed"),
+    path(_("actions/<slug:slug>/embed/sign/"), embed.action_embed_sign, name="action-embed-sign"),
+    path(
+        _("actions/<slug:slug>/embed/thanks/"),
+        embed.action_embed_thanks,
+        name="action-embed-thanks",
+    ),
+    # Not translated: consumers find it through the discovery link, in either language.
+    path("oembed/", embed.oembed, name="oembed"),
 ]

@@ -38,14 +38,14 @@ from convoca.core.views import too_many_requests
 from convoca.people.services import PersonData
 
 
-def _action_or_404(request, slug):
+def action_get_or_404(request, slug):
     action = action_get_public(language=request.LANGUAGE_CODE, slug=slug)
     if action is None:
         raise Http404
     return action
 
 
-def _clean_source(value: str) -> str:
+def source_clean(value: str) -> str:
     """A partner's attribution code from ``?source=``: short, letters, digits and dashes."""
     value = value.strip()[:64]
     return value if value.replace("-", "").replace("_", "").isalnum() else ""
@@ -59,7 +59,7 @@ def action_context(request, action, form=None) -> dict:
         "figures": figures,
         "members_round": round_down_nicely(figures.members_represented),
         "form": form or SignatureForm(action=action),
-        "source": _clean_source(request.GET.get("source", "")),
+        "source": source_clean(request.GET.get("source", "")),
         "featured": signature_list_featured(action),
         "signers": signature_list_public(action)[:25],
         "endorsements": endorsement_list_public(action) if action.is_endorsement else [],
@@ -80,7 +80,7 @@ def action_list(request):
 @public_page
 @require_safe
 def action_detail(request, slug):
-    action = _action_or_404(request, slug)
+    action = action_get_or_404(request, slug)
     context = action_context(request, action)
     context["endorsement_count"] = sum(len(group) for _country, group in context["endorsements"])
     return render(request, "actions/action_detail.html", context)
@@ -92,7 +92,7 @@ class ActionSignView(View):
     """POST only: validate, check for bots, sign, and send the visitor to the thank-you page."""
 
     def post(self, request, slug):
-        action = _action_or_404(request, slug)
+        action = action_get_or_404(request, slug)
         form = SignatureForm(request.POST, request.FILES, action=action)
         if not form.is_valid():
             return render(
@@ -136,7 +136,7 @@ class ActionSignView(View):
                     comment=data.get("comment", ""),
                     members_represented=data.get("members_represented"),
                     visibility=data.get("visibility") or Signature.Visibility.HIDDEN,
-                    source=_clean_source(request.POST.get("source", "")),
+                    source=source_clean(request.POST.get("source", "")),
                     consents=form.consents(),
                     form=f"actions:{action.slug}",
                     endorsement=endorsement,
@@ -152,7 +152,7 @@ class ActionSignView(View):
 @public_page
 @require_safe
 def action_thanks(request, slug):
-    action = _action_or_404(request, slug)
+    action = action_get_or_404(request, slug)
     return render(
         request,
         "actions/action_thanks.html",
@@ -167,7 +167,7 @@ def action_thanks(request, slug):
 @public_page
 @require_safe
 def action_signers(request, slug):
-    action = _action_or_404(request, slug)
+    action = action_get_or_404(request, slug)
     page = Paginator(signature_list_public(action), 100).get_page(request.GET.get("page"))
     return render(request, "actions/action_signers.html", {"action": action, "page": page})
 

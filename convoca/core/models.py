@@ -1,5 +1,6 @@
 """What every app shares: a time-stamped base, and the record of data keys."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +42,7 @@ class AuditEntry(models.Model):
     """
 
     user = models.ForeignKey(
-        "auth.User",
+        settings.AUTH_USER_MODEL,
         verbose_name=_("staff member"),
         on_delete=models.SET_NULL,
         null=True,
