@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
+from convoca.actions.selectors import action_list_open
 from convoca.coalition.selectors import organisation_list_public, working_group_list_public
 from convoca.core.caching import public_page
 from convoca.core.pow import pow_challenge_make
@@ -24,6 +25,7 @@ def home(request):
             "country_count": len({o.country for o in organisations if o.country}),
             "working_groups": working_group_list_public(),
             "articles": article_list_latest(language=request.LANGUAGE_CODE),
+            "actions": action_list_open(language=request.LANGUAGE_CODE)[:4],
         },
     )
 
