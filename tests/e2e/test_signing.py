@@ -42,7 +42,8 @@ def appeal(transactional_db):
 
 
 def _sign(page, *, path, given_name, email, country, button):
-    page.goto(path)
+    if path:
+        page.goto(path)
     page.locator("input[name=given_name]").fill(given_name)
     page.locator("input[name=email]").fill(email)
     page.locator("select[name=country]").select_option(country)
@@ -102,3 +103,37 @@ def test_bad_input_is_explained_in_the_form_and_the_values_stay(new_context, app
     expect(page.get_by_text("Elige tu país")).to_be_visible()
     expect(page.locator("input[name=given_name]")).to_have_value("Bea")
     assert Signature.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "button", "extra"),
+    [
+        ("letter", "Firmar", {}),
+        ("pledge", "Me comprometo", {}),
+        ("endorsement", "Adherirse", {"endorser_name": "Sindicato de Docentes"}),
+    ],
+)
+def test_each_kind_of_action_can_be_signed_and_confirmed_in_spanish(
+    new_context, transactional_db, kind, button, extra
+):
+    organisation = Organisation.objects.create(
+        name="Comité", slug="comite", country="MX", status=Organisation.Status.ACTIVE
+    )
+    Action.objects.create(
+        language="es",
+        kind=kind,
+        title="Acción",
+        slug="accion",
+        organisation=organisation,
+        status=Action.Status.OPEN,
+    )
+    page = new_context(locale="es-ES").new_page()
+    page.goto("/es/acciones/accion/")
+    for name, value in extra.items():
+        page.locator(f"input[name={name}]").fill(value)
+    if kind == "endorsement":
+        page.locator("select[name=endorser_country]").select_option("PE")
+    _sign(page, path=None, given_name="Bea", email="bea@example.org", country="AR", button=button)
+    expect(page.get_by_role("heading", name="Gracias")).to_be_visible()
+    _confirm(page, "bea@example.org", "Confirmar mi firma")
+    expect(page.get_by_text("1 firma hasta ahora.")).to_be_visible()
