@@ -15,8 +15,11 @@ def _clear_caches():
     """Rate-limit counters and cached pages never leak from one test to the next."""
     from django.core.cache import caches
 
+    from convoca.actions.selectors import action_signing_cache_clear
+
     for cache in caches.all(initialized_only=True):
         cache.clear()
+    action_signing_cache_clear()
     yield
     for cache in caches.all(initialized_only=True):
         cache.clear()

@@ -136,7 +136,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}"),
+    # Rate-limit counters and used proof-of-work answers. In memory by default
+    # (per process: limits are per web process); Redis in production makes
+    # them shared. Not the file cache: it lists its folder on every write.
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
     # Rendered public pages, per process: a hit costs no network round trip.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -32,6 +33,35 @@ def action_get_public(*, language: str, slug: str) -> Action | None:
         .prefetch_related("co_sponsors")
         .first()
     )
+
+
+_SIGNING_CACHE: dict[tuple[str, str], tuple[float, Action | None]] = {}
+SIGNING_CACHE_SECONDS = 10
+
+
+def action_get_for_signing(*, language: str, slug: str) -> Action | None:
+    """``action_get_public``, remembered by this process for a few seconds.
+
+    Signing is the hot path and the action rarely changes: a closed action
+    stops taking signatures at most ``SIGNING_CACHE_SECONDS`` later. The
+    object is only read, so threads may share it.
+    """
+    key = (language, slug)
+    now = time.monotonic()
+    hit = _SIGNING_CACHE.get(key)
+    if hit and now - hit[0] < SIGNING_CACHE_SECONDS:
+        return hit[1]
+    action = action_get_public(language=language, slug=slug)
+    if action is not None:
+        list(action.co_sponsors.all())  # fill the prefetch cache before sharing
+    if len(_SIGNING_CACHE) > 1000:
+        _SIGNING_CACHE.clear()
+    _SIGNING_CACHE[key] = (now, action)
+    return action
+
+
+def action_signing_cache_clear() -> None:
+    _SIGNING_CACHE.clear()
 
 
 def action_list_open(*, language: str) -> QuerySet[Action]:

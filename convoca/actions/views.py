@@ -16,6 +16,7 @@ from convoca.actions.forms import SignatureForm
 from convoca.actions.models import Signature
 from convoca.actions.selectors import (
     action_figures,
+    action_get_for_signing,
     action_get_public,
     action_list_open,
     endorsement_list_public,
@@ -92,7 +93,9 @@ class ActionSignView(View):
     """POST only: validate, check for bots, sign, and send the visitor to the thank-you page."""
 
     def post(self, request, slug):
-        action = action_get_or_404(request, slug)
+        action = action_get_for_signing(language=request.LANGUAGE_CODE, slug=slug)
+        if action is None:
+            raise Http404
         form = SignatureForm(request.POST, request.FILES, action=action)
         if not form.is_valid():
             return render(

@@ -95,7 +95,6 @@ def person_upsert(*, data: PersonData, confirmed: bool = False) -> PersonUpsertR
             except IntegrityError:
                 person = Person.objects.select_for_update().get(email_index=index)
         if created:
-            Activity.objects.create(person=person, kind=Activity.Kind.CREATED)
             return PersonUpsertResult(person=person, created=True)
 
         may_replace = confirmed or person.email_confirmed_at is None
