@@ -11,11 +11,30 @@ from convoca.core.antibot import HoneypotForm
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
+_COUNTRY_CODES = frozenset(code for code, _name in countries)
+
+
+def _country_choices():
+    return [("", "—"), *countries]  # in the active language, sorted
+
+
+def _valid_country(code):
+    if code not in _COUNTRY_CODES:
+        raise forms.ValidationError(_("Choose your country from the list."))
+
+
 def _country_field(label, required=True):
-    return forms.ChoiceField(
+    """A country code, checked against a set; the list of names is built only to render.
+
+    Signing is the hot path: a ChoiceField would build and copy the 250
+    translated names for every submission.
+    """
+    return forms.CharField(
         label=label,
         required=required,
-        choices=[("", "—"), *countries],  # in the active language, sorted
+        max_length=2,
+        validators=[_valid_country],
+        widget=forms.Select(choices=_country_choices),
         error_messages={"required": _("Choose your country: it is shown in the count.")},
     )
 

@@ -100,21 +100,28 @@ def signature_create(*, action: Action, data: SignatureData) -> SignatureResult:
     if not action.is_open:
         raise ActionClosed(action)
     with transaction.atomic():
-        person = person_upsert(data=data.person).person
-        signature, created = Signature.objects.get_or_create(
-            translation_key=action.translation_key,
-            person=person,
-            defaults={
-                "action": action,
-                "organisation_name": data.organisation_name,
-                "role": data.role,
-                "comment": data.comment,
-                "members_represented": data.members_represented,
-                "country": data.person.country,
-                "visibility": data.visibility,
-                "source": data.source,
-            },
-        )
+        upserted = person_upsert(data=data.person)
+        person = upserted.person
+        fields = {
+            "action": action,
+            "organisation_name": data.organisation_name,
+            "role": data.role,
+            "comment": data.comment,
+            "members_represented": data.members_represented,
+            "country": data.person.country,
+            "visibility": data.visibility,
+            "source": data.source,
+        }
+        if upserted.created:
+            # A person created a moment ago has signed nothing: no lookup needed.
+            signature = Signature.objects.create(
+                translation_key=action.translation_key, person=person, **fields
+            )
+            created = True
+        else:
+            signature, created = Signature.objects.get_or_create(
+                translation_key=action.translation_key, person=person, defaults=fields
+            )
         if created:
             activity_record(
                 person=person,

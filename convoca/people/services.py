@@ -72,7 +72,9 @@ def person_upsert(*, data: PersonData, confirmed: bool = False) -> PersonUpsertR
     the race re-reads the winner's row.
     """
     index = email_index(data.email)
-    with transaction.atomic():
+    # No savepoint of its own: inside a caller's transaction (signing), the
+    # caller's is enough; the inner one below is what recovers from a race.
+    with transaction.atomic(savepoint=False):
         person = Person.objects.select_for_update().filter(email_index=index).first()
         created = False
         if person is None:
