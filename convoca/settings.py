@@ -272,6 +272,10 @@ CONVOCA_RATE_LIMITS = {
     },
 }
 
+# Accepted signing forms are recorded by a worker; a web process asks for that
+# at most once every this many seconds (a task every minute catches the rest).
+CONVOCA_INTAKE_DEBOUNCE_SECONDS = env.int("INTAKE_DEBOUNCE_SECONDS", default=2)
+
 # Proof of work asked of browsers on public forms (core/pow.py): the largest
 # number tried, and how long a challenge stays valid.
 CONVOCA_POW_MAX_NUMBER = env.int("POW_MAX_NUMBER", default=50_000)

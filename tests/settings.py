@@ -25,3 +25,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
+
+# Record every accepted signature at once, as the visitor's request ends.
+CONVOCA_INTAKE_DEBOUNCE_SECONDS = 0

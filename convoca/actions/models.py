@@ -339,3 +339,29 @@ class PledgeDelivery(models.Model):
 
     def __str__(self):
         return f"{self.activation_id}/{self.signature_id}"
+
+
+class SignatureIntake(models.Model):
+    """A signing form accepted but not yet recorded: the fast half of the signing path.
+
+    The request stores what the form said (encrypted, bound to this row) in
+    one INSERT and answers; a task turns intakes into people and
+    signatures moments later, idempotently, and deletes them. Nothing
+    acknowledged is lost: the row is committed before the visitor is
+    answered.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="+"
+    )
+    payload = EncryptedTextField(_("form data"))
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("signature being recorded")
+        verbose_name_plural = _("signatures being recorded")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return str(self.pk)

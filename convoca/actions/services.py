@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from convoca.actions.models import (
     PledgeActivation,
     PledgeDelivery,
     Signature,
+    SignatureIntake,
     Tally,
 )
 from convoca.coalition.models import Organisation
@@ -88,7 +91,9 @@ def next_goal(count: int) -> int:
         scale *= 10
 
 
-def signature_create(*, action: Action, data: SignatureData) -> SignatureResult:
+def signature_create(
+    *, action: Action, data: SignatureData, accepted: bool = False
+) -> SignatureResult:
     """Record a signature on an open action, once per person whatever the language.
 
     A second submission with the same email returns the first signature,
@@ -96,8 +101,10 @@ def signature_create(*, action: Action, data: SignatureData) -> SignatureResult:
     counted twice, and the visitor sees the same page either way, so the
     form cannot tell anyone whether an address had signed. Consents ticked
     are recorded every time. The confirmation email leaves after commit.
+    ``accepted``: the form was taken while the action was open (an intake),
+    so a close since then does not refuse it.
     """
-    if not action.is_open:
+    if not (accepted or action.is_open):
         raise ActionClosed(action)
     with transaction.atomic():
         upserted = person_upsert(data=data.person)
@@ -151,6 +158,82 @@ def signature_create(*, action: Action, data: SignatureData) -> SignatureResult:
                 partial(signature_confirmation_email_task.enqueue, signature_id=str(signature.pk))
             )
     return SignatureResult(signature=signature, created=created)
+
+
+def signature_intake_create(*, action: Action, data: SignatureData) -> None:
+    """Accept a signing form in one INSERT; the signature is recorded moments later.
+
+    This is what the signing page calls: the visitor is answered as soon as
+    the form is safely stored, and ``signature_intake_process`` does the
+    rest in the background (see docs/architecture.md). Endorsements, which
+    carry an uploaded logo, are recorded at once.
+    """
+    if not action.is_open:
+        raise ActionClosed(action)
+    if data.endorsement is not None:
+        signature_create(action=action, data=data)
+        return
+    payload = {
+        "person": asdict(data.person),
+        **{
+            name: getattr(data, name)
+            for name in (
+                "organisation_name",
+                "role",
+                "comment",
+                "members_represented",
+                "visibility",
+                "source",
+                "form",
+            )
+        },
+        "consents": {str(k): v for k, v in data.consents.items()},
+    }
+    SignatureIntake.objects.create(action=action, payload=json.dumps(payload))
+    transaction.on_commit(_intake_drain_soon)
+
+
+def _intake_drain_soon() -> None:
+    """Ask a worker to record the intakes, at most once every few seconds per process."""
+    from convoca.actions.tasks import signature_intake_process_task
+
+    debounce = settings.CONVOCA_INTAKE_DEBOUNCE_SECONDS
+    if not debounce or cache.add("actions:intake-drain", 1, timeout=debounce):
+        signature_intake_process_task.enqueue()
+
+
+def signature_intake_process(*, limit: int = 1000) -> int:
+    """Record pending intakes as people and signatures; return how many were done.
+
+    Each intake is recorded and deleted in one transaction, so a crash
+    leaves it to be done again, and doing it again changes nothing
+    (``signature_create`` is idempotent). Several workers may run this at
+    once: on PostgreSQL each skips the rows another has locked.
+    """
+    done = 0
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    for intake_id in list(
+        SignatureIntake.objects.order_by("created_at").values_list("pk", flat=True)[:limit]
+    ):
+        with transaction.atomic():
+            intake = (
+                SignatureIntake.objects.select_for_update(skip_locked=skip_locked)
+                .select_related("action__organisation")
+                .filter(pk=intake_id)
+                .first()
+            )
+            if intake is None:
+                continue  # another worker has it
+            payload = json.loads(intake.payload)
+            data = SignatureData(
+                person=PersonData(**payload.pop("person")),
+                consents={int(k): v for k, v in payload.pop("consents").items()},
+                **payload,
+            )
+            signature_create(action=intake.action, data=data, accepted=True)
+            intake.delete()
+            done += 1
+    return done
 
 
 def _endorsement_create(*, signature: Signature, data: EndorsementData) -> Endorsement:

@@ -7,7 +7,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from convoca.actions.models import PledgeActivation, PledgeDelivery, Signature
-from convoca.actions.services import signature_confirm_token_make, signature_purge_unconfirmed
+from convoca.actions.services import (
+    signature_confirm_token_make,
+    signature_intake_process,
+    signature_purge_unconfirmed,
+)
 from convoca.core.mail import absolute_url, email_send
 from convoca.core.markdown import markdown_to_text
 from convoca.people.services import person_confirmation_email_claim
@@ -85,3 +89,10 @@ def pledge_activation_send_task(*, activation_id: int) -> int:
 def signature_purge_unconfirmed_task() -> int:
     """Every night: strip what unconfirmed signers added, once the retention period is over."""
     return signature_purge_unconfirmed()
+
+
+@cron("* * * * *")
+@task
+def signature_intake_process_task() -> int:
+    """Record the signing forms accepted since the last run (and, every minute, any left)."""
+    return signature_intake_process()

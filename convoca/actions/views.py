@@ -30,7 +30,7 @@ from convoca.actions.services import (
     SignatureData,
     signature_confirm,
     signature_confirm_token_read,
-    signature_create,
+    signature_intake_create,
 )
 from convoca.core.antibot import RateLimited, pow_passed, rate_limit
 from convoca.core.caching import public_page
@@ -121,7 +121,7 @@ class ActionSignView(View):
                 logo=data.get("endorser_logo"),
             )
         try:
-            signature_create(
+            signature_intake_create(
                 action=action,
                 data=SignatureData(
                     person=PersonData(

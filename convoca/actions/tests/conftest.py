@@ -25,8 +25,12 @@ def appeal(make_action):
 
 
 @pytest.fixture
-def sign(client):
-    """POST the signing form as a browser without JavaScript would."""
+def sign(client, django_capture_on_commit_callbacks):
+    """POST the signing form as a browser without JavaScript would.
+
+    What the request leaves for after its commit (recording the signature,
+    the confirmation email) runs before this returns.
+    """
 
     def post(action, **fields):
         data = {
@@ -36,8 +40,8 @@ def sign(client):
             "country": "MX",
             **fields,
         }
-        return client.post(
-            action.get_absolute_url() + ("firmar/" if action.language == "es" else "sign/"), data
-        )
+        url = action.get_absolute_url() + ("firmar/" if action.language == "es" else "sign/")
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data)
 
     return post

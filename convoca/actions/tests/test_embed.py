@@ -32,7 +32,9 @@ def _hidden_source(response) -> str:
 
 
 @pytest.fixture
-def sign_embedded(client):
+def sign_embedded(client, django_capture_on_commit_callbacks):
+    """POST through the frame; what the request leaves for after its commit runs too."""
+
     def post(source="", **fields):
         data = {
             "given_name": "Ana",
@@ -41,7 +43,8 @@ def sign_embedded(client):
             "source": source,
             **fields,
         }
-        return client.post(EMBED_SIGN, data)
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(EMBED_SIGN, data)
 
     return post
 
