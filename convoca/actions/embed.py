@@ -27,12 +27,9 @@ from django.views.decorators.http import require_POST, require_safe
 from convoca.actions.forms import SignatureForm
 from convoca.actions.models import Action
 from convoca.actions.selectors import (
-    action_figures,
     action_get_public,
-    endorsement_list_public,
-    round_down_nicely,
 )
-from convoca.actions.views import ActionSignView, action_get_or_404, source_clean
+from convoca.actions.views import ActionSignView, action_context, action_get_or_404, source_clean
 from convoca.core.caching import public_page
 from convoca.core.markdown import markdown_render
 
@@ -75,15 +72,8 @@ def frameable(view):
 
 
 def _embed_context(request, action: Action, *, form=None, source: str = "", message=""):
-    figures = action_figures(action)
-    endorsements = endorsement_list_public(action) if action.is_endorsement else []
     return {
-        "action": action,
-        "figures": figures,
-        "members_round": round_down_nicely(figures.members_represented),
-        "endorsements": endorsements,
-        "endorsement_count": sum(len(group) for _country, group in endorsements),
-        "form": form or SignatureForm(action=action),
+        **action_context(request, action, form),
         "source": source,
         "message": message,
         "action_url": request.build_absolute_uri(action.get_absolute_url()),

@@ -54,6 +54,7 @@ def source_clean(value: str) -> str:
 
 def action_context(request, action, form=None) -> dict:
     figures = action_figures(action)
+    endorsements = endorsement_list_public(action) if action.is_endorsement else []
     return {
         "action": action,
         "body": markdown_render(action.body),
@@ -63,8 +64,8 @@ def action_context(request, action, form=None) -> dict:
         "source": source_clean(request.GET.get("source", "")),
         "featured": signature_list_featured(action),
         "signers": signature_list_public(action)[:25],
-        "endorsements": endorsement_list_public(action) if action.is_endorsement else [],
-        "endorsement_count": 0,
+        "endorsements": endorsements,
+        "endorsement_count": sum(len(group) for _country, group in endorsements),
     }
 
 
@@ -82,9 +83,7 @@ def action_list(request):
 @require_safe
 def action_detail(request, slug):
     action = action_get_or_404(request, slug)
-    context = action_context(request, action)
-    context["endorsement_count"] = sum(len(group) for _country, group in context["endorsements"])
-    return render(request, "actions/action_detail.html", context)
+    return render(request, "actions/action_detail.html", action_context(request, action))
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # anonymous, no session; see docs/architecture.md
