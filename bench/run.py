@@ -248,20 +248,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def child_env(data_dir: Path, port: int) -> dict[str, str]:
+def child_env(
+    data_dir: Path, port: int, database_url: str | None = None, cache_url: str | None = None
+) -> dict[str, str]:
     """The environment of the server and of the preparation: production, on throwaway data.
 
     Pinned here so that an exported DATABASE_URL or DEBUG cannot point the benchmark at
     real data or at the debug set-up; the children also run in the data folder, out of
-    reach of a developer's .env.
+    reach of a developer's .env. ``database_url`` and ``cache_url`` replace the SQLite file
+    in the data folder and the in-memory cache (bench/signing.py --database, --cache-url).
     """
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         "CONVOCA_DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite:///{data_dir / 'convoca.sqlite3'}",
-        "CACHE_URL": f"filecache://{data_dir / 'cache'}",
+        "DATABASE_URL": database_url or f"sqlite:///{data_dir / 'convoca.sqlite3'}",
+        "CACHE_URL": cache_url or "locmemcache://",  # the default of convoca/settings.py
         "DEBUG": "false",
         "SITE_URL": f"http://{HOST}:{port}",
     }
@@ -316,13 +319,20 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_server(*, data_dir: Path, port: int, command: list[str]):
+def running_server(
+    *,
+    data_dir: Path,
+    port: int,
+    command: list[str],
+    database_url: str | None = None,
+    cache_url: str | None = None,
+):
     log_path = data_dir / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
             cwd=data_dir,
-            env=child_env(data_dir, port),
+            env=child_env(data_dir, port, database_url, cache_url),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

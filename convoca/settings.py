@@ -146,6 +146,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    # Django's default of 300 entries would evict used proof-of-work answers
+    # and rate-limit counters within a second of heavy signing.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 200_000)
 CONVOCA_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # --- Background work -----------------------------------------------------------

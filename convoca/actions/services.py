@@ -202,37 +202,47 @@ def _intake_drain_soon() -> None:
         signature_intake_process_task.enqueue()
 
 
-def signature_intake_process(*, limit: int = 1000) -> int:
+def signature_intake_process(*, batch: int = 50, limit: int = 5000) -> int:
     """Record pending intakes as people and signatures; return how many were done.
 
-    Each intake is recorded and deleted in one transaction, so a crash
-    leaves it to be done again, and doing it again changes nothing
-    (``signature_create`` is idempotent). Several workers may run this at
-    once: on PostgreSQL each skips the rows another has locked.
+    Intakes are taken ``batch`` at a time, in one transaction, each inside
+    its own savepoint, then deleted: a crash leaves them to be done again,
+    and doing one again changes nothing (``signature_create`` is
+    idempotent). Batches keep SQLite's write lock for fewer, longer spells.
+    Several workers may run at once: on PostgreSQL each skips the rows
+    another has locked.
     """
     done = 0
     skip_locked = connection.features.has_select_for_update_skip_locked
-    for intake_id in list(
-        SignatureIntake.objects.order_by("created_at").values_list("pk", flat=True)[:limit]
-    ):
+    while done < limit:
+        before = done
         with transaction.atomic():
-            intake = (
+            intakes = list(
                 SignatureIntake.objects.select_for_update(skip_locked=skip_locked)
                 .select_related("action__organisation")
-                .filter(pk=intake_id)
-                .first()
+                .order_by("created_at")[:batch]
             )
-            if intake is None:
-                continue  # another worker has it
-            payload = json.loads(intake.payload)
-            data = SignatureData(
-                person=PersonData(**payload.pop("person")),
-                consents={int(k): v for k, v in payload.pop("consents").items()},
-                **payload,
-            )
-            signature_create(action=intake.action, data=data, accepted=True)
-            intake.delete()
-            done += 1
+            if not intakes:
+                break
+            for intake in intakes:
+                try:
+                    payload = json.loads(intake.payload)
+                    data = SignatureData(
+                        person=PersonData(**payload.pop("person")),
+                        consents={int(k): v for k, v in payload.pop("consents").items()},
+                        **payload,
+                    )
+                    with transaction.atomic():
+                        signature_create(action=intake.action, data=data, accepted=True)
+                except Exception:
+                    # Keep going for the others; the row stays for a later run
+                    # and for an operator to see (never logged: it is personal data).
+                    logger.exception("signature intake %s could not be recorded", intake.pk)
+                    continue
+                intake.delete()
+                done += 1
+        if len(intakes) < batch or done == before:
+            break  # all taken, or only rows that keep failing are left
     return done
 
 

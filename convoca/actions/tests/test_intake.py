@@ -62,3 +62,15 @@ def test_count_on_submit_counts_when_recorded(make_action):
     assert action_figures(action).count == 0
     signature_intake_process()
     assert action_figures(action).count == 1
+
+
+def test_many_intakes_are_recorded_in_batches_and_a_broken_one_does_not_stop_the_rest(appeal):
+    for n in range(7):
+        signature_intake_create(action=appeal, data=_data(email=f"p{n}@example.org"))
+    broken = SignatureIntake.objects.order_by("created_at").first()
+    SignatureIntake.objects.filter(pk=broken.pk).update(payload="")  # cannot be read back
+
+    assert signature_intake_process(batch=3) == 6
+
+    assert Signature.objects.count() == 6
+    assert list(SignatureIntake.objects.values_list("pk", flat=True)) == [broken.pk]
