@@ -72,12 +72,15 @@ class SignatureForm(HoneypotForm):
         asks = {
             "organisation_name": (
                 action.ask_organisation,
-                forms.CharField(label=_("Organisation"), max_length=200),
+                lambda: forms.CharField(label=_("Organisation"), max_length=200),
             ),
-            "role": (action.ask_role, forms.CharField(label=_("Role or title"), max_length=200)),
+            "role": (
+                action.ask_role,
+                lambda: forms.CharField(label=_("Role or title"), max_length=200),
+            ),
             "members_represented": (
                 action.ask_members,
-                forms.IntegerField(
+                lambda: forms.IntegerField(
                     label=_("Members your organisation represents"),
                     min_value=0,
                     max_value=2_000_000_000,
@@ -86,7 +89,7 @@ class SignatureForm(HoneypotForm):
             ),
             "phone": (
                 action.ask_phone,
-                forms.CharField(
+                lambda: forms.CharField(
                     label=_("Phone"),
                     max_length=40,
                     widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
@@ -94,7 +97,7 @@ class SignatureForm(HoneypotForm):
             ),
             "city": (
                 action.ask_place,
-                forms.CharField(
+                lambda: forms.CharField(
                     label=_("City"),
                     max_length=120,
                     widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
@@ -102,7 +105,7 @@ class SignatureForm(HoneypotForm):
             ),
             "postal_code": (
                 action.ask_place,
-                forms.CharField(
+                lambda: forms.CharField(
                     label=_("Postal code"),
                     max_length=20,
                     widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
@@ -110,13 +113,15 @@ class SignatureForm(HoneypotForm):
             ),
             "comment": (
                 action.ask_comment,
-                forms.CharField(
+                lambda: forms.CharField(
                     label=_("Comment"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
                 ),
             ),
         }
-        for name, (ask, field) in asks.items():
+        # Built only when asked: this runs on every signing request.
+        for name, (ask, make_field) in asks.items():
             if ask != Action.Ask.NO:
+                field = make_field()
                 field.required = ask == Action.Ask.REQUIRED
                 self.fields[name] = field
         if action.is_endorsement:
