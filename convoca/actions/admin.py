@@ -26,7 +26,11 @@ from convoca.actions.exports import (
 from convoca.actions.models import Action, Endorsement, PledgeActivation, Signature, Tally
 from convoca.actions.selectors import action_figures
 from convoca.actions.services import endorsement_review, pledge_activate
-from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
+from convoca.coalition.scoping import (
+    CoordinatorOnlyAdmin,
+    OrganisationScopedAdmin,
+    TranslationOfForm,
+)
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.models import AuditEntry
 
@@ -34,39 +38,12 @@ from convoca.core.models import AuditEntry
 FIGURES_TOP = 20
 
 
-class ActionAdminForm(forms.ModelForm):
-    translation_of = forms.ModelChoiceField(
-        label=_("translation of"),
-        queryset=Action.objects.none(),
-        required=False,
-        help_text=_("The same action in another language: both then share one count."),
-    )
-
-    #: The actions this staff member may join as a translation (narrowed by
-    #: ``ActionAdmin.get_form``): joining another organisation's action
-    #: would share its signatures, and listing it would show its drafts.
-    translatable = Action.objects.all()
+class ActionAdminForm(TranslationOfForm):
+    translation_help = _("The same action in another language: both then share one count.")
 
     class Meta:
         model = Action
-        exclude = ["translation_key"]  # noqa: DJ006 (set from "translation of")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        queryset = self.translatable.order_by("-created_at")
-        if self.instance.pk:
-            queryset = queryset.exclude(translation_key=self.instance.translation_key)
-        self.fields["translation_of"].queryset = queryset
-
-    def clean(self):
-        cleaned = super().clean()
-        original = cleaned.get("translation_of")
-        if original:
-            if original.language == cleaned.get("language"):
-                self.add_error("translation_of", _("A translation must be in another language."))
-            else:
-                self.instance.translation_key = original.translation_key
-        return cleaned
+        exclude = ["translation_key"]
 
 
 class PledgeActivationForm(forms.Form):
@@ -252,14 +229,6 @@ class ActionAdmin(OrganisationScopedAdmin):
             reverse("admin:actions_action_figures", args=[obj.pk]),
             gettext("Figures"),
         )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if not user_is_coordinator(request.user):
-            form.translatable = Action.objects.filter(
-                organisation_id__in=organisation_ids_for_user(request.user, can_edit=True)
-            )
-        return form
 
     def get_urls(self):
         return [

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from functools import reduce
 
+from django import forms
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
 from convoca.coalition.models import Organisation
@@ -24,6 +26,56 @@ def _organisation_id_of(obj, path: str):
     *hops, last = path.split("__")
     target = reduce(lambda o, hop: getattr(o, hop, None), hops, obj)
     return getattr(target, f"{last}_id", None) if target is not None else None
+
+
+class TranslationOfForm(forms.ModelForm):
+    """The admin form of content kept one row per language, grouped by ``translation_key``.
+
+    "Translation of" joins this row to another's group. The choice lists
+    only what the staff member may edit (``translatable``, narrowed by
+    ``OrganisationScopedAdmin.get_form``): joining another organisation's
+    action would share its signatures, and listing it would show its drafts.
+    """
+
+    translation_of = forms.ModelChoiceField(
+        label=_("translation of"), queryset=None, required=False
+    )
+    #: Help text under the field, saying what joining means for this content.
+    translation_help = ""
+    #: What may be chosen; None is everything (a coordinator).
+    translatable = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        queryset = (self.translatable or model._default_manager.all()).order_by("-created_at")
+        field = self.fields["translation_of"]
+        if self.instance.pk:
+            group = model._default_manager.filter(translation_key=self.instance.translation_key)
+            queryset = queryset.exclude(translation_key=self.instance.translation_key)
+            field.initial = group.exclude(pk=self.instance.pk).first()
+        field.queryset = queryset
+        field.help_text = self.translation_help
+
+    def clean(self):
+        cleaned = super().clean()
+        original = cleaned.get("translation_of")
+        language = cleaned.get("language")
+        if original is None:
+            return cleaned
+        if original.language == language:
+            self.add_error("translation_of", _("A translation must be in another language."))
+        elif (
+            self._meta.model._default_manager.filter(
+                translation_key=original.translation_key, language=language
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("translation_of", _("That text already has a version in this language."))
+        else:
+            self.instance.translation_key = original.translation_key
+        return cleaned
 
 
 class OrganisationScopedAdmin(ModelAdmin):
@@ -73,6 +125,15 @@ class OrganisationScopedAdmin(ModelAdmin):
         if not user_is_coordinator(request.user):
             readonly += [f for f in self.coordinator_only_fields if f not in readonly]
         return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if issubclass(form, TranslationOfForm) and not user_is_coordinator(request.user):
+            lookup = "pk__in" if self.organisation_path == "pk" else f"{self.organisation_path}__in"
+            form.translatable = self.model._default_manager.filter(
+                **{lookup: organisation_ids_for_user(request.user, can_edit=True)}
+            )
+        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Organisation and not user_is_coordinator(request.user):

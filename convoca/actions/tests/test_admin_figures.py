@@ -381,3 +381,31 @@ def test_only_coordinators_read_the_audit_trail_and_nobody_changes_it(
     assert client.get(reverse("admin:core_auditentry_add")).status_code == 403
     assert client.get(reverse("admin:core_auditentry_delete", args=[entry.pk])).status_code == 403
     assert AuditEntry.objects.get().count == 2
+
+
+def test_joining_an_action_whose_group_has_this_language_is_refused_not_an_error(
+    client, coordinator, appeal, spanish, organisation
+):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("admin:actions_action_add"),
+        {
+            "kind": "appeal",
+            "language": "es",
+            "translation_of": appeal.pk,
+            "title": "Otra",
+            "slug": "otra",
+            "organisation": organisation.pk,
+            "status": "draft",
+            "goal": 0,
+            "ask_organisation": "no",
+            "ask_role": "no",
+            "ask_members": "no",
+            "ask_comment": "no",
+            "ask_phone": "no",
+            "ask_place": "no",
+            "next_step": "share",
+        },
+    )
+    assert response.status_code == 200
+    assert "That text already has a version in this language." in response.text

@@ -135,3 +135,47 @@ def test_linking_a_translation_in_the_admin_joins_the_two_versions(
     )
     assert response.status_code == 302
     assert Article.objects.get(slug="llamamiento").translation_key == original.translation_key
+
+
+def test_joining_a_text_that_already_has_this_language_is_refused_with_a_message(
+    client, coordinator, statement, organisation
+):
+    english, _spanish = statement
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("admin:publishing_article_add"),
+        {
+            "kind": "statement",
+            "language": "es",
+            "translation_of": english.pk,
+            "title": "Otra versión",
+            "slug": "otra-version",
+            "standfirst": "",
+            "body": "x",
+            "organisation": organisation.pk,
+            "byline": "",
+            "dateline": "",
+            "status": "draft",
+            "published_at_0": "",
+            "published_at_1": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "That text already has a version in this language." in response.text
+    assert not Article.objects.filter(slug="otra-version").exists()
+
+
+def test_an_organiser_is_offered_only_their_own_texts_to_translate(
+    client, organiser, statement, other_organisation
+):
+    Article.objects.create(
+        language="en",
+        title="Another group's draft",
+        slug="theirs",
+        body="x",
+        organisation=other_organisation,
+    )
+    client.force_login(organiser)
+    page = client.get(reverse("admin:publishing_article_add")).text
+    assert "End the sanctions" in page
+    assert "Another group" not in page
