@@ -1,5 +1,7 @@
 """Markdown written by organisers, rendered to HTML that is safe to show."""
 
+import html
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -53,6 +55,4 @@ def markdown_render(text: str) -> SafeString:
 
 def markdown_to_text(text: str) -> str:
     """Markdown as plain text for an email body: the source minus raw HTML, which reads fine."""
-    return (
-        nh3.clean(text, tags=set()).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    )
+    return html.unescape(nh3.clean(text, tags=set()))

@@ -45,3 +45,14 @@ def sign(client, django_capture_on_commit_callbacks):
             return client.post(url, data)
 
     return post
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run what a call leaves for after its transaction (recording, emails)."""
+
+    def run(func, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return func(*args, **kwargs)
+
+    return run

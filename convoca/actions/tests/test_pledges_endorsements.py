@@ -12,15 +12,6 @@ from convoca.actions.services import signature_purge_unconfirmed
 from convoca.people.services import person_erase
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    def run(func, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return func(*args, **kwargs)
-
-    return run
-
-
 def _confirm(client, *addresses):
     """Open the confirmation link in each of these people's mailboxes."""
     for message in list(mail.outbox):

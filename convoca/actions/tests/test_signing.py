@@ -1,6 +1,5 @@
 import re
 
-import pytest
 from django.core import mail
 from django.db import connection
 
@@ -11,17 +10,6 @@ from convoca.people.models import Consent, Person
 
 def _confirm_link(message) -> str:
     return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run what a request leaves for after its transaction (the confirmation email)."""
-
-    def run(func, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return func(*args, **kwargs)
-
-    return run
 
 
 def test_signing_sends_a_confirmation_and_counts_after_confirming(client, appeal, sign, commit):
