@@ -461,6 +461,74 @@ def machine() -> dict:
     }
 
 
+def run_bounded(body, *, time_limit: int, host: dict) -> int:
+    """Run ``body()`` under a hard time limit; 0 when it finished, else an exit code.
+
+    Shared by every bench script: warns when the machine is already busy,
+    stops everything at the limit, on Ctrl-C or on SIGTERM (the caller's
+    context managers stop the servers on the way out).
+    """
+
+    def time_up(*_args):
+        raise TimeLimitExceeded
+
+    def terminated(*_args):
+        raise KeyboardInterrupt
+
+    if host["load_average_at_start"] > 0.5:
+        # Server and load generator share this machine's cores with everything else.
+        print(
+            f"bench: load average is {host['load_average_at_start']:.1f} before the run; "
+            "figures will be low.",
+            file=sys.stderr,
+        )
+    signal.signal(signal.SIGALRM, time_up)
+    signal.signal(signal.SIGTERM, terminated)
+    signal.alarm(time_limit)
+    try:
+        body()
+    except TimeLimitExceeded:
+        print(f"bench: stopped after the time limit of {time_limit} s.", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bench: interrupted.", file=sys.stderr)
+        return 130
+    except (RuntimeError, subprocess.SubprocessError, OSError, KeyError) as exc:
+        if isinstance(exc, subprocess.CalledProcessError) and exc.stderr:
+            print(exc.stderr[-3000:], file=sys.stderr)
+        print(f"bench: {exc!r}", file=sys.stderr)
+        return 2
+    finally:
+        signal.alarm(0)
+    return 0
+
+
+def write_report(
+    *, kind: str, script: str, argv, started, host: dict, client: str, args, **figures
+) -> Path:
+    """Write the run's figures, with what they were measured on, to bench/results/."""
+    report = {
+        "date": started.isoformat(timespec="seconds"),
+        "command": " ".join([f"uv run python {script}", *(sys.argv[1:] if argv is None else argv)]),
+        "machine": host,
+        "client": client,
+        "versions": {
+            "python": platform.python_version(),
+            "django": version("django"),
+            "granian": version("granian"),
+        },
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        **figures,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{kind}-{started:%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nResults written to {path.relative_to(ROOT)}")
+    return path
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     serve_defaults = cli.build_parser().parse_args(["serve"])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -547,26 +615,11 @@ def main(argv: list[str] | None = None) -> int:
         120 + len(args.threads) * (30 + (1 + len(scenarios)) * per_scenario)
     )
 
-    def time_up(*_args):
-        raise TimeLimitExceeded
-
-    def terminated(*_args):
-        raise KeyboardInterrupt
-
     host = machine()
-    if host["load_average_at_start"] > 0.5:
-        # Server and load generator share this machine's cores with everything else.
-        print(
-            f"bench: load average is {host['load_average_at_start']:.1f} before the run; "
-            "figures will be low.",
-            file=sys.stderr,
-        )
-    signal.signal(signal.SIGALRM, time_up)
-    signal.signal(signal.SIGTERM, terminated)
-    signal.alarm(time_limit)
     settings = []
     started = datetime.now(UTC)
-    try:
+
+    def body():
         with tempfile.TemporaryDirectory(prefix="convoca-bench-") as tmp:
             data_dir = Path(tmp)
             prepare(data_dir)
@@ -580,39 +633,20 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 settings.append(setting)
                 print_table(setting, args, client)
-    except TimeLimitExceeded:
-        print(f"bench: stopped after the time limit of {time_limit} s.", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("bench: interrupted.", file=sys.stderr)
-        return 130
-    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
-        print(f"bench: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        signal.alarm(0)
 
-    results = {
-        "date": started.isoformat(timespec="seconds"),
-        "command": " ".join(
-            ["uv run python bench/run.py", *(sys.argv[1:] if argv is None else argv)]
-        ),
-        "machine": host,
-        "client": client,
-        "versions": {
-            "python": platform.python_version(),
-            "django": version("django"),
-            "granian": version("granian"),
-        },
-        "connections": args.connections,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "settings": settings,
-    }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"bench-{started:%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nResults written to {path.relative_to(ROOT)}")
+    code = run_bounded(body, time_limit=time_limit, host=host)
+    if code:
+        return code
+    write_report(
+        kind="bench",
+        script="bench/run.py",
+        argv=argv,
+        started=started,
+        host=host,
+        client=client,
+        args=args,
+        settings=settings,
+    )
     if any(failed(setting, args) for setting in settings):
         print(
             "bench: a scenario answered outside 2xx or lost connections, or the server "

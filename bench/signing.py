@@ -31,9 +31,7 @@ import contextlib
 import functools
 import json
 import os
-import platform
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -42,7 +40,6 @@ import time
 import urllib.parse
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 
 from bench import run
@@ -672,64 +669,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     time_limit = args.time_limit or per_database * len(args.database)
 
-    def time_up(*_args):
-        raise run.TimeLimitExceeded
-
-    def terminated(*_args):
-        raise KeyboardInterrupt
-
     host = run.machine()
-    if host["load_average_at_start"] > 0.5:
-        print(
-            f"bench: load average is {host['load_average_at_start']:.1f} before the run; "
-            "figures will be low.",
-            file=sys.stderr,
-        )
-    signal.signal(signal.SIGALRM, time_up)
-    signal.signal(signal.SIGTERM, terminated)
-    signal.alarm(time_limit)
     started = datetime.now(UTC)
     results = []
-    try:
+
+    def body():
         for database in args.database:
             result = measure_database(database=database, measure=measure, args=args)
             results.append(result)
             print_result(result, args, client)
-    except run.TimeLimitExceeded:
-        print(f"bench: stopped after the time limit of {time_limit} s.", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("bench: interrupted.", file=sys.stderr)
-        return 130
-    except (RuntimeError, subprocess.SubprocessError, OSError, KeyError) as exc:
-        if isinstance(exc, subprocess.CalledProcessError) and exc.stderr:
-            print(exc.stderr[-3000:], file=sys.stderr)
-        print(f"bench: {exc!r}", file=sys.stderr)
-        return 2
-    finally:
-        signal.alarm(0)
 
-    report = {
-        "date": started.isoformat(timespec="seconds"),
-        "command": " ".join(
-            ["uv run python bench/signing.py", *(sys.argv[1:] if argv is None else argv)]
-        ),
-        "machine": host,
-        "client": client,
-        "versions": {
-            "python": platform.python_version(),
-            "django": version("django"),
-            "granian": version("granian"),
-        },
-        "connections": args.connections,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "databases": results,
-    }
-    run.RESULTS.mkdir(exist_ok=True)
-    path = run.RESULTS / f"signing-{started:%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nResults written to {path.relative_to(run.ROOT)}")
+    code = run.run_bounded(body, time_limit=time_limit, host=host)
+    if code:
+        return code
+    run.write_report(
+        kind="signing",
+        script="bench/signing.py",
+        argv=argv,
+        started=started,
+        host=host,
+        client=client,
+        args=args,
+        databases=results,
+    )
     problems = [problem for result in results for problem in failures(result)]
     for problem in problems:
         print(f"bench: {problem}", file=sys.stderr)
