@@ -178,7 +178,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Languages and time --------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalog, then Spanish for the strings Django's own catalogs still lack.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -145,3 +145,14 @@ def test_proof_of_work_challenges_are_fresh_for_every_visitor(client, db):
     assert first.json()["challenge"] != second.json()["challenge"]
     assert "no-cache" in first["Cache-Control"] or "max-age=0" in first["Cache-Control"]
     assert client.get("/pow/challenge/?scope=nope").status_code == 400
+
+
+def test_strings_django_leaves_in_english_are_spanish_too(db):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override("es"):
+        assert gettext("Logout") == "Cerrar sesión"
+        assert gettext("- Select an option -") == "- Elige una opción -"
+        assert gettext("Search %(name)s") == "Buscar %(name)s"
+        assert gettext("Home") == "Inicio"  # our own catalog still wins where it has a string
