@@ -77,8 +77,12 @@ INSTALLED_APPS = [
     "convoca.core",
     "convoca.coalition",
     "convoca.people",
+    "convoca.mailings",
     "convoca.publishing",
     "convoca.actions",
+    "convoca.events",
+    "convoca.donations",
+    "convoca.inbox",
 ]
 
 MIDDLEWARE = [

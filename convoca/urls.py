@@ -18,6 +18,10 @@ urlpatterns += i18n_patterns(
     path("", include("convoca.coalition.urls")),
     path("", include("convoca.publishing.urls")),
     path("", include("convoca.actions.urls")),
+    path("", include("convoca.mailings.urls")),
+    path("", include("convoca.events.urls")),
+    path("", include("convoca.donations.urls")),
+    path("", include("convoca.inbox.urls")),
     prefix_default_language=True,
 )
 
