@@ -10,16 +10,19 @@ part (C code in ``binascii``) and two signed tokens.
 
 from __future__ import annotations
 
+import base64
 import binascii
+import hashlib
+import hmac
 import html
 import re
 import secrets
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formataddr, formatdate, getaddresses
+from functools import lru_cache
 
 from django.conf import settings
-from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -29,9 +32,9 @@ from convoca.core.mail import absolute_url
 from convoca.core.markdown import markdown_render, markdown_to_text
 from convoca.mailings.models import Mailing
 
-UNSUBSCRIBE_SALT = "convoca.mailings.unsubscribe"
-PREFERENCES_SALT = "convoca.mailings.preferences"
-OPEN_SALT = "convoca.mailings.open"
+UNSUBSCRIBE_SALT = "unsubscribe"
+PREFERENCES_SALT = "preferences"
+OPEN_SALT = "open"
 
 # Markers Markdown and HTML escaping leave alone (letters only).
 FIRST_NAME = "QQFIRSTNAMEQQ"
@@ -41,43 +44,64 @@ OPEN_PIXEL = "QQOPENPIXELQQ"
 PLACEHOLDER = re.compile(r"\{\{\s*first_name\s*\}\}")
 
 
+@lru_cache(maxsize=32)
+def _hmac_key(salt: str, secret: str) -> hmac.HMAC:
+    key = hashlib.sha256(f"convoca.mailings.{salt}:{secret}".encode()).digest()
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
+def _sign(salt: str, value: str) -> str:
+    """``value:mac``, the mac keyed by SECRET_KEY; a few microseconds (one per recipient)."""
+    mac = _hmac_key(salt, settings.SECRET_KEY).copy()
+    mac.update(value.encode())
+    return f"{value}:{base64.urlsafe_b64encode(mac.digest()[:18]).decode()}"
+
+
+def _unsign(salt: str, token: str) -> str | None:
+    value, _, _mac = token.rpartition(":")
+    if not value:
+        return None
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+        mac = _hmac_key(salt, secret).copy()
+        mac.update(value.encode())
+        expected = base64.urlsafe_b64encode(mac.digest()[:18]).decode()
+        if hmac.compare_digest(expected, token.rpartition(":")[2]):
+            return value
+    return None
+
+
+def _hex(person_id) -> str:
+    return person_id.hex if hasattr(person_id, "hex") else str(person_id)
+
+
 def unsubscribe_token_make(*, person_id, mailing_id: int | None) -> str:
     """A token for the one-click unsubscribe link: who, and which mailing's lists."""
-    value = f"{person_id.hex if hasattr(person_id, 'hex') else person_id}.{mailing_id or 0}"
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(value)
+    return _sign(UNSUBSCRIBE_SALT, f"{_hex(person_id)}.{mailing_id or 0}")
 
 
 def unsubscribe_token_read(token: str) -> tuple[str, int | None] | None:
-    try:
-        value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
-    except signing.BadSignature:
+    value = _unsign(UNSUBSCRIBE_SALT, token)
+    if value is None:
         return None
     person_hex, _, mailing = value.partition(".")
     return person_hex, (int(mailing) or None) if mailing.isdigit() else None
 
 
 def preferences_token_make(*, person_id) -> str:
-    value = person_id.hex if hasattr(person_id, "hex") else str(person_id)
-    return signing.Signer(salt=PREFERENCES_SALT).sign(value)
+    return _sign(PREFERENCES_SALT, _hex(person_id))
 
 
 def preferences_token_read(token: str) -> str | None:
-    try:
-        return signing.Signer(salt=PREFERENCES_SALT).unsign(token)
-    except signing.BadSignature:
-        return None
+    return _unsign(PREFERENCES_SALT, token)
 
 
 def open_token_make(*, delivery_id: int) -> str:
-    return signing.Signer(salt=OPEN_SALT).sign(str(delivery_id))
+    return _sign(OPEN_SALT, str(delivery_id))
 
 
 def open_token_read(token: str) -> int | None:
-    try:
-        value = signing.Signer(salt=OPEN_SALT).unsign(token)
-    except signing.BadSignature:
-        return None
-    return int(value) if value.isdigit() else None
+    value = _unsign(OPEN_SALT, token)
+    return int(value) if value and value.isdigit() else None
 
 
 def from_address() -> tuple[str, str]:
@@ -93,8 +117,47 @@ def _encode_header(value: str) -> str:
     return value
 
 
+MARKERS = (FIRST_NAME, UNSUBSCRIBE, PREFERENCES, OPEN_PIXEL)
+
+
 def _qp(text: str) -> bytes:
-    return binascii.b2a_qp(text.replace("\r\n", "\n").replace("\n", "\r\n").encode(), istext=True)
+    return binascii.b2a_qp(text.encode(), istext=True)
+
+
+def qp_plan(text: str) -> list[bytes | str]:
+    """The quoted-printable encoding of ``text``, done now except for lines with markers.
+
+    Quoted-printable encodes each line on its own, so lines without a
+    marker are encoded once for every recipient; a marker's line (the
+    greeting, the footer links) is kept as text, filled in and encoded per
+    recipient. Joined, the pieces equal the encoding of the whole.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    plan: list[bytes | str] = []
+    static: list[str] = []
+    for number, line in enumerate(lines):
+        line_end = "" if number == len(lines) - 1 else "\r\n"
+        if any(marker in line for marker in MARKERS):
+            if static:
+                plan.append(_qp("".join(static)))
+                static = []
+            plan.append(line + line_end)
+        else:
+            static.append(line + line_end)
+    if static:
+        plan.append(_qp("".join(static)))
+    return plan
+
+
+def qp_fill(plan: list[bytes | str], values: dict[str, str]) -> bytes:
+    pieces = []
+    for piece in plan:
+        if isinstance(piece, str):
+            for marker, value in values.items():
+                piece = piece.replace(marker, value)
+            piece = _qp(piece)
+        pieces.append(piece)
+    return b"".join(pieces)
 
 
 @dataclass
@@ -106,6 +169,8 @@ class LanguageVersion:
     text: str
     html: str
     fallback_name: str
+    text_plan: list
+    html_plan: list
 
 
 @dataclass(frozen=True)
@@ -134,6 +199,8 @@ class MailingComposer:
         self.from_header = _encode_header(formataddr((name, self.from_email)))
         self.domain = self.from_email.rpartition("@")[2] or "localhost"
         self.versions = {code: self._version(code) for code in mailing.languages}
+        self.default_language = mailing.language_for(settings.LANGUAGE_CODE)
+        self.language_of = {code: mailing.language_for(code) for code, _ in settings.LANGUAGES}
         self.unsubscribe_mailto = settings.MAILINGS_UNSUBSCRIBE_MAILTO or self.from_email
         self.list_id = _encode_header(f"<mailing-{mailing.organisation_id or 0}.{self.domain}>")
         self.boundary = f"=_convoca_{secrets.token_hex(12)}"
@@ -173,6 +240,8 @@ class MailingComposer:
             text=text_body,
             html=html_body,
             fallback_name=fallback,
+            text_plan=qp_plan(text_body),
+            html_plan=qp_plan(html_body),
         )
 
     def _links(self, recipient: Recipient) -> tuple[str, str, str]:
@@ -192,7 +261,7 @@ class MailingComposer:
 
     def parts(self, recipient: Recipient) -> tuple[str, str, str, dict[str, str]]:
         """Subject, plain text, HTML and the list headers for one recipient."""
-        version = self.versions[self.mailing.language_for(recipient.language)]
+        version = self.versions[self.language_of.get(recipient.language, self.default_language)]
         name = recipient.given_name.strip() or version.fallback_name
         unsubscribe, preferences, pixel = self._links(recipient)
         text = (
@@ -224,25 +293,29 @@ class MailingComposer:
 
     def message_bytes(self, recipient: Recipient, *, date: str | None = None) -> bytes:
         """The whole message, headers and both parts, CRLF line ends, 7-bit clean."""
-        version = self.versions[self.mailing.language_for(recipient.language)]
-        subject, text, html_body, headers = self.parts(recipient)
-        subject_header = version.subject_header or _encode_header(subject)
+        language = self.language_of.get(recipient.language, self.default_language)
+        version = self.versions[language]
+        name = recipient.given_name.strip() or version.fallback_name
+        unsubscribe, preferences, pixel = self._links(recipient)
+        subject_header = version.subject_header or _encode_header(
+            version.subject.replace(FIRST_NAME, name)
+        )
+        token = unsubscribe.rsplit("/", 2)[-2]
         boundary = self.boundary
         head = (
             f"From: {self.from_header}\r\n"
             f"To: {recipient.email}\r\n"
             f"Subject: {subject_header}\r\n"
             f"Date: {date or formatdate(localtime=False, usegmt=True)}\r\n"
-            f"Message-ID: {headers['Message-ID']}\r\n"
-            f"List-Unsubscribe: {headers['List-Unsubscribe']}\r\n"
+            f"Message-ID: {self.message_id(recipient)}\r\n"
+            f"List-Unsubscribe: <{unsubscribe}>,\r\n"
+            f" <mailto:{self.unsubscribe_mailto}?subject=unsubscribe%20{token}>\r\n"
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
             f"List-Id: {self.list_id}\r\n"
-            f"Content-Language: {self.mailing.language_for(recipient.language)}\r\n"
+            f"Content-Language: {language}\r\n"
             "MIME-Version: 1.0\r\n"
             f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
             "\r\n"
-        ).encode()
-        part_head = (
             f"--{boundary}\r\n"
             'Content-Type: text/plain; charset="utf-8"\r\n'
             "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
@@ -253,7 +326,20 @@ class MailingComposer:
             "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
         ).encode()
         tail = f"\r\n--{boundary}--\r\n".encode()
-        return b"".join((head, part_head, _qp(text), html_head, _qp(html_body), tail))
+        text = qp_fill(
+            version.text_plan,
+            {FIRST_NAME: name, UNSUBSCRIBE: unsubscribe, PREFERENCES: preferences},
+        )
+        html_body = qp_fill(
+            version.html_plan,
+            {
+                FIRST_NAME: html.escape(name),
+                UNSUBSCRIBE: unsubscribe,
+                PREFERENCES: preferences,
+                OPEN_PIXEL: pixel,
+            },
+        )
+        return b"".join((head, text, html_head, html_body, tail))
 
     def email_message(self, recipient: Recipient):
         """The same message as a Django ``EmailMultiAlternatives``."""

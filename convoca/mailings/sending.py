@@ -25,6 +25,7 @@ import contextlib
 import logging
 import re
 import smtplib
+import socket
 import time
 import uuid
 from dataclasses import dataclass
@@ -107,13 +108,35 @@ def deliveries_release_stale(*, mailing_id: int | None = None) -> int:
     return stale.update(status=Delivery.Status.PENDING, claim=None, claimed_at=None)
 
 
-def _commit_sending(delivery_id: int, claim: uuid.UUID) -> None:
-    # Autocommit: this UPDATE is durable before the message is.
-    updated = Delivery.objects.filter(
-        pk=delivery_id, claim=claim, status=Delivery.Status.CLAIMED
-    ).update(status=Delivery.Status.SENDING, sent_at=_now())
-    if not updated:
-        raise LostClaim(delivery_id)
+class SendingCommitter:
+    """Commits one delivery as ``sending`` if it is still ours: one prepared UPDATE, autocommit.
+
+    This runs once per message, between the body and the final line, so it
+    skips the ORM (a third of the engine's time per message otherwise).
+    """
+
+    def __init__(self, claim: uuid.UUID):
+        # The table name is our own constant; every value is a parameter.
+        table = connection.ops.quote_name(Delivery._meta.db_table)
+        self.sql = (
+            f"UPDATE {table} SET status = %s, sent_at = %s "  # noqa: S608
+            "WHERE id = %s AND claim = %s AND status = %s"
+        )
+        self.claim = Delivery._meta.get_field("claim").get_db_prep_value(
+            claim, connection, prepared=False
+        )
+
+    def __call__(self, delivery_id: int) -> None:
+        now = connection.ops.adapt_datetimefield_value(_now())
+        with connection.cursor() as cursor:
+            # Autocommit: this UPDATE is durable before the message is.
+            cursor.execute(
+                self.sql,
+                [Delivery.Status.SENDING, now, delivery_id, self.claim, Delivery.Status.CLAIMED],
+            )
+            updated = cursor.rowcount
+        if updated != 1:
+            raise LostClaim(delivery_id)
 
 
 def _mark(ids: list[int], status: str, **fields) -> None:
@@ -131,6 +154,10 @@ class SMTPTransport:
     def open(self):
         self.backend.open()
         self.conn = self.backend.connection
+        # The final line goes in its own small write after the commit; without
+        # this, Nagle's algorithm holds it until the server ACKs (40 ms here).
+        with contextlib.suppress(OSError, AttributeError):
+            self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.conn.ehlo_or_helo_if_needed()
 
     def close(self):
@@ -272,6 +299,7 @@ def mailing_send_batch(*, mailing_id: int, limit: int | None = None) -> BatchRes
 
 def _send_chunk(transport, composer, recipients, claim, result, interval, next_at) -> bool:
     """Send claimed recipients; False when the connection failed and the batch must stop."""
+    commit_sending = SendingCommitter(claim)
     accepted: list[int] = []
     date = formatdate(localtime=False, usegmt=True)
     from_email = composer.from_email
@@ -288,13 +316,13 @@ def _send_chunk(transport, composer, recipients, claim, result, interval, next_a
                         from_email=from_email,
                         to=recipient.email,
                         data=composer.message_bytes(recipient, date=date),
-                        commit=lambda pk=recipient.delivery_id: _commit_sending(pk, claim),
+                        commit=lambda pk=recipient.delivery_id: commit_sending(pk),
                     )
                     provider_id = ""
                 else:
                     ok, error, provider_id = transport.send_message(
                         message=composer.email_message(recipient),
-                        commit=lambda pk=recipient.delivery_id: _commit_sending(pk, claim),
+                        commit=lambda pk=recipient.delivery_id: commit_sending(pk),
                     )
             except LostClaim:
                 logger.warning(

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_index
@@ -381,9 +382,9 @@ def mailing_create(
 
 def _check_ready(mailing: Mailing) -> None:
     if not mailing.languages:
-        raise MailingNotReady("a subject and a text in at least one language")
+        raise MailingNotReady(gettext("write a subject and a text in at least one language."))
     if not mailing.lists.exists():
-        raise MailingNotReady("at least one list")
+        raise MailingNotReady(gettext("choose at least one list."))
 
 
 def mailing_schedule(*, mailing: Mailing, send_at: datetime) -> Mailing:
@@ -395,7 +396,7 @@ def mailing_schedule(*, mailing: Mailing, send_at: datetime) -> Mailing:
         pk=mailing.pk, status__in=[Mailing.Status.DRAFT, Mailing.Status.SCHEDULED]
     ).update(status=Mailing.Status.SCHEDULED, send_at=send_at, updated_at=timezone.now())
     if not updated:
-        raise MailingNotReady("only a draft or a scheduled mailing can be scheduled")
+        raise MailingNotReady(gettext("only a draft or a scheduled mailing can be scheduled."))
     mailing.refresh_from_db()
     return mailing
 
@@ -424,7 +425,7 @@ def mailing_send_now(*, mailing: Mailing) -> Mailing:
         if locked.status == Mailing.Status.SENDING:
             return locked
         if locked.status not in (Mailing.Status.DRAFT, Mailing.Status.SCHEDULED):
-            raise MailingNotReady("only a draft or a scheduled mailing can be sent")
+            raise MailingNotReady(gettext("it has already been sent or cancelled."))
         _check_ready(locked)
         locked.recipient_count = _deliveries_create(locked)
         locked.status = Mailing.Status.SENDING
