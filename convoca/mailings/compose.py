@@ -171,6 +171,8 @@ class LanguageVersion:
     fallback_name: str
     text_plan: list
     html_plan: list
+    unsubscribe_base: str
+    preferences_base: str
 
 
 @dataclass(frozen=True)
@@ -198,20 +200,14 @@ class MailingComposer:
         name, self.from_email = from_address()
         self.from_header = _encode_header(formataddr((name, self.from_email)))
         self.domain = self.from_email.rpartition("@")[2] or "localhost"
+        with translation.override(settings.LANGUAGE_CODE):
+            self.open_base = absolute_url(reverse("mailings:open", kwargs={"token": "TOKEN"}))
         self.versions = {code: self._version(code) for code in mailing.languages}
         self.default_language = mailing.language_for(settings.LANGUAGE_CODE)
         self.language_of = {code: mailing.language_for(code) for code, _ in settings.LANGUAGES}
         self.unsubscribe_mailto = settings.MAILINGS_UNSUBSCRIBE_MAILTO or self.from_email
         self.list_id = _encode_header(f"<mailing-{mailing.organisation_id or 0}.{self.domain}>")
         self.boundary = f"=_convoca_{secrets.token_hex(12)}"
-        with translation.override(settings.LANGUAGE_CODE):
-            self.unsubscribe_base = absolute_url(
-                reverse("mailings:unsubscribe", kwargs={"token": "TOKEN"})
-            )
-            self.preferences_base = absolute_url(
-                reverse("mailings:preferences", kwargs={"token": "TOKEN"})
-            )
-            self.open_base = absolute_url(reverse("mailings:open", kwargs={"token": "TOKEN"}))
 
     def _version(self, language: str) -> LanguageVersion:
         mailing = self.mailing
@@ -233,6 +229,12 @@ class MailingComposer:
                 "language": language,
             }
             html_body = render_to_string("mailings/email/mailing.html", context)
+            unsubscribe_base = absolute_url(
+                reverse("mailings:unsubscribe", kwargs={"token": "TOKEN"})
+            )
+            preferences_base = absolute_url(
+                reverse("mailings:preferences", kwargs={"token": "TOKEN"})
+            )
             text_body = render_to_string("mailings/email/mailing.txt", context)
         return LanguageVersion(
             subject=subject,
@@ -242,14 +244,16 @@ class MailingComposer:
             fallback_name=fallback,
             text_plan=qp_plan(text_body),
             html_plan=qp_plan(html_body),
+            unsubscribe_base=unsubscribe_base,
+            preferences_base=preferences_base,
         )
 
-    def _links(self, recipient: Recipient) -> tuple[str, str, str]:
-        unsubscribe = self.unsubscribe_base.replace(
+    def _links(self, recipient: Recipient, version: LanguageVersion) -> tuple[str, str, str]:
+        unsubscribe = version.unsubscribe_base.replace(
             "TOKEN",
             unsubscribe_token_make(person_id=recipient.person_id, mailing_id=self.mailing.pk),
         )
-        preferences = self.preferences_base.replace(
+        preferences = version.preferences_base.replace(
             "TOKEN", preferences_token_make(person_id=recipient.person_id)
         )
         pixel = ""
@@ -263,7 +267,7 @@ class MailingComposer:
         """Subject, plain text, HTML and the list headers for one recipient."""
         version = self.versions[self.language_of.get(recipient.language, self.default_language)]
         name = recipient.given_name.strip() or version.fallback_name
-        unsubscribe, preferences, pixel = self._links(recipient)
+        unsubscribe, preferences, pixel = self._links(recipient, version)
         text = (
             version.text.replace(FIRST_NAME, name)
             .replace(UNSUBSCRIBE, unsubscribe)
@@ -296,7 +300,7 @@ class MailingComposer:
         language = self.language_of.get(recipient.language, self.default_language)
         version = self.versions[language]
         name = recipient.given_name.strip() or version.fallback_name
-        unsubscribe, preferences, pixel = self._links(recipient)
+        unsubscribe, preferences, pixel = self._links(recipient, version)
         subject_header = version.subject_header or _encode_header(
             version.subject.replace(FIRST_NAME, name)
         )

@@ -236,8 +236,8 @@ class BackendTransport:
         return bool(sent), "" if sent else "not sent", str(provider_id)[:200]
 
 
-def transport_open():
-    backend = mailers.default
+def transport_open(backend=None):
+    backend = backend or mailers.default
     transport = (
         SMTPTransport(backend) if isinstance(backend, SMTPBackend) else BackendTransport(backend)
     )
@@ -245,13 +245,14 @@ def transport_open():
     return transport
 
 
-def mailing_send_batch(*, mailing_id: int, limit: int | None = None) -> BatchResult:
+def mailing_send_batch(*, mailing_id: int, limit: int | None = None, backend=None) -> BatchResult:
     """Send up to ``limit`` pending deliveries of a sending mailing over one connection.
 
     Stops early when the mailing is paused or cancelled (checked before
     every chunk) or the mail server goes away; claimed rows it did not
     reach go back to ``pending``. Honours the mailing's messages-per-minute.
     Safe to run several at once and twice: each row is claimed by one.
+    ``backend``: an email backend instance instead of the configured one.
     """
     limit = limit or settings.MAILINGS_BATCH_SIZE
     mailing = Mailing.objects.select_related("organisation").get(pk=mailing_id)
@@ -282,7 +283,7 @@ def mailing_send_batch(*, mailing_id: int, limit: int | None = None) -> BatchRes
             if not recipients:
                 break
             if transport is None:
-                transport = transport_open()
+                transport = transport_open(backend)
             if not _send_chunk(transport, composer, recipients, claim, result, interval, next_at):
                 result.stopped = "connection"
                 break
