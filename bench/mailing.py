@@ -422,7 +422,8 @@ def main() -> int:
     base_1 = run_baseline("baseline-1")
     engine_rate, problems = run_engine("engine")
     base_2 = run_baseline("baseline-2")
-    _, kill_problems = run_engine("kill-and-resume", kill_at=count // 2)
+    # Not a multiple of a chunk or a batch: the kill lands in the middle of one.
+    _, kill_problems = run_engine("kill-and-resume", kill_at=count // 2 + 37)
     base = (base_1 + base_2) / 2
     ratio = engine_rate / base
     print(

@@ -172,11 +172,16 @@ class SMTPTransport:
         self.backend.connection = None
         self.conn = None
 
-    def send(self, *, from_email: str, to: str, data: bytes, commit) -> tuple[bool, str]:
+    def send(
+        self, *, from_email: str, to: str, data: bytes, commit, meanwhile=None
+    ) -> tuple[bool, str]:
         """Send one message; ``commit()`` runs after the body, before the final line.
 
-        Returns (accepted, error). A refusal before ``commit`` is an ordinary
-        failure; a refusal after it is reported too (the row then says so).
+        ``meanwhile()`` runs while the server takes the message in, before
+        its reply is read: the next message is built then, in time the
+        sender would otherwise spend waiting. Returns (accepted, error). A
+        refusal before ``commit`` is an ordinary failure; a refusal after it
+        is reported too (the row then says so).
         """
         conn = self.conn
         code, reply = conn.mail(from_email)
@@ -201,6 +206,8 @@ class SMTPTransport:
             self.abandon()
             raise
         conn.send(b"." + CRLF)
+        if meanwhile is not None:
+            meanwhile()
         code, reply = conn.getreply()
         if code != 250:
             return False, f"{code} {reply.decode(errors='replace')}"[:300]
@@ -304,8 +311,14 @@ def _send_chunk(transport, composer, recipients, claim, result, interval, next_a
     accepted: list[int] = []
     date = formatdate(localtime=False, usegmt=True)
     from_email = composer.from_email
+    ahead: dict[int, bytes] = {}
+
+    def build(index):
+        if index < len(recipients) and index not in ahead:
+            ahead[index] = composer.message_bytes(recipients[index], date=date)
+
     try:
-        for recipient in recipients:
+        for index, recipient in enumerate(recipients):
             if interval:
                 delay = next_at - time.monotonic()
                 if delay > 0:
@@ -313,11 +326,13 @@ def _send_chunk(transport, composer, recipients, claim, result, interval, next_a
                 next_at = max(next_at, time.monotonic() - interval) + interval
             try:
                 if isinstance(transport, SMTPTransport):
+                    build(index)
                     ok, error = transport.send(
                         from_email=from_email,
                         to=recipient.email,
-                        data=composer.message_bytes(recipient, date=date),
+                        data=ahead.pop(index),
                         commit=lambda pk=recipient.delivery_id: commit_sending(pk),
+                        meanwhile=lambda n=index + 1: build(n),
                     )
                     provider_id = ""
                 else:

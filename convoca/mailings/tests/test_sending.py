@@ -255,3 +255,48 @@ def test_worker_killed_at_a_random_moment_resumes_with_everyone_mailed_exactly_o
     received = _recipients(smtp_sink)
     assert len(received) == 150
     assert set(received.values()) == {1}
+
+
+def test_a_scheduled_mailing_leaves_when_due_and_not_before(
+    alerts, make_subscriber, make_mailing, smtp_sink, commit
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from convoca.mailings.services import mailing_schedule
+
+    make_subscriber(alerts, "ana@example.org")
+    mailing = make_mailing([alerts])
+    send_at = timezone.now() + timedelta(hours=1)
+    mailing_schedule(mailing=mailing, send_at=send_at)
+    with commit():
+        mailing_resume_stalled()
+    assert smtp_sink.messages == []
+    with commit():
+        mailing_resume_stalled(now=send_at + timedelta(seconds=1))
+    assert _recipients(smtp_sink) == {"ana@example.org": 1}
+
+
+def test_open_counting_is_off_by_default_and_said_in_the_email_when_on(
+    client, alerts, make_subscriber, make_mailing, smtp_sink, commit
+):
+    import re
+
+    make_subscriber(alerts, "ana@example.org")
+    quiet = make_mailing([alerts])
+    with commit():
+        mailing_send_now(mailing=quiet)
+    html = smtp_sink.messages[0]["message"].get_body(("html",)).get_content()
+    assert "/lists/o/" not in html
+    smtp_sink.messages.clear()
+
+    counted = make_mailing([alerts], track_opens=True)
+    with commit():
+        mailing_send_now(mailing=counted)
+    message = smtp_sink.messages[0]["message"]
+    assert "tells us whether it was opened" in message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    pixel = re.search(r'src="https?://[^/]+(/[a-z]+/lists/o/[^"]+)"', html)
+    assert client.get(pixel.group(1))["Content-Type"] == "image/gif"
+    assert mailing_progress(mailing=counted).opened == 1
