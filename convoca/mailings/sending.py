@@ -39,7 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from convoca.mailings.compose import MailingComposer, Recipient
-from convoca.mailings.models import Delivery, Mailing
+from convoca.mailings.models import Delivery, Mailing, Suppression
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +77,39 @@ def deliveries_claim(*, mailing_id: int, claim: uuid.UUID, limit: int) -> list[R
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).update(
             status=Delivery.Status.CLAIMED, claim=claim, claimed_at=_now()
         )
-    rows = (
+    rows = list(
         Delivery.objects.filter(claim=claim, status=Delivery.Status.CLAIMED, pk__in=ids)
         .select_related("person")
-        .only("pk", "language", "person__id", "person__email", "person__given_name")
+        .only(
+            "pk",
+            "language",
+            "person__id",
+            "person__email",
+            "person__email_index",
+            "person__given_name",
+            "person__erased_at",
+        )
         .order_by("pk")
     )
+    # Erased, or suppressed (a bounce, a complaint, an unsubscribe) since the
+    # audience was fixed: not sent, and said so.
+    suppressed = set(
+        Suppression.objects.filter(
+            email_index__in=[row.person.email_index for row in rows if row.person.email_index]
+        ).values_list("email_index", flat=True)
+    )
+    dropped = [
+        row.pk
+        for row in rows
+        if row.person.erased_at
+        or not row.person.email_index
+        or row.person.email_index in suppressed
+    ]
+    if dropped:
+        Delivery.objects.filter(pk__in=dropped, claim=claim).update(
+            status=Delivery.Status.CANCELLED, error="suppressed or erased before sending"
+        )
+        rows = [row for row in rows if row.pk not in set(dropped)]
     return [
         Recipient(
             delivery_id=row.pk,

@@ -300,3 +300,20 @@ def test_open_counting_is_off_by_default_and_said_in_the_email_when_on(
     pixel = re.search(r'src="https?://[^/]+(/[a-z]+/lists/o/[^"]+)"', html)
     assert client.get(pixel.group(1))["Content-Type"] == "image/gif"
     assert mailing_progress(mailing=counted).opened == 1
+
+
+def test_someone_suppressed_after_sending_started_is_not_mailed_and_the_mailing_finishes(
+    alerts, make_subscriber, make_mailing, smtp_sink, settings, commit
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    make_subscriber(alerts, "ana@example.org")
+    make_subscriber(alerts, "bo@example.org")
+    mailing = make_mailing([alerts])
+    mailing_send_now(mailing=mailing)
+    suppression_add(email="bo@example.org", reason=Suppression.Reason.COMPLAINED)
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    with commit():
+        mailing_send_batch_task.enqueue(mailing_id=mailing.pk)
+    assert _recipients(smtp_sink) == {"ana@example.org": 1}
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SENT
