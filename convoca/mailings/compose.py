@@ -266,7 +266,8 @@ class MailingComposer:
     def parts(self, recipient: Recipient) -> tuple[str, str, str, dict[str, str]]:
         """Subject, plain text, HTML and the list headers for one recipient."""
         version = self.versions[self.language_of.get(recipient.language, self.default_language)]
-        name = recipient.given_name.strip() or version.fallback_name
+        # Whitespace collapsed: a line break in a name must not start a new header.
+        name = " ".join(recipient.given_name.split()) or version.fallback_name
         unsubscribe, preferences, pixel = self._links(recipient, version)
         text = (
             version.text.replace(FIRST_NAME, name)
@@ -299,7 +300,8 @@ class MailingComposer:
         """The whole message, headers and both parts, CRLF line ends, 7-bit clean."""
         language = self.language_of.get(recipient.language, self.default_language)
         version = self.versions[language]
-        name = recipient.given_name.strip() or version.fallback_name
+        # Whitespace collapsed: a line break in a name must not start a new header.
+        name = " ".join(recipient.given_name.split()) or version.fallback_name
         unsubscribe, preferences, pixel = self._links(recipient, version)
         subject_header = version.subject_header or _encode_header(
             version.subject.replace(FIRST_NAME, name)

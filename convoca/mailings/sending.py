@@ -62,6 +62,11 @@ def _now():
     return timezone.now()
 
 
+def _deliverable(address: str) -> bool:
+    """An address that can go into an envelope and a To: header as it is."""
+    return bool(address) and "@" in address and not any(c in address for c in " \t\r\n<>,;")
+
+
 def deliveries_claim(*, mailing_id: int, claim: uuid.UUID, limit: int) -> list[Recipient]:
     """Claim up to ``limit`` pending deliveries of a mailing; return them with what to send."""
     skip_locked = connection.features.has_select_for_update_skip_locked

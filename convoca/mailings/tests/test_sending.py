@@ -317,3 +317,16 @@ def test_someone_suppressed_after_sending_started_is_not_mailed_and_the_mailing_
     assert _recipients(smtp_sink) == {"ana@example.org": 1}
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.SENT
+
+
+def test_a_line_break_in_a_first_name_cannot_add_a_header(
+    alerts, make_subscriber, make_mailing, smtp_sink, commit
+):
+    make_subscriber(alerts, "ana@example.org", given_name="Ana\r\nBcc: victim@example.org")
+    mailing = make_mailing([alerts])
+    with commit():
+        mailing_send_now(mailing=mailing)
+    [received] = smtp_sink.messages
+    assert received["to"] == ["ana@example.org"]
+    assert received["message"]["Bcc"] is None
+    assert received["message"]["Subject"] == "Webinar on Tuesday, Ana Bcc: victim@example.org"
