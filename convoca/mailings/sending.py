@@ -38,8 +38,10 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection, transaction
 from django.utils import timezone
 
+from convoca.core import crypto
 from convoca.mailings.compose import MailingComposer, Recipient
 from convoca.mailings.models import Delivery, Mailing, Suppression
+from convoca.people.models import Person
 
 logger = logging.getLogger(__name__)
 
@@ -84,47 +86,62 @@ def deliveries_claim(*, mailing_id: int, claim: uuid.UUID, limit: int) -> list[R
         )
     rows = list(
         Delivery.objects.filter(claim=claim, status=Delivery.Status.CLAIMED, pk__in=ids)
-        .select_related("person")
-        .only(
+        .order_by("pk")
+        .values_list(
             "pk",
             "language",
-            "person__id",
+            "person_id",
             "person__email",
-            "person__email_index",
             "person__given_name",
+            "person__email_index",
             "person__erased_at",
         )
-        .order_by("pk")
     )
     # Erased, or suppressed (a bounce, a complaint, an unsubscribe) since the
     # audience was fixed: not sent, and said so.
     suppressed = set(
-        Suppression.objects.filter(
-            email_index__in=[row.person.email_index for row in rows if row.person.email_index]
-        ).values_list("email_index", flat=True)
+        Suppression.objects.filter(email_index__in=[row[5] for row in rows if row[5]]).values_list(
+            "email_index", flat=True
+        )
     )
-    dropped = [
-        row.pk
-        for row in rows
-        if row.person.erased_at
-        or not row.person.email_index
-        or row.person.email_index in suppressed
-    ]
+    recipients, dropped = [], []
+    for pk, language, person_id, email, given_name, index, erased_at in rows:
+        # Plain values, decrypted here: no model instances on the hot path.
+        email = _decrypt(email, "email", person_id)
+        if erased_at or not index or index in suppressed or not _deliverable(email):
+            dropped.append(pk)
+            continue
+        recipients.append(
+            Recipient(
+                delivery_id=pk,
+                person_id=person_id,
+                email=email,
+                given_name=_decrypt(given_name, "given_name", person_id),
+                language=language,
+            )
+        )
     if dropped:
         Delivery.objects.filter(pk__in=dropped, claim=claim).update(
             status=Delivery.Status.CANCELLED, error="suppressed or erased before sending"
         )
-        rows = [row for row in rows if row.pk not in set(dropped)]
-    return [
-        Recipient(
-            delivery_id=row.pk,
-            person_id=row.person.pk,
-            email=row.person.email,
-            given_name=row.person.given_name,
-            language=row.language,
-        )
-        for row in rows
-    ]
+    return recipients
+
+
+def _decrypt(value, field: str, person_id) -> str:
+    if not value:
+        return ""
+    return crypto.decrypt(
+        value, associated_data=Person._meta.get_field(field).associated_data(_Row(person_id))
+    )
+
+
+class _Row:
+    """Stands for a Person row where only its primary key matters (the associated data)."""
+
+    __slots__ = ("pk",)
+
+    def __init__(self, pk):
+        self.pk = pk
 
 
 def deliveries_release_stale(*, mailing_id: int | None = None) -> int:
@@ -144,31 +161,41 @@ class SendingCommitter:
     """Commits one delivery as ``sending`` if it is still ours: one prepared UPDATE, autocommit.
 
     This runs once per message, between the body and the final line, so it
-    skips the ORM (a third of the engine's time per message otherwise).
+    goes straight to the driver's cursor (the ORM and Django's cursor wrapper
+    cost as much as the rest of the message).
     """
 
     def __init__(self, claim: uuid.UUID):
+        connection.ensure_connection()
+        # Outside a transaction Django keeps the connection in autocommit: each
+        # UPDATE below is committed, durably, before the message is.
+        # Inside a transaction (a test, or a caller's atomic block) the UPDATE
+        # goes through Django's cursor and commits with that transaction.
+        self.raw = not connection.in_atomic_block and connection.get_autocommit()
+        placeholder = "?" if self.raw and connection.vendor == "sqlite" else "%s"
         # The table name is our own constant; every value is a parameter.
         table = connection.ops.quote_name(Delivery._meta.db_table)
         self.sql = (
-            f"UPDATE {table} SET status = %s, sent_at = %s "  # noqa: S608
-            "WHERE id = %s AND claim = %s AND status = %s"
+            f"UPDATE {table} SET status = {placeholder}, sent_at = {placeholder} "  # noqa: S608
+            f"WHERE id = {placeholder} AND claim = {placeholder} AND status = {placeholder}"
         )
         self.claim = Delivery._meta.get_field("claim").get_db_prep_value(
             claim, connection, prepared=False
         )
+        self.cursor = connection.connection.cursor() if self.raw else connection.cursor()
 
     def __call__(self, delivery_id: int) -> None:
         now = connection.ops.adapt_datetimefield_value(_now())
-        with connection.cursor() as cursor:
-            # Autocommit: this UPDATE is durable before the message is.
-            cursor.execute(
-                self.sql,
-                [Delivery.Status.SENDING, now, delivery_id, self.claim, Delivery.Status.CLAIMED],
-            )
-            updated = cursor.rowcount
-        if updated != 1:
+        self.cursor.execute(
+            self.sql,
+            (Delivery.Status.SENDING, now, delivery_id, self.claim, Delivery.Status.CLAIMED),
+        )
+        if self.cursor.rowcount != 1:
             raise LostClaim(delivery_id)
+
+    def close(self):
+        with contextlib.suppress(Exception):
+            self.cursor.close()
 
 
 def _mark(ids: list[int], status: str, **fields) -> None:
@@ -402,5 +429,6 @@ def _send_chunk(transport, composer, recipients, claim, result, interval, next_a
         transport.abandon()
         return False
     finally:
+        commit_sending.close()
         _mark(accepted, Delivery.Status.SENT)
     return True
