@@ -294,6 +294,24 @@ CONVOCA_POW_TTL_SECONDS = 20 * 60
 # frame-ancestors); every web page by default, e.g. "https://partner.example".
 CONVOCA_EMBED_FRAME_ANCESTORS = env.list("EMBED_FRAME_ANCESTORS", default=["https:", "http:"])
 
+# --- Mailings (convoca/mailings, docs/mailings.md) -----------------------------------
+# Deliveries per batch task (one SMTP connection each), claimed this many at a time.
+MAILINGS_BATCH_SIZE = env.int("MAILINGS_BATCH_SIZE", default=2000)
+MAILINGS_CHUNK_SIZE = env.int("MAILINGS_CHUNK_SIZE", default=200)
+# Batch tasks of one mailing running at once (one per worker, each its own connection).
+MAILINGS_PARALLEL_BATCHES = env.int("MAILINGS_PARALLEL_BATCHES", default=1)
+# A claim older than this belongs to a dead worker and is given back (nothing of it was sent).
+MAILINGS_CLAIM_LEASE_SECONDS = env.int("MAILINGS_CLAIM_LEASE_SECONDS", default=300)
+# The mailto: of List-Unsubscribe (default: the sender's address; read by a person).
+MAILINGS_UNSUBSCRIBE_MAILTO = env.str("MAILINGS_UNSUBSCRIBE_MAILTO", default="")
+# django-anymail: provider webhooks (bounces, complaints) need HTTP basic auth
+# "user:password"; Convoca refuses them while this is empty.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="")}
+CONVOCA_RATE_LIMITS["subscribe"] = {
+    "per_client": (env.int("SUBSCRIBE_RATE_PER_CLIENT", default=30), 3600),
+    "per_email": (5, 3600),
+}
+
 # --- Personal data ---------------------------------------------------------------
 # How long a person who never confirmed anything keeps their personal data.
 CONVOCA_UNCONFIRMED_RETENTION_DAYS = env.int("CONVOCA_UNCONFIRMED_RETENTION_DAYS", default=30)

@@ -5,11 +5,13 @@ from django.urls import include, path
 from django.views.static import serve
 
 from convoca.core import views as core_views
+from convoca.mailings.webhooks import webhook_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", core_views.health, name="health"),
     path("pow/challenge/", core_views.pow_challenge, name="pow-challenge"),
+    path("anymail/", include(webhook_urls())),
 ]
 
 urlpatterns += i18n_patterns(

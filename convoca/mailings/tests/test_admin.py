@@ -1,0 +1,120 @@
+"""Organisers compose, target, count, test, send and watch a mailing in the admin."""
+
+from django.urls import reverse
+
+from convoca.mailings.models import Mailing
+from convoca.people.services import person_tag
+
+
+def _form(mailing_list, **overrides):
+    data = {
+        "subject_en": "Webinar on Tuesday",
+        "body_markdown_en": "Hello {{ first_name }},\n\nJoin us on **Tuesday**.",
+        "subject_es": "Seminario el martes",
+        "body_markdown_es": "Hola {{ first_name }}:\n\nTe esperamos el **martes**.",
+        "first_name_fallback_en": "friend",
+        "first_name_fallback_es": "amistad",
+        "organisation": str(mailing_list.organisation_id),
+        "lists": [str(mailing_list.pk)],
+        "rate_per_minute": "",
+        "send_at": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_organiser_composes_targets_sees_the_exact_count_and_sends(
+    client, organiser, alerts, make_subscriber, smtp_sink, commit
+):
+    ana = make_subscriber(alerts, "ana@example.org", language="es", given_name="Ana", country="MX")
+    make_subscriber(alerts, "bo@example.org", country="GB")
+    make_subscriber(alerts, "cy@example.org", country="MX")
+    person_tag(person=ana, name="speaker", organisation=alerts.organisation)
+    client.force_login(organiser)
+
+    response = client.post(reverse("admin:mailings_mailing_add"), _form(alerts, countries=["MX"]))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    mailing = Mailing.objects.get()
+    page = client.get(reverse("admin:mailings_mailing_change", args=[mailing.pk]))
+    assert "This mailing reaches exactly 2 people." in page.text
+
+    organiser.email = "organiser@example.org"
+    organiser.save()
+    send_url = reverse("admin:mailings_mailing_send", args=[mailing.pk])
+    client.post(send_url, {"do": "test"})
+    assert {m["message"]["Subject"] for m in smtp_sink.messages} == {
+        "[TEST en] Webinar on Tuesday",
+        "[TEST es] Seminario el martes",
+    }
+    smtp_sink.messages.clear()
+
+    with commit():
+        response = client.post(send_url, {"do": "send"})
+    assert response.status_code == 302
+    assert sorted(m["to"][0] for m in smtp_sink.messages) == ["ana@example.org", "cy@example.org"]
+
+    progress = client.get(reverse("admin:mailings_mailing_progress", args=[mailing.pk]))
+    assert progress.status_code == 200
+    assert '<td id="figure-sent">2</td>' in progress.text
+    assert '<td id="figure-remaining">0</td>' in progress.text
+
+
+def test_excluding_a_tag_narrows_the_count(client, organiser, alerts, make_subscriber):
+    ana = make_subscriber(alerts, "ana@example.org")
+    make_subscriber(alerts, "bo@example.org")
+    tag = person_tag(person=ana, name="speaker", organisation=alerts.organisation)
+    client.force_login(organiser)
+    client.post(reverse("admin:mailings_mailing_add"), _form(alerts, exclude_tags=[str(tag.pk)]))
+    mailing = Mailing.objects.get()
+    page = client.get(reverse("admin:mailings_mailing_change", args=[mailing.pk]))
+    assert "This mailing reaches exactly 1 person." in page.text
+
+
+def test_an_organiser_cannot_see_another_organisations_mailing(
+    client, make_staff, other_organisation, organiser, alerts, make_mailing
+):
+    from convoca.coalition.models import Membership
+
+    mailing = make_mailing([alerts])
+    stranger = make_staff("stranger", Membership.Role.ORGANISER, other_organisation)
+    client.force_login(stranger)
+    assert (
+        client.get(reverse("admin:mailings_mailing_change", args=[mailing.pk])).status_code == 404
+    )
+    assert (
+        client.get(reverse("admin:mailings_mailing_progress", args=[mailing.pk])).status_code == 404
+    )
+    response = client.post(
+        reverse("admin:mailings_mailing_send", args=[mailing.pk]), {"do": "send"}
+    )
+    assert response.status_code == 404
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.DRAFT
+
+
+def test_the_preview_shows_the_email_with_its_unsubscribe_link(
+    client, organiser, alerts, make_mailing
+):
+    mailing = make_mailing([alerts])
+    client.force_login(organiser)
+    response = client.get(
+        reverse("admin:mailings_mailing_preview", args=[mailing.pk]) + "?language=es"
+    )
+    assert "<strong>martes</strong>" in response.text
+    assert "/lists/unsubscribe/" in response.text or "/listas/" in response.text
+
+
+def test_a_sent_mailing_is_shown_as_it_was_sent_and_cannot_be_changed(
+    client, organiser, alerts, make_subscriber, make_mailing, smtp_sink, commit
+):
+    from convoca.mailings.services import mailing_send_now
+
+    make_subscriber(alerts, "ana@example.org")
+    mailing = make_mailing([alerts])
+    with commit():
+        mailing_send_now(mailing=mailing)
+    client.force_login(organiser)
+    page = client.get(reverse("admin:mailings_mailing_change", args=[mailing.pk]))
+    assert page.status_code == 200
+    assert "Webinar on Tuesday" in page.text
+    assert 'name="subject_en"' not in page.text
