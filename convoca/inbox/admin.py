@@ -61,6 +61,7 @@ class ContactMessageAdmin(OrganisationScopedAdmin):
         "assignee",
         "acknowledged",
     ]
+    list_display_links = ["created_at", "sender"]
     list_filter = ["status", "subject", "assignee", "language"]
     search_fields = ["subject"]
     search_help_text = _("Search by the sender's exact email address.")
