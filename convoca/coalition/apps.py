@@ -18,6 +18,12 @@ class CoalitionConfig(AppConfig):
             erase=personal_data.working_groups_erase,
         )
         personal_data_handler_register(
+            "working_group_requests",
+            label=_("Requests to join working groups"),
+            export=personal_data.join_requests_export,
+            erase=personal_data.join_requests_erase,
+        )
+        personal_data_handler_register(
             "affiliation_requests",
             label=_("Affiliation requests"),
             export=personal_data.affiliation_requests_export,

@@ -12,38 +12,32 @@ def _when(value):
     return value.isoformat() if value else None
 
 
-def working_groups_export(person) -> dict:
-    return {
-        "memberships": [
-            {
-                "working_group": m.group.name_en,
-                "role": m.role,
-                "on_behalf_of": m.on_behalf_of.name if m.on_behalf_of else None,
-                "public_name": m.public_name,
-                "since": _when(m.created_at),
-            }
-            for m in WorkingGroupMember.objects.filter(person=person).select_related(
-                "group", "on_behalf_of"
-            )
-        ],
-        "requests": [
-            {
-                "working_group": r.group.name_en,
-                "status": r.status,
-                "on_behalf_of": r.on_behalf_of.name if r.on_behalf_of else None,
-                "public_name": r.public_name,
-                "message": r.message,
-                "created_at": _when(r.created_at),
-            }
-            for r in JoinRequest.objects.filter(person=person).select_related(
-                "group", "on_behalf_of"
-            )
-        ],
-    }
+def working_groups_export(person) -> list[dict]:
+    return [
+        {"working_group": m.group.name_en, "role": m.role, "public_name": m.public_name}
+        for m in WorkingGroupMember.objects.filter(person=person).select_related("group")
+    ]
 
 
 def working_groups_erase(person) -> None:
     WorkingGroupMember.objects.filter(person=person).delete()
+
+
+def join_requests_export(person) -> list[dict]:
+    return [
+        {
+            "working_group": r.group.name_en,
+            "status": r.status,
+            "on_behalf_of": r.on_behalf_of.name if r.on_behalf_of else None,
+            "public_name": r.public_name,
+            "message": r.message,
+            "created_at": _when(r.created_at),
+        }
+        for r in JoinRequest.objects.filter(person=person).select_related("group", "on_behalf_of")
+    ]
+
+
+def join_requests_erase(person) -> None:
     JoinRequest.objects.filter(person=person).delete()
 
 
