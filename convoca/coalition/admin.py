@@ -25,6 +25,8 @@ from convoca.coalition.services import (
     affiliation_request_decline,
     join_request_decide,
     organisation_logo_clean,
+    organiser_invitation_resend,
+    working_group_member_add,
 )
 
 admin.site.unregister(User)
@@ -35,6 +37,12 @@ class MembershipInline(TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["organisation"]
+
+    # Roles, not Django's per-model permissions, decide (see scoping.py).
+    def has_view_permission(self, request, obj=None):
+        return user_is_coordinator(request.user)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
 
 @admin.register(User)
@@ -102,6 +110,22 @@ class WorkingGroupMemberInline(TabularInline):
     fields = ["person", "role", "on_behalf_of", "public_name"]
     raw_id_fields = ["person"]
 
+    # Whoever may change the group may change its members (roles, not Django's
+    # per-model permissions, decide: see scoping.py).
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(WorkingGroup).has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(WorkingGroup).has_change_permission(request, obj)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Members may act for any active organisation, not only the staff member's own.
+        if db_field.name == "on_behalf_of":
+            kwargs["queryset"] = Organisation.objects.filter(status=Organisation.Status.ACTIVE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(WorkingGroup)
 class WorkingGroupAdmin(OrganisationScopedAdmin):
@@ -118,6 +142,27 @@ class WorkingGroupAdmin(OrganisationScopedAdmin):
         ),
         (_("Joining"), {"fields": ("joining", "is_public")}),
     )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not WorkingGroupMember:
+            return super().save_formset(request, form, formset, change)
+        # New members go through the service, like those who join from the site,
+        # so that whatever follows joining (the timeline, the group's list) happens.
+        members = formset.save(commit=False)
+        for member in formset.deleted_objects:
+            member.delete()
+        for member in members:
+            if member.pk is None:
+                working_group_member_add(
+                    group=form.instance,
+                    person=member.person,
+                    role=member.role,
+                    on_behalf_of=member.on_behalf_of,
+                    public_name=member.public_name,
+                )
+            else:
+                member.save()
+        return None
 
 
 class AffiliationReviewForm(forms.ModelForm):
@@ -165,6 +210,7 @@ class AffiliationRequestAdmin(CoordinatorOnlyAdmin):
     """Coordinators review organisations' requests to affiliate."""
 
     form = AffiliationReviewForm
+    actions = ["resend_invitation"]
     list_display = ["name", "country", "relationship", "status", "created_at"]
     list_filter = ["status", "relationship", "country"]
     search_fields = ["name", "city"]
@@ -255,6 +301,18 @@ class AffiliationRequestAdmin(CoordinatorOnlyAdmin):
                     for q in questions
                 ),
             ),
+        )
+
+    @admin.action(description=_("Send the contact a new set-password link"))
+    def resend_invitation(self, request, queryset):
+        count = sum(
+            organiser_invitation_resend(request=affiliation)
+            for affiliation in queryset.filter(status=AffiliationRequest.Status.APPROVED)
+        )
+        messages.success(
+            request,
+            ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", count)
+            % {"count": count},
         )
 
     def save_model(self, request, obj, form, change):

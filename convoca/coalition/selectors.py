@@ -66,3 +66,13 @@ def working_group_conveners_public(group: WorkingGroup) -> list[str]:
         .order_by("created_at")
         .values_list("public_name", flat=True)
     )
+
+
+def working_group_organisations_public(group: WorkingGroup) -> list[Organisation]:
+    """The active organisations its members take part on behalf of (organisations are public)."""
+    return list(
+        Organisation.objects.filter(
+            status=Organisation.Status.ACTIVE,
+            pk__in=group.members.filter(on_behalf_of__isnull=False).values("on_behalf_of"),
+        ).order_by("name")
+    )

@@ -216,6 +216,37 @@ def affiliation_request_approve(*, request: AffiliationRequest, reviewer) -> Org
     return organisation
 
 
+def organiser_invitation_resend(*, request: AffiliationRequest) -> bool:
+    """Email the contact of an approved request a fresh set-password link (the last expired).
+
+    The earlier link stops working once a password is set, and after
+    ``PASSWORD_RESET_TIMEOUT`` anyway. Returns False when there is nobody to invite.
+    """
+    from convoca.coalition.tasks import organiser_invitation_email_task
+
+    if request.organisation is None or request.person is None or not request.person.email:
+        return False
+    user = (
+        get_user_model()
+        .objects.filter(
+            email__iexact=request.person.email, memberships__organisation=request.organisation
+        )
+        .first()
+    )
+    if user is None:
+        return False
+    transaction.on_commit(
+        partial(
+            organiser_invitation_email_task.enqueue,
+            user_id=user.pk,
+            organisation_id=request.organisation_id,
+            language=request.language,
+        ),
+        robust=True,
+    )
+    return True
+
+
 def affiliation_request_decline(*, request: AffiliationRequest, reviewer) -> None:
     """Decline an open request. Nothing is emailed: a coordinator writes to say why."""
     if not request.is_open:

@@ -19,6 +19,7 @@ from convoca.coalition.selectors import (
     working_group_conveners_public,
     working_group_get_public,
     working_group_list_public,
+    working_group_organisations_public,
 )
 from convoca.coalition.services import (
     AffiliationData,
@@ -143,6 +144,7 @@ class WorkingGroupDetailView(View):
                 "group": group,
                 "description": markdown_render(group.description),
                 "conveners": working_group_conveners_public(group),
+                "organisations": working_group_organisations_public(group),
                 "form": form,
                 "pow_challenge": pow_challenge_make(scope="join"),
             },

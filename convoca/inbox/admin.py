@@ -175,7 +175,7 @@ class ContactMessageAdmin(OrganisationScopedAdmin):
         # Each change goes through its service; the form's own save is not used.
         data = form.cleaned_data
         if "assignee" in form.changed_data:
-            contact_message_assign(message=obj, assignee=data["assignee"])
+            contact_message_assign(message=obj, assignee=data["assignee"], by=request.user)
         if "status" in form.changed_data:
             contact_message_status_set(message=obj, status=data["status"])
         if data.get("note", "").strip():

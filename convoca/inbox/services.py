@@ -109,14 +109,28 @@ def _reply_to() -> dict:
     return {"Reply-To": settings.CONVOCA_INBOX_REPLY_TO} if settings.CONVOCA_INBOX_REPLY_TO else {}
 
 
-def contact_message_assign(*, message: ContactMessage, assignee) -> None:
-    """Give the message to a staff member (or to nobody); a new message becomes assigned."""
+def contact_message_assign(*, message: ContactMessage, assignee, by=None) -> None:
+    """Give the message to a staff member (or to nobody); a new message becomes assigned.
+
+    The assignee is emailed a link to it, unless they assigned it to themself.
+    """
+    from convoca.inbox.tasks import contact_message_assigned_email_task
+
     message.assignee = assignee
     fields = ["assignee", "updated_at"]
     if assignee is not None and message.status == ContactMessage.Status.NEW:
         message.status = ContactMessage.Status.ASSIGNED
         fields.append("status")
     message.save(update_fields=fields)
+    if assignee is not None and assignee != by:
+        transaction.on_commit(
+            partial(
+                contact_message_assigned_email_task.enqueue,
+                message_id=str(message.pk),
+                assignee_id=assignee.pk,
+            ),
+            robust=True,
+        )
 
 
 def contact_message_status_set(*, message: ContactMessage, status: str) -> None:

@@ -166,3 +166,33 @@ def test_erasing_the_contact_keeps_the_organisations_details_but_not_theirs(appl
     person_erase(person=request.person)
     request.refresh_from_db()
     assert (request.person, request.message, request.name) == (None, "", "Brigada Obrera")
+
+
+def test_a_coordinator_can_send_an_approved_contact_a_new_link(
+    apply, client, coordinator, smtp_sink, django_capture_on_commit_callbacks
+):
+    from convoca.coalition.services import affiliation_request_approve
+
+    apply()
+    request = AffiliationRequest.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        affiliation_request_approve(request=request, reviewer=coordinator)
+    smtp_sink.messages.clear()
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/coalition/affiliationrequest/",
+            {"action": "resend_invitation", "_selected_action": [str(request.pk)]},
+        )
+
+    [sent] = smtp_sink.messages
+    assert sent["to"] == ["rosa@brigada.example.org"]
+    assert "/en/organisers/set-password/" in sent["message"].get_content()
+
+
+def test_a_coordinator_sees_and_edits_a_staff_accounts_roles(client, coordinator, organiser):
+    client.force_login(coordinator)
+    page = client.get(f"/admin/auth/user/{organiser.pk}/change/").text
+    assert 'name="memberships-TOTAL_FORMS"' in page
+    assert 'name="memberships-0-role"' in page

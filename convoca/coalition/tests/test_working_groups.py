@@ -183,3 +183,44 @@ def test_erasing_a_member_removes_them_from_groups_and_requests(join, make_group
     person = JoinRequest.objects.get().person
     person_erase(person=person)
     assert not JoinRequest.objects.exists()
+
+
+def test_a_member_added_in_the_admin_joins_like_one_from_the_site(
+    client, coordinator, make_group, organisation
+):
+    from convoca.people.services import PersonData, person_upsert
+
+    group = make_group()
+    person = person_upsert(data=PersonData(email="eva@example.org")).person
+    client.force_login(coordinator)
+    prefix = "members"
+    response = client.post(
+        f"/admin/coalition/workinggroup/{group.pk}/change/",
+        {
+            "name_en": group.name_en,
+            "name_es": group.name_es,
+            "slug": group.slug,
+            "kind": group.kind,
+            "organisation": "",
+            "purpose_en": group.purpose_en,
+            "purpose_es": group.purpose_es,
+            "description_en": "",
+            "description_es": "",
+            "joining": group.joining,
+            "is_public": "on",
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-0-person": str(person.pk),
+            f"{prefix}-0-role": "member",
+            f"{prefix}-0-on_behalf_of": str(organisation.pk),
+            f"{prefix}-0-public_name": "Eva",
+            f"{prefix}-0-group": str(group.pk),
+        },
+    )
+
+    assert response.status_code == 302
+    member = WorkingGroupMember.objects.get()
+    assert (member.person, member.on_behalf_of) == (person, organisation)
+    assert Activity.objects.filter(person=person, kind="joined_group").count() == 1
+    page = client.get("/en/working-groups/sanctions/").text
+    assert "Organisations taking part" in page and "Solidarity Network Tucson" in page

@@ -121,3 +121,26 @@ def test_closed_messages_lose_their_personal_data_after_the_retention_period(mes
     assert not message.entries.exists()
     open_one.refresh_from_db()
     assert open_one.body == "Hi"
+
+
+def test_the_assignee_is_emailed_a_link_without_the_senders_data(
+    client, coordinator, organiser, message, smtp_sink, django_capture_on_commit_callbacks
+):
+    smtp_sink.messages.clear()
+    client.force_login(coordinator)
+    _change(client, message, django_capture_on_commit_callbacks, assignee=organiser.pk)
+
+    [sent] = smtp_sink.messages
+    assert sent["to"] == ["organiser@example.org"]
+    body = sent["message"].get_content()
+    assert f"/admin/inbox/contactmessage/{message.pk}/change/" in body
+    assert "Bea" not in body and "Tuesday" not in body
+
+
+def test_assigning_a_message_to_oneself_sends_no_email(
+    client, coordinator, message, smtp_sink, django_capture_on_commit_callbacks
+):
+    smtp_sink.messages.clear()
+    client.force_login(coordinator)
+    _change(client, message, django_capture_on_commit_callbacks, assignee=coordinator.pk)
+    assert smtp_sink.messages == []
