@@ -28,6 +28,7 @@ from convoca.coalition.services import (
     organiser_invitation_resend,
     working_group_member_add,
 )
+from convoca.core.crypto import email_index
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
@@ -214,6 +215,7 @@ class AffiliationRequestAdmin(CoordinatorOnlyAdmin):
     list_display = ["name", "country", "relationship", "status", "created_at"]
     list_filter = ["status", "relationship", "country"]
     search_fields = ["name", "city"]
+    search_help_text = _("Search by name, city or the contact's exact email address.")
     readonly_fields = [
         "name",
         "country",
@@ -267,6 +269,12 @@ class AffiliationRequestAdmin(CoordinatorOnlyAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if "@" in term:
+            return queryset.filter(person__email_index=email_index(term)), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("contact person"))
     def contact(self, obj):

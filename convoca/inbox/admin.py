@@ -49,7 +49,7 @@ class ContactMessageAdmin(OrganisationScopedAdmin):
     """Messages from the contact form.
 
     Coordinators see every message; other staff see their organisations'
-    messages and those assigned to them.
+    messages and those assigned to them, and viewers only read.
     """
 
     form = ContactMessageForm
@@ -110,7 +110,13 @@ class ContactMessageAdmin(OrganisationScopedAdmin):
         return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def has_change_permission(self, request, obj=None):
-        return self.has_view_permission(request, obj)
+        # Viewers read; the assignee, organisers of the message's organisation and
+        # coordinators handle it.
+        if not self.has_view_permission(request, obj):
+            return False
+        if obj is None or user_is_coordinator(request.user) or obj.assignee_id == request.user.pk:
+            return True
+        return obj.organisation_id in organisation_ids_for_user(request.user, can_edit=True)
 
     def has_add_permission(self, request, obj=None):
         return False  # messages arrive through the contact form

@@ -138,3 +138,29 @@ def test_a_contact_message_is_stored_acknowledged_and_answered_from_the_inbox(
     message.refresh_from_db()
     assert message.status == ContactMessage.Status.ANSWERED
     assert ThreadEntry.objects.get(kind="reply").sent_at is not None
+
+
+def test_without_javascript_errors_are_in_spanish_the_form_stays_filled_and_it_sends(
+    new_context, transactional_db
+):
+    page = new_context(locale="es-ES", java_script_enabled=False).new_page()
+    page.goto("/es/contacto/")
+    page.locator("input[name=name]").fill("Marta")
+    page.locator("input[name=email]").fill("marta@")
+    page.get_by_role("button", name="Enviar el mensaje").click()
+    expect(page.get_by_text("Introduce una dirección de correo válida")).to_be_visible()
+    expect(page.get_by_text("Escribe tu mensaje.")).to_be_visible()
+    expect(page.locator("input[name=name]")).to_have_value("Marta")
+    assert ContactMessage.objects.count() == 0
+
+    page.locator("input[name=email]").fill("marta@example.org")
+    page.locator("textarea[name=message]").fill("Hola")
+    page.get_by_role("button", name="Enviar el mensaje").click()
+    expect(page.get_by_role("heading", name="Mensaje recibido")).to_be_visible()
+    assert ContactMessage.objects.get().body == "Hola"
+
+    page.goto("/es/unirse-a-la-coalicion/")
+    page.locator("input[name=name]").fill("Brigada Obrera")
+    page.get_by_role("button", name="Enviar la solicitud").click()
+    expect(page.get_by_text("Elige el país donde trabaja tu organización.")).to_be_visible()
+    expect(page.locator("input[name=name]")).to_have_value("Brigada Obrera")

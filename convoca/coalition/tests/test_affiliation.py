@@ -196,3 +196,11 @@ def test_a_coordinator_sees_and_edits_a_staff_accounts_roles(client, coordinator
     page = client.get(f"/admin/auth/user/{organiser.pk}/change/").text
     assert 'name="memberships-TOTAL_FORMS"' in page
     assert 'name="memberships-0-role"' in page
+
+
+def test_coordinators_find_a_request_by_the_contacts_exact_email(apply, client, coordinator):
+    apply()
+    client.force_login(coordinator)
+    url = "/admin/coalition/affiliationrequest/"
+    assert "Brigada Obrera" in client.get(url, {"q": "ROSA@brigada.example.org"}).text
+    assert "Brigada Obrera" not in client.get(url, {"q": "x@example.org"}).text

@@ -144,3 +144,14 @@ def test_assigning_a_message_to_oneself_sends_no_email(
     client.force_login(coordinator)
     _change(client, message, django_capture_on_commit_callbacks, assignee=coordinator.pk)
     assert smtp_sink.messages == []
+
+
+def test_a_viewer_assigned_a_message_reads_it_but_cannot_change_it(
+    client, make_staff, organisation, message, django_capture_on_commit_callbacks
+):
+    viewer = make_staff("viewer", Membership.Role.VIEWER, organisation)
+    ContactMessage.objects.filter(pk=message.pk).update(organisation=organisation)
+    client.force_login(viewer)
+    assert client.get(f"/admin/inbox/contactmessage/{message.pk}/change/").status_code == 200
+    _change(client, message, django_capture_on_commit_callbacks, reply="Hello")
+    assert not ThreadEntry.objects.exists()
