@@ -27,6 +27,7 @@ from convoca.coalition.services import (
     organisation_logo_clean,
     organiser_invitation_resend,
     working_group_member_add,
+    working_group_save,
 )
 from convoca.core.crypto import email_index
 
@@ -143,6 +144,9 @@ class WorkingGroupAdmin(OrganisationScopedAdmin):
         ),
         (_("Joining"), {"fields": ("joining", "is_public")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        working_group_save(group=obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not WorkingGroupMember:

@@ -8,7 +8,11 @@ from convoca.coalition.models import (
     WorkingGroup,
     WorkingGroupMember,
 )
-from convoca.coalition.services import staff_member_create, working_group_member_add
+from convoca.coalition.services import (
+    staff_member_create,
+    working_group_member_add,
+    working_group_save,
+)
 from convoca.people.services import PersonData, person_upsert
 
 ORGANISATIONS = [
@@ -194,13 +198,15 @@ def load(context: dict) -> None:
         )
     context["organisations"] = organisations
     context["working_groups"] = [
-        WorkingGroup.objects.create(
-            slug=slug,
-            name_en=name_en,
-            name_es=name_es,
-            purpose_en=purpose_en,
-            purpose_es=purpose_es,
-            joining=WorkingGroup.Joining.REQUEST,
+        working_group_save(
+            group=WorkingGroup(
+                slug=slug,
+                name_en=name_en,
+                name_es=name_es,
+                purpose_en=purpose_en,
+                purpose_es=purpose_es,
+                joining=WorkingGroup.Joining.REQUEST,
+            )
         )
         for slug, name_en, name_es, purpose_en, purpose_es in WORKING_GROUPS
     ]
@@ -208,18 +214,20 @@ def load(context: dict) -> None:
     for group in groups:
         if group.slug in DESCRIPTIONS:
             group.description_en, group.description_es = DESCRIPTIONS[group.slug]
-            group.save()
+            working_group_save(group=group)
     groups[1].joining = WorkingGroup.Joining.OPEN
-    groups[1].save()
+    working_group_save(group=groups[1])
     slug, name_en, name_es, purpose_en, purpose_es = STRATEGY_BODY
-    strategy = WorkingGroup.objects.create(
-        slug=slug,
-        name_en=name_en,
-        name_es=name_es,
-        purpose_en=purpose_en,
-        purpose_es=purpose_es,
-        kind=WorkingGroup.Kind.STRATEGY_BODY,
-        joining=WorkingGroup.Joining.REQUEST,
+    strategy = working_group_save(
+        group=WorkingGroup(
+            slug=slug,
+            name_en=name_en,
+            name_es=name_es,
+            purpose_en=purpose_en,
+            purpose_es=purpose_es,
+            kind=WorkingGroup.Kind.STRATEGY_BODY,
+            joining=WorkingGroup.Joining.REQUEST,
+        )
     )
     members = [
         (_person(email, given, family, country, language), public_name)

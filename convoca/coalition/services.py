@@ -188,7 +188,12 @@ def affiliation_request_approve(*, request: AffiliationRequest, reviewer) -> Org
         if email:
             user = User.objects.filter(email__iexact=email).first()
             if user is None:
-                user = User(username=email.lower()[:150], email=email, is_staff=True)
+                username = base = email.lower()[:140]
+                n = 1
+                while User.objects.filter(username=username).exists():
+                    n += 1
+                    username = f"{base}-{n}"
+                user = User(username=username, email=email, is_staff=True)
                 user.set_unusable_password()
                 user.save()
             elif not user.is_staff:
@@ -258,6 +263,16 @@ def affiliation_request_decline(*, request: AffiliationRequest, reviewer) -> Non
 
 
 # --- Working groups ------------------------------------------------------------------------
+
+
+def working_group_save(*, group: WorkingGroup) -> WorkingGroup:
+    """Create or update a working group; the one write path for groups (admin, demo)."""
+    is_new = group._state.adding
+    group.full_clean()
+    group.save()
+    # mailings: when is_new, create the group's members' list here (lead, after merge).
+    logger.info("working group saved", extra={"group_id": group.pk, "new_group": is_new})
+    return group
 
 
 def working_group_member_add(

@@ -204,3 +204,19 @@ def test_coordinators_find_a_request_by_the_contacts_exact_email(apply, client, 
     url = "/admin/coalition/affiliationrequest/"
     assert "Brigada Obrera" in client.get(url, {"q": "ROSA@brigada.example.org"}).text
     assert "Brigada Obrera" not in client.get(url, {"q": "x@example.org"}).text
+
+
+def test_an_existing_staff_account_with_the_contacts_email_becomes_its_organiser(
+    apply, coordinator, make_staff, organisation
+):
+    from convoca.coalition.services import affiliation_request_approve
+
+    existing = make_staff("rosa", Membership.Role.ORGANISER, organisation)
+    existing.email = "Rosa@Brigada.example.org"
+    existing.save()
+    apply()
+    new = affiliation_request_approve(
+        request=AffiliationRequest.objects.get(), reviewer=coordinator
+    )
+    assert get_user_model().objects.filter(email__iexact="rosa@brigada.example.org").count() == 1
+    assert organisation_ids_for_user(existing, can_edit=True) == {organisation.pk, new.pk}
