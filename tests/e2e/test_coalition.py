@@ -45,8 +45,12 @@ def _log_in(page, username, password):
 
 
 def test_an_organisation_applies_is_approved_and_its_contact_logs_in_as_its_organiser(
-    new_context, coordinator
+    new_context, coordinator, settings
 ):
+    settings.CONVOCA_RATE_LIMITS = {
+        **settings.CONVOCA_RATE_LIMITS,
+        "affiliate-without-pow": {"per_client": (0, 3600), "per_email": (0, 3600)},
+    }
     visitor = new_context().new_page()
     visitor.goto("/en/join-the-coalition/")
     visitor.get_by_label("Name of the organisation").fill("Brigada Obrera")
@@ -81,7 +85,11 @@ def test_an_organisation_applies_is_approved_and_its_contact_logs_in_as_its_orga
     expect(contact.get_by_role("link", name="Brigada Obrera")).to_be_visible()
 
 
-def test_a_person_joins_an_open_working_group_in_spanish(new_context, transactional_db):
+def test_a_person_joins_an_open_working_group_in_spanish(new_context, transactional_db, settings):
+    settings.CONVOCA_RATE_LIMITS = {
+        **settings.CONVOCA_RATE_LIMITS,
+        "join-without-pow": {"per_client": (0, 3600), "per_email": (0, 3600)},
+    }
     group = WorkingGroup.objects.create(
         slug="media",
         name_en="Media and outreach",
@@ -104,8 +112,13 @@ def test_a_person_joins_an_open_working_group_in_spanish(new_context, transactio
 
 
 def test_a_contact_message_is_stored_acknowledged_and_answered_from_the_inbox(
-    new_context, coordinator
+    new_context, coordinator, settings
 ):
+    # Only a browser that solved the proof of work gets through.
+    settings.CONVOCA_RATE_LIMITS = {
+        **settings.CONVOCA_RATE_LIMITS,
+        "contact-without-pow": {"per_client": (0, 3600), "per_email": (0, 3600)},
+    }
     visitor = new_context(locale="es-ES").new_page()
     visitor.goto("/es/contacto/")
     visitor.get_by_label("Tu nombre").fill("Marta")
