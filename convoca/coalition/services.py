@@ -267,11 +267,9 @@ def affiliation_request_decline(*, request: AffiliationRequest, reviewer) -> Non
 
 def working_group_save(*, group: WorkingGroup) -> WorkingGroup:
     """Create or update a working group; the one write path for groups (admin, demo)."""
-    is_new = group._state.adding
     group.full_clean()
     group.save()
-    # mailings: when is_new, create the group's members' list here (lead, after merge).
-    logger.info("working group saved", extra={"group_id": group.pk, "new_group": is_new})
+    # mailings: a new group's members' list is created here (lead, after merge).
     return group
 
 
