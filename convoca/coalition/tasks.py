@@ -1,5 +1,6 @@
 """Emails of the coalition: affiliation, invitations, requests to join. Each is safe to rerun."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.db.models import Q
@@ -52,14 +53,15 @@ def affiliation_request_received_email_task(*, request_id: str) -> int:
         .exclude(email="")
         .distinct()
     )
-    with translation.override("en"):
+    # Staff have no language of their own: the site's default language.
+    with translation.override(settings.LANGUAGE_CODE):
         link = absolute_url(reverse("admin:coalition_affiliationrequest_change", args=[request.pk]))
     for user in coordinators:
         email_send(
             to=user.email,
             template="coalition/email/affiliation_to_review",
             context={"request": request, "link": link},
-            language="en",
+            language=settings.LANGUAGE_CODE,
         )
         sent += 1
     return sent
