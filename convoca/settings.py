@@ -318,6 +318,25 @@ CONVOCA_UNCONFIRMED_RETENTION_DAYS = env.int("CONVOCA_UNCONFIRMED_RETENTION_DAYS
 # How long a "see my data" link stays valid.
 CONVOCA_DATA_LINK_MAX_AGE = 60 * 60
 
+# --- Coalition and contact inbox --------------------------------------------------
+# Rate limits of the affiliation, join and contact forms, as for signing above.
+CONVOCA_RATE_LIMITS |= {
+    scope: {"per_client": (per_client, 3600), "per_email": (per_email, 3600)}
+    for scope, per_client, per_email in [
+        ("affiliate", 20, 3),
+        ("affiliate-without-pow", 5, 3),
+        ("join", 60, 5),
+        ("join-without-pow", 10, 5),
+        ("contact", env.int("CONTACT_RATE_PER_CLIENT", default=30), 5),
+        ("contact-without-pow", env.int("CONTACT_RATE_PER_CLIENT_WITHOUT_POW", default=10), 5),
+    ]
+}
+# Closed contact messages lose their personal data after this many days.
+CONVOCA_INBOX_RETENTION_DAYS = env.int("INBOX_RETENTION_DAYS", default=180)
+# Where senders' answers to the acknowledgement and to replies go (Reply-To);
+# empty: to DEFAULT_FROM_EMAIL.
+CONVOCA_INBOX_REPLY_TO = env.str("INBOX_REPLY_TO", default="")
+
 # --- Admin theme --------------------------------------------------------------------
 UNFOLD = {
     "SITE_TITLE": SITE_NAME,

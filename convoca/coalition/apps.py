@@ -8,18 +8,24 @@ class CoalitionConfig(AppConfig):
     verbose_name = _("Coalition")
 
     def ready(self):
-        from convoca.coalition.models import WorkingGroupMember
+        from convoca.coalition import personal_data
         from convoca.people.services import personal_data_handler_register
 
-        def export(person):
-            return [
-                {"working_group": m.group.name_en, "role": m.role, "public_name": m.public_name}
-                for m in WorkingGroupMember.objects.filter(person=person).select_related("group")
-            ]
-
-        def erase(person):
-            WorkingGroupMember.objects.filter(person=person).delete()
-
         personal_data_handler_register(
-            "working_groups", label=_("Working groups"), export=export, erase=erase
+            "working_groups",
+            label=_("Working groups"),
+            export=personal_data.working_groups_export,
+            erase=personal_data.working_groups_erase,
+        )
+        personal_data_handler_register(
+            "working_group_requests",
+            label=_("Requests to join working groups"),
+            export=personal_data.join_requests_export,
+            erase=personal_data.join_requests_erase,
+        )
+        personal_data_handler_register(
+            "affiliation_requests",
+            label=_("Affiliation requests"),
+            export=personal_data.affiliation_requests_export,
+            erase=personal_data.affiliation_requests_erase,
         )

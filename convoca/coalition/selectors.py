@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from convoca.coalition.models import Membership, Organisation, WorkingGroup
+from convoca.coalition.models import Membership, Organisation, WorkingGroup, WorkingGroupMember
 
 
 def user_is_coordinator(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -52,3 +52,27 @@ def organisation_list_public() -> list[Organisation]:
 
 def working_group_list_public() -> QuerySet[WorkingGroup]:
     return WorkingGroup.objects.filter(is_public=True).select_related("organisation")
+
+
+def working_group_get_public(*, slug: str) -> WorkingGroup | None:
+    return WorkingGroup.objects.filter(slug=slug, is_public=True).first()
+
+
+def working_group_conveners_public(group: WorkingGroup) -> list[str]:
+    """The public names conveners chose; a convener who chose none is not named."""
+    return list(
+        group.members.filter(role=WorkingGroupMember.Role.CONVENER, person__erased_at__isnull=True)
+        .exclude(public_name="")
+        .order_by("created_at")
+        .values_list("public_name", flat=True)
+    )
+
+
+def working_group_organisations_public(group: WorkingGroup) -> list[Organisation]:
+    """The active organisations its members take part on behalf of (organisations are public)."""
+    return list(
+        Organisation.objects.filter(
+            status=Organisation.Status.ACTIVE,
+            pk__in=group.members.filter(on_behalf_of__isnull=False).values("on_behalf_of"),
+        ).order_by("name")
+    )

@@ -7,4 +7,37 @@ app_name = "coalition"
 
 urlpatterns = [
     path(_("organisations/"), views.organisation_list, name="organisation-list"),
+    path(
+        _("join-the-coalition/"),
+        views.AffiliationRequestCreateView.as_view(),
+        name="affiliation-create",
+    ),
+    path(_("join-the-coalition/thanks/"), views.affiliation_thanks, name="affiliation-thanks"),
+    path(_("working-groups/"), views.working_group_list, name="working-group-list"),
+    path(
+        _("working-groups/confirm/<str:token>/"),
+        views.JoinRequestConfirmView.as_view(),
+        name="join-confirm",
+    ),
+    path(
+        _("working-groups/review/<str:token>/"),
+        views.JoinRequestReviewView.as_view(),
+        name="join-review",
+    ),
+    path(
+        _("working-groups/<slug:slug>/"),
+        views.WorkingGroupDetailView.as_view(),
+        name="working-group-detail",
+    ),
+    path(_("working-groups/<slug:slug>/sent/"), views.join_sent, name="join-sent"),
+    path(
+        _("organisers/set-password/<uidb64>/<token>/"),
+        views.OrganiserSetPasswordView.as_view(),
+        name="organiser-set-password",
+    ),
+    path(
+        _("organisers/password-set/"),
+        views.organiser_password_set,
+        name="organiser-password-set",
+    ),
 ]
