@@ -5,11 +5,13 @@ from django.urls import include, path
 from django.views.static import serve
 
 from convoca.core import views as core_views
+from convoca.publishing.sitemap import sitemap
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", core_views.health, name="health"),
     path("pow/challenge/", core_views.pow_challenge, name="pow-challenge"),
+    path("sitemap.xml", sitemap, name="sitemap"),
 ]
 
 urlpatterns += i18n_patterns(
