@@ -147,7 +147,8 @@ class ImageAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
     def markdown(self, obj):
         if not obj or not obj.widths:
             return "-"
-        return f"![{gettext('describe the photo here')}]({obj.url()})"
+        alt = gettext("describe the photo here")
+        return f"![{alt}]({obj.url()})"
 
     def save_model(self, request, obj, form, change):
         upload = form.cleaned_data.get("upload")

@@ -11,6 +11,18 @@ from convoca.publishing.models import WeeklyIssue
 from convoca.publishing.selectors import weekly_issue_sections
 
 
+def _in_language(code: str) -> str:
+    # Whole phrases, so that each language can write "in English" its own way
+    # (Spanish: "en inglés", lower case).
+    phrases = {
+        "en": _("in English"),
+        "es": _("in Spanish"),
+        "pt": _("in Portuguese"),
+        "fr": _("in French"),
+    }
+    return phrases.get(code, _("in another language"))
+
+
 def _md_text(text: str) -> str:
     """Text safe inside Markdown link text: brackets and emphasis marks escaped."""
     for mark in ("\\", "[", "]", "*", "_", "`"):
@@ -34,7 +46,6 @@ def weekly_issue_email_markdown(issue: WeeklyIssue, language: str) -> tuple[str,
             "number": issue.number,
             "date": issue_date,
         }
-        languages = dict(issue.links.model._meta.get_field("language").choices)
         kinds = dict(issue.links.model.Kind.choices)
         lines = [f"# {subject}", ""]
         if intro := issue.intro_in(language):
@@ -46,9 +57,7 @@ def weekly_issue_email_markdown(issue: WeeklyIssue, language: str) -> tuple[str,
                 if link.kind != link.Kind.ARTICLE:
                     details.append(str(kinds[link.kind]))
                 if link.language != language:
-                    details.append(
-                        _("in %(language)s") % {"language": str(languages[link.language])}
-                    )
+                    details.append(_in_language(link.language))
                 line = f"- [{_md_text(link.title)}]({_md_url(link.url)})"
                 if details:
                     line += f" — {_md_text(', '.join(details))}"

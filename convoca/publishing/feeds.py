@@ -6,6 +6,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from convoca.publishing.selectors import (
@@ -23,8 +24,9 @@ class ArticleFeed(Feed):
 
     feed_type = Atom1Feed
 
+    # One instance serves every request (and thread): the language is the
+    # active one (the URL's prefix), never stored on ``self``.
     def get_object(self, request, *args, **kwargs):
-        self.language = request.LANGUAGE_CODE
         return None
 
     def title(self, obj):
@@ -39,11 +41,8 @@ class ArticleFeed(Feed):
     def feed_url(self, obj):
         return reverse("publishing:article-feed")
 
-    def feed_extra_kwargs(self, obj):
-        return {"language": self.language}
-
     def items(self, obj):
-        return article_list_public(language=self.language)[:FEED_SIZE]
+        return article_list_public(language=get_language())[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title
@@ -68,7 +67,6 @@ class TopicFeed(ArticleFeed):
     """The latest published articles of one topic, in the reader's language."""
 
     def get_object(self, request, slug):
-        self.language = request.LANGUAGE_CODE
         topic = topic_get(slug=slug)
         if topic is None:
             raise Http404
@@ -87,7 +85,7 @@ class TopicFeed(ArticleFeed):
         return reverse("publishing:topic-feed", kwargs={"slug": obj.slug})
 
     def items(self, obj):
-        return article_list_public(language=self.language, topic=obj)[:FEED_SIZE]
+        return article_list_public(language=get_language(), topic=obj)[:FEED_SIZE]
 
 
 class WeeklyFeed(Feed):
@@ -95,8 +93,9 @@ class WeeklyFeed(Feed):
 
     feed_type = Atom1Feed
 
+    # One instance serves every request (and thread): the language is the
+    # active one (the URL's prefix), never stored on ``self``.
     def get_object(self, request, *args, **kwargs):
-        self.language = request.LANGUAGE_CODE
         return None
 
     def title(self, obj):
@@ -113,9 +112,6 @@ class WeeklyFeed(Feed):
     def feed_url(self, obj):
         return reverse("publishing:weekly-feed")
 
-    def feed_extra_kwargs(self, obj):
-        return {"language": self.language}
-
     def items(self, obj):
         return weekly_issue_list_public()[:FEED_SIZE]
 
@@ -128,7 +124,7 @@ class WeeklyFeed(Feed):
     def item_description(self, item):
         titles = [
             link.title
-            for _section, links in weekly_issue_sections(item, self.language)
+            for _section, links in weekly_issue_sections(item, get_language())
             for link in links
         ]
         return " · ".join(titles)
