@@ -7,7 +7,7 @@ class SearchForm(forms.Form):
     """The public search box: words, and which language's texts to look in."""
 
     q = forms.CharField(label=_("Search for"), max_length=200, required=False)
-    language = forms.ChoiceField(label=_("In"), required=False)
+    language = forms.ChoiceField(label=_("Search in"), required=False)
 
     def __init__(self, *args, language: str, **kwargs):
         super().__init__(*args, **kwargs)
