@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Func, Prefetch, QuerySet, TextField, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,6 +113,12 @@ def topic_get(*, slug: str) -> Topic | None:
 # --- Search ----------------------------------------------------------------------------
 
 SEARCH_CONFIGS = {"en": "english", "es": "spanish"}
+# PostgreSQL's text search keeps accents unless the unaccent extension is
+# installed (which needs a superuser); translate() folds the usual Latin ones
+# in the documents, and the same table folds the query.
+_ACCENTED = "áàâäãåéèêëíìîïóòôöõúùûüñçÁÀÂÄÃÅÉÈÊËÍÌÎÏÓÒÔÖÕÚÙÛÜÑÇ"
+_PLAIN = "aaaaaaeeeeiiiiooooouuuuncAAAAAAEEEEIIIIOOOOOUUUUNC"
+_FOLD = str.maketrans(_ACCENTED, _PLAIN)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -148,6 +154,12 @@ def _search_sqlite(published, words: list[str], limit: int) -> list[Article]:
     return [found[pk] for pk in ranked if pk in found][:limit]
 
 
+def _folded(field: str) -> Func:
+    return Func(
+        F(field), Value(_ACCENTED), Value(_PLAIN), function="translate", output_field=TextField()
+    )
+
+
 def _search_postgresql(published, query: str, language: str | None, limit: int) -> list[Article]:
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
@@ -156,11 +168,11 @@ def _search_postgresql(published, query: str, language: str | None, limit: int) 
         if language and code != language:
             continue
         vector = (
-            SearchVector("title", weight="A", config=config)
-            + SearchVector("standfirst", weight="B", config=config)
-            + SearchVector("body", weight="C", config=config)
+            SearchVector(_folded("title"), weight="A", config=config)
+            + SearchVector(_folded("standfirst"), weight="B", config=config)
+            + SearchVector(_folded("body"), weight="C", config=config)
         )
-        search = SearchQuery(query, config=config, search_type="websearch")
+        search = SearchQuery(query.translate(_FOLD), config=config, search_type="websearch")
         results += list(
             published.filter(language=code)
             .annotate(document=vector, rank=SearchRank(vector, search))
