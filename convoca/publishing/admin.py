@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
@@ -11,8 +12,9 @@ from convoca.coalition.scoping import (
     OrganisationScopedAdmin,
     TranslationOfForm,
 )
+from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.publishing.fetch import FetchFailed, FetchRefused
-from convoca.publishing.images import ImageInvalid
+from convoca.publishing.images import ACCEPTED_FORMATS, MAX_UPLOAD_BYTES, ImageInvalid
 from convoca.publishing.models import (
     Article,
     Image,
@@ -32,27 +34,16 @@ from convoca.publishing.services import (
 
 
 class LabelsForm(forms.ModelForm):
-    """Edits ``{language: text}`` JSON fields as one text box per language.
-
-    ``labels`` maps a JSON field to its widget; the first language's box is required
-    when the field is in ``required_labels``.
-    """
+    """Edits ``{language: text}`` JSON fields as one text box per language (see ``labels_form``)."""
 
     labels: dict = {}
-    required_labels: tuple = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field, widget in self.labels.items():
+        for field in self.labels:
             values = getattr(self.instance, field) or {}
-            model_field = self._meta.model._meta.get_field(field)
-            for position, (code, name) in enumerate(settings.LANGUAGES):
-                self.fields[f"{field}_{code}"] = forms.CharField(
-                    label=f"{model_field.verbose_name} ({name})",
-                    required=field in self.required_labels and position == 0,
-                    widget=widget,
-                    initial=values.get(code, ""),
-                )
+            for code, _name in settings.LANGUAGES:
+                self.fields[f"{field}_{code}"].initial = values.get(code, "")
 
     def clean(self):
         cleaned = super().clean()
@@ -61,12 +52,35 @@ class LabelsForm(forms.ModelForm):
                 self.instance,
                 field,
                 {
-                    code: cleaned.get(f"{field}_{code}", "").strip()
+                    code: cleaned[f"{field}_{code}"].strip()
                     for code, _name in settings.LANGUAGES
-                    if cleaned.get(f"{field}_{code}", "").strip()
+                    if (cleaned.get(f"{field}_{code}") or "").strip()
                 },
             )
         return cleaned
+
+
+def labels_form(model, *, fields: list[str], labels: dict, required: tuple = ()):
+    """A ModelForm of ``fields`` plus one box per language for each JSON label in ``labels``.
+
+    The boxes are declared on the class (not added in ``__init__``) so that the
+    admin, which lays out a form's declared fields, shows them. The first
+    language's box is required for the labels in ``required``.
+    """
+    attrs = {
+        "Meta": type("Meta", (), {"model": model, "fields": fields}),
+        "labels": labels,
+        "__module__": __name__,
+    }
+    for field, widget in labels.items():
+        verbose_name = model._meta.get_field(field).verbose_name
+        for position, (code, name) in enumerate(settings.LANGUAGES):
+            attrs[f"{field}_{code}"] = forms.CharField(
+                label=format_lazy("{} ({})", verbose_name, name),
+                required=field in required and position == 0,
+                widget=widget,
+            )
+    return type(f"{model.__name__}LabelsForm", (LabelsForm,), attrs)
 
 
 class PublicPagesAdminMixin:
@@ -92,13 +106,12 @@ class PublicPagesAdminMixin:
 # --- Topics and images ---------------------------------------------------------------
 
 
-class TopicForm(LabelsForm):
-    labels = {"name": forms.TextInput, "description": forms.Textarea(attrs={"rows": 3})}
-    required_labels = ("name",)
-
-    class Meta:
-        model = Topic
-        fields = ["slug"]
+TopicForm = labels_form(
+    Topic,
+    fields=["slug"],
+    labels={"name": forms.TextInput, "description": forms.Textarea(attrs={"rows": 3})},
+    required=("name",),
+)
 
 
 @admin.register(Topic)
@@ -121,6 +134,15 @@ class ImageForm(forms.ModelForm):
     class Meta:
         model = Image
         fields = ["organisation", "title", "credit"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload and (
+            getattr(getattr(upload, "image", None), "format", None) not in ACCEPTED_FORMATS
+            or upload.size > MAX_UPLOAD_BYTES
+        ):
+            raise forms.ValidationError(_("Upload a JPEG, PNG or WebP photo of at most 20 MB."))
+        return upload
 
     def clean(self):
         cleaned = super().clean()
@@ -230,6 +252,13 @@ class ArticleAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
         ),
     )
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "image" and not user_is_coordinator(request.user):
+            kwargs["queryset"] = Image.objects.filter(
+                organisation__in=organisation_ids_for_user(request.user, can_edit=True)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "related_actions":
             from convoca.actions.models import Action
@@ -241,25 +270,47 @@ class ArticleAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
 # --- The Weekly ----------------------------------------------------------------------
 
 
-class WeeklySectionForm(LabelsForm):
-    labels = {"title": forms.TextInput}
-    required_labels = ("title",)
+class IssuePartInline(TabularInline):
+    """Inline rows of an issue: whoever may change the issue may change them.
 
-    class Meta:
-        model = WeeklySection
-        fields = ["position"]
+    Django's inlines check per-model permissions, which staff here do not
+    have (their role decides); so ask the issue's admin instead.
+    """
+
+    def _issue_admin(self):
+        return self.admin_site._registry[WeeklyIssue]
+
+    def has_view_permission(self, request, obj=None):
+        return self._issue_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        issue_admin = self._issue_admin()
+        if obj is None:
+            return issue_admin.has_add_permission(request)
+        return issue_admin.has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
 
 
-class WeeklySectionInline(TabularInline):
+WeeklySectionForm = labels_form(
+    WeeklySection, fields=["position"], labels={"title": forms.TextInput}, required=("title",)
+)
+
+
+class WeeklySectionInline(IssuePartInline):
     model = WeeklySection
     form = WeeklySectionForm
     extra = 1
 
 
-class WeeklyLinkInline(TabularInline):
+class WeeklyLinkInline(IssuePartInline):
     model = WeeklyLink
     fk_name = "issue"
-    fields = ["section", "position", "title", "source", "kind", "language", "note", "topic"]
+    fields = ["section", "position", "url", "title", "source", "kind", "language", "note", "topic"]
     extra = 0
     show_change_link = True
 
@@ -270,12 +321,11 @@ class WeeklyLinkInline(TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class WeeklyIssueForm(LabelsForm):
-    labels = {"intro": forms.Textarea(attrs={"rows": 4})}
-
-    class Meta:
-        model = WeeklyIssue
-        fields = ["organisation", "number", "date", "status", "publish_at"]
+WeeklyIssueForm = labels_form(
+    WeeklyIssue,
+    fields=["organisation", "number", "date", "status", "publish_at"],
+    labels={"intro": forms.Textarea(attrs={"rows": 4})},
+)
 
 
 @admin.register(WeeklyIssue)
@@ -286,6 +336,16 @@ class WeeklyIssueAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
     inlines = [WeeklySectionInline, WeeklyLinkInline]
     readonly_fields = ["published_at", "mailing_handed_over_at"]
     actions = ["schedule_for_friday", "publish_now"]
+
+    def save_formset(self, request, form, formset, change):
+        links = formset.save(commit=False)
+        for link in links:
+            if isinstance(link, WeeklyLink) and not link.organisation_id:
+                link.organisation = form.instance.organisation
+            link.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+        formset.save_m2m()
 
     @admin.action(description=_("Schedule for the next publication day"))
     def schedule_for_friday(self, request, queryset):
@@ -368,6 +428,21 @@ class WeeklyLinkAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
     list_display = ["title", "source", "kind", "language", "topic", "issue", "created_at"]
     list_filter = ["kind", "language", "topic", ("issue", admin.EmptyFieldListFilter)]
     search_fields = ["title", "source", "url"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only issues of an organisation this staff member edits for.
+        if db_field.name in ("issue", "section"):
+            issues = WeeklyIssue.objects.all()
+            if not user_is_coordinator(request.user):
+                issues = issues.filter(
+                    organisation__in=organisation_ids_for_user(request.user, can_edit=True)
+                )
+            kwargs["queryset"] = (
+                issues
+                if db_field.name == "issue"
+                else WeeklySection.objects.filter(issue__in=issues)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- Press coverage ------------------------------------------------------------------
