@@ -25,6 +25,7 @@ from convoca.publishing.models import (
     WeeklySection,
 )
 from convoca.publishing.services import (
+    image_delete,
     image_store,
     link_metadata_prefill,
     pages_changed,
@@ -171,6 +172,13 @@ class ImageAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
             return "-"
         alt = gettext("describe the photo here")
         return f"![{alt}]({obj.url()})"
+
+    def delete_model(self, request, obj):
+        image_delete(image=obj)
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            image_delete(image=image)
 
     def save_model(self, request, obj, form, change):
         upload = form.cleaned_data.get("upload")

@@ -78,6 +78,19 @@ def image_store(*, image: Image, upload) -> Image:
     return image
 
 
+def image_delete(*, image: Image) -> None:
+    """Delete a photo and every stored width of it (articles showing it lose their image).
+
+    The files go too: a deleted protest photo must not stay reachable at its address.
+    """
+    paths = [image.path(width) for width in image.widths]
+    Article.objects.filter(image=image).update(image=None, image_alt="")
+    image.delete()
+    for path in paths:
+        transaction.on_commit(lambda path=path: default_storage.delete(path))
+    pages_changed()
+
+
 def image_create(*, organisation, upload, title: str, credit: str = "") -> Image:
     """Upload a photo: see ``image_store``."""
     return image_store(

@@ -94,3 +94,19 @@ def test_an_organiser_uploads_a_photo_in_the_admin_and_its_location_is_gone(
     assert image.widths
     for width in image.widths:
         _assert_no_metadata(_stored(image, width))
+
+
+def test_a_deleted_photo_is_no_longer_reachable(
+    client, organisation, make_article, gps_photo, django_capture_on_commit_callbacks
+):
+    from convoca.publishing.services import image_delete
+
+    image = image_create(organisation=organisation, upload=gps_photo, title="March")
+    article = make_article(slug="with-photo", image=image, image_alt="Marchers")
+    paths = [image.path(w) for w in image.widths]
+    with django_capture_on_commit_callbacks(execute=True):
+        image_delete(image=image)
+    assert not any(default_storage.exists(path) for path in paths)
+    article.refresh_from_db()
+    assert article.image is None
+    assert client.get("/en/articles/with-photo/").status_code == 200
