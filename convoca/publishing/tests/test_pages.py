@@ -246,3 +246,13 @@ def test_in_the_media_groups_coverage_by_campaign_and_country(client, organisati
     assert "Week of action" in html and "International" in html
     assert "Not for the public" not in html
     assert "<strong>3</strong>" in client.get("/en/").text
+
+
+def test_drafts_and_scheduled_texts_are_not_in_the_sitemap(client, make_article):
+    make_article(slug="draft", status=Article.Status.DRAFT, published_at=None)
+    make_article(slug="later", published_at=timezone.now() + timedelta(days=1))
+    make_article(slug="public")
+    sitemap = client.get("/sitemap.xml").text
+    assert "/en/articles/public/" in sitemap
+    assert "/en/articles/draft/" not in sitemap
+    assert "/en/articles/later/" not in sitemap

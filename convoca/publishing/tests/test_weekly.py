@@ -238,3 +238,16 @@ def test_publishing_in_the_admin_puts_the_issue_on_the_web(client, coordinator, 
     )
     assert response.status_code == 302
     assert client.get("/en/weekly/12/").status_code == 200
+
+
+def test_the_email_body_renders_to_working_links(issue):
+    from convoca.core.markdown import markdown_render
+
+    _subject, body = weekly_issue_email_markdown(issue, "en")
+    html = markdown_render(body)
+    assert (
+        '<a href="https://news.example/sanctions-report" rel="noopener noreferrer nofollow">'
+        in html
+    )
+    assert "The human cost of sanctions [report]</a>" in html
+    assert "<h2>Analysis</h2>" in html
