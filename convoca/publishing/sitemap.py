@@ -41,7 +41,7 @@ def _entries():
         alternates = {a.language: settings.SITE_URL + a.get_absolute_url() for a in versions}
         for article in versions:
             yield alternates[article.language], article.updated_at, alternates
-    for topic in Topic.objects.filter(articles__isnull=False).distinct():
+    for topic in Topic.objects.filter(articles__in=Article.objects.published()).distinct():
         versions = _each_language("publishing:topic-detail", slug=topic.slug)
         for url in versions.values():
             yield url, None, versions
