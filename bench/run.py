@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import ctypes
 import functools
+import gzip
 import http.client
 import json
 import os
@@ -32,6 +33,7 @@ import time
 import urllib.parse
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import Path
 
@@ -55,7 +57,12 @@ BASELINE = Scenario("baseline", "/bench/fixed/")
 # To add a figure, add a scenario; it gets its own warm-up, run and row.
 SCENARIOS = [
     Scenario("home", "/en/"),
+    Scenario("article", "/en/articles/end-the-sanctions/"),
 ]
+#: DESIGN.md's page budget: under 50 KB transferred on first load, CSS and scripts
+#: included (images aside), nothing from another host. Checked for these scenarios.
+PAGE_BUDGET_BYTES = 50 * 1024
+WEIGHED = {"home", "article"}
 
 
 @dataclass
@@ -239,6 +246,79 @@ def connections_answered(port: int, path: str, count: int) -> int:
     return asyncio.run(_answered(port, path, count))
 
 
+# --- Page weight ------------------------------------------------------------------------
+
+
+class _Assets(HTMLParser):
+    """The stylesheets and scripts a page makes a browser load, and any absolute URL it loads."""
+
+    def __init__(self):
+        super().__init__()
+        self.assets: list[str] = []
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        rel = (values.get("rel") or "").split()
+        if tag == "link" and ("stylesheet" in rel or "icon" in rel):
+            self.assets.append(values.get("href") or "")
+        elif tag == "script" and values.get("src"):
+            self.assets.append(values["src"])
+        elif tag == "img" and values.get("src"):
+            self.images.append(values["src"])
+
+
+def _get(port: int, path: str, encoding: str) -> tuple[int, dict, bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Accept-Encoding": encoding})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def page_weight(port: int, path: str) -> dict:
+    """Bytes a first visit to ``path`` transfers: the HTML and every stylesheet, script and icon.
+
+    Asked for with ``Accept-Encoding: gzip, br`` as a browser does. ``as_served`` is what this
+    server sends (granian does not compress HTML; whitenoise serves static files
+    pre-compressed); ``html_gzip`` is the HTML's size once a compressing proxy in front
+    gzips it. Images are counted apart, as the budget leaves them aside.
+    """
+    status, headers, html = _get(port, path, "gzip, br")
+    if status != 200:
+        raise RuntimeError(f"{path} answered {status}")
+    if headers.get("content-encoding") == "gzip":
+        html = gzip.decompress(html)
+    parser = _Assets()
+    parser.feed(html.decode("utf-8", errors="replace"))
+    elsewhere = [
+        url for url in parser.assets + parser.images if url.startswith(("http:", "https:", "//"))
+    ]
+    assets = {}
+    for url in dict.fromkeys(parser.assets):
+        if url in elsewhere:
+            continue
+        asset_status, _headers, body = _get(port, url, "gzip, br")
+        if asset_status != 200:
+            raise RuntimeError(f"{url} (from {path}) answered {asset_status}")
+        assets[url] = len(body)
+    html_served = len(html) if headers.get("content-encoding") != "gzip" else None
+    html_gzip = len(gzip.compress(html, compresslevel=6))
+    return {
+        "html_as_served": html_served if html_served is not None else html_gzip,
+        "html_gzip": html_gzip,
+        "assets": assets,
+        "as_served": (html_served or html_gzip) + sum(assets.values()),
+        "with_compressing_proxy": html_gzip + sum(assets.values()),
+        "images": len(parser.images),
+        "other_hosts": elsewhere,
+        "within_budget": (html_served or html_gzip) + sum(assets.values()) < PAGE_BUDGET_BYTES
+        and not elsewhere,
+    }
+
+
 # --- The server -------------------------------------------------------------------------
 
 
@@ -387,6 +467,8 @@ def measure_setting(*, data_dir: Path, threads: int, scenarios, measure, args) -
             if not 200 <= status < 300:
                 row["error"] = f"answered {status}"
                 continue
+            if scenario.name in WEIGHED:
+                row["weight"] = page_weight(port, scenario.path)
             url = f"http://{HOST}:{port}{scenario.path}"
             if args.warmup > 0:
                 measure(url, connections=args.connections, seconds=args.warmup)
@@ -418,19 +500,31 @@ def print_table(setting: dict, args, client: str) -> None:
         f"{args.duration} s per scenario after {args.warmup} s warm-up; client {client}"
     )
     print(
-        f"{'scenario':<12} {'path':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'scenario':<12} {'path':<32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'ratio':>6} {'non-2xx':>8} {'errors':>7}"
     )
     for row in setting["rows"]:
         if "error" in row:
-            print(f"{row['scenario']:<12} {row['path']:<16} {row['error']}")
+            print(f"{row['scenario']:<12} {row['path']:<32} {row['error']}")
             continue
         ratio = f"{row['ratio']:.2f}" if "ratio" in row else "-"
         print(
-            f"{row['scenario']:<12} {row['path']:<16} {row['requests_per_second']:>8.0f} "
+            f"{row['scenario']:<12} {row['path']:<32} {row['requests_per_second']:>8.0f} "
             f"{row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {ratio:>6} "
             f"{row['non_2xx']:>8} {row['socket_errors']:>7}"
         )
+    for row in setting["rows"]:
+        if weight := row.get("weight"):
+            verdict = "within" if weight["within_budget"] else "OVER"
+            print(
+                f"{row['scenario']}: {weight['as_served'] / 1024:.1f} KB transferred as served "
+                f"(HTML {weight['html_as_served'] / 1024:.1f} KB + "
+                f"{len(weight['assets'])} CSS/JS/icon files "
+                f"{sum(weight['assets'].values()) / 1024:.1f} KB), "
+                f"{weight['with_compressing_proxy'] / 1024:.1f} KB with the HTML gzipped; "
+                f"{verdict} the {PAGE_BUDGET_BYTES // 1024} KB budget; "
+                f"{weight['images']} images aside; other hosts: {weight['other_hosts'] or 'none'}"
+            )
     if setting["connections_answered"] < args.connections:
         print(
             f"Only {setting['connections_answered']} of {args.connections} connections opened "
@@ -442,7 +536,11 @@ def print_table(setting: dict, args, client: str) -> None:
 
 def failed(setting: dict, args) -> bool:
     return setting["connections_answered"] < args.connections or any(
-        "error" in row or row["non_2xx"] > 0 or row["socket_errors"] > 0 for row in setting["rows"]
+        "error" in row
+        or row["non_2xx"] > 0
+        or row["socket_errors"] > 0
+        or ("weight" in row and not row["weight"]["within_budget"])
+        for row in setting["rows"]
     )
 
 

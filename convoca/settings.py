@@ -312,6 +312,15 @@ CONVOCA_RATE_LIMITS["subscribe"] = {
     "per_email": (5, 3600),
 }
 
+# --- Publishing ------------------------------------------------------------------
+# When a new Weekly issue is published by default: weekday (0 Monday .. 4
+# Friday) and hour, in TIME_ZONE.
+CONVOCA_WEEKLY_WEEKDAY = env.int("WEEKLY_WEEKDAY", default=4)
+CONVOCA_WEEKLY_HOUR = env.int("WEEKLY_HOUR", default=9)
+# Fetching a pasted link's title for the Weekly: seconds and bytes at most.
+CONVOCA_LINK_FETCH_TIMEOUT = env.float("LINK_FETCH_TIMEOUT", default=5.0)
+CONVOCA_LINK_FETCH_MAX_BYTES = env.int("LINK_FETCH_MAX_BYTES", default=512 * 1024)
+
 # --- Personal data ---------------------------------------------------------------
 # How long a person who never confirmed anything keeps their personal data.
 CONVOCA_UNCONFIRMED_RETENTION_DAYS = env.int("CONVOCA_UNCONFIRMED_RETENTION_DAYS", default=30)

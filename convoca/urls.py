@@ -6,12 +6,14 @@ from django.views.static import serve
 
 from convoca.core import views as core_views
 from convoca.mailings.webhooks import webhook_urls
+from convoca.publishing.sitemap import sitemap
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", core_views.health, name="health"),
     path("pow/challenge/", core_views.pow_challenge, name="pow-challenge"),
     path("anymail/", include(webhook_urls())),
+    path("sitemap.xml", sitemap, name="sitemap"),
 ]
 
 urlpatterns += i18n_patterns(

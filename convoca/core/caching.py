@@ -1,14 +1,23 @@
 """Whole-page caching for public pages that are the same for every visitor."""
 
-from functools import cache, wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
+from django.core.cache import caches
 from django.views.decorators.cache import cache_page
 
+#: In the default cache (shared between processes when it is Redis): bumped
+#: by ``public_pages_invalidate`` so every cached page is missed at once.
+GENERATION_KEY = "convoca:public-pages:generation"
 
-@cache
-def _decorator(seconds: int):
-    return cache_page(seconds, cache="pages")
+
+@lru_cache(maxsize=16)
+def _decorator(seconds: int, generation: int):
+    return cache_page(seconds, cache="pages", key_prefix=f"g{generation}")
+
+
+def _generation() -> int:
+    return caches["default"].get(GENERATION_KEY, 0)
 
 
 def public_page(view):
@@ -17,7 +26,8 @@ def public_page(view):
     Only for pages with no form, no session and nothing personal: the same
     bytes go to every visitor of that URL. The cache sits inside the
     middleware, so security headers and cookies are added afresh to every
-    response. Edits show up once the entry expires.
+    response. Edits show up once the entry expires, or at once after
+    ``public_pages_invalidate``.
     """
 
     @wraps(view)
@@ -25,6 +35,21 @@ def public_page(view):
         seconds = settings.CONVOCA_PAGE_CACHE_SECONDS
         if not seconds:
             return view(request, *args, **kwargs)
-        return _decorator(seconds)(view)(request, *args, **kwargs)
+        return _decorator(seconds, _generation())(view)(request, *args, **kwargs)
 
     return wrapped
+
+
+def public_pages_invalidate() -> None:
+    """Forget every cached public page, after a change that shows on them.
+
+    This process's pages go at once; other processes miss theirs at once
+    when the default cache is shared (Redis), else when their entries
+    expire (at most ``PAGE_CACHE_SECONDS`` later).
+    """
+    cache = caches["default"]
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+    caches["pages"].clear()

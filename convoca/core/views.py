@@ -6,17 +6,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from convoca.actions.selectors import action_list_open
+from convoca.actions.selectors import action_figures, action_list_open
 from convoca.coalition.selectors import organisation_list_public, working_group_list_public
 from convoca.core.caching import public_page
 from convoca.core.pow import pow_challenge_make
-from convoca.publishing.selectors import article_list_latest
+from convoca.publishing.selectors import (
+    article_list_latest,
+    press_coverage_count,
+    weekly_issue_latest,
+    weekly_issue_sections,
+)
 
 
 @public_page
 @require_safe
 def home(request):
+    language = request.LANGUAGE_CODE
     organisations = organisation_list_public()
+    actions = [
+        {"action": action, "figures": action_figures(action)}
+        for action in action_list_open(language=language)[:4]
+    ]
+    weekly = weekly_issue_latest()
+    weekly_links = []
+    if weekly is not None:
+        weekly_links = [
+            link for _t, links in weekly_issue_sections(weekly, language) for link in links
+        ]
     return render(
         request,
         "core/home.html",
@@ -24,8 +40,12 @@ def home(request):
             "organisations": organisations,
             "country_count": len({o.country for o in organisations if o.country}),
             "working_groups": working_group_list_public(),
-            "articles": article_list_latest(language=request.LANGUAGE_CODE),
-            "actions": action_list_open(language=request.LANGUAGE_CODE)[:4],
+            "articles": article_list_latest(language=language),
+            "actions": actions,
+            "signature_count": sum(a["figures"].count for a in actions),
+            "weekly": weekly,
+            "weekly_links": weekly_links[:4],
+            "press_count": press_coverage_count(),
         },
     )
 

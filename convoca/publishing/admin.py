@@ -1,8 +1,199 @@
-from django.contrib import admin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
 
-from convoca.coalition.scoping import OrganisationScopedAdmin, TranslationOfForm
-from convoca.publishing.models import Article
+from convoca.coalition.scoping import (
+    CoordinatorOnlyAdmin,
+    OrganisationScopedAdmin,
+    TranslationOfForm,
+)
+from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.publishing.fetch import FetchFailed, FetchRefused
+from convoca.publishing.images import ACCEPTED_FORMATS, MAX_UPLOAD_BYTES, ImageInvalid
+from convoca.publishing.models import (
+    Article,
+    Image,
+    PressCoverage,
+    Topic,
+    WeeklyIssue,
+    WeeklyLink,
+    WeeklySection,
+)
+from convoca.publishing.services import (
+    image_delete,
+    image_store,
+    link_metadata_prefill,
+    pages_changed,
+    weekly_issue_publish,
+    weekly_issue_schedule,
+)
+
+
+class LabelsForm(forms.ModelForm):
+    """Edits ``{language: text}`` JSON fields as one text box per language (see ``labels_form``)."""
+
+    labels: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.labels:
+            values = getattr(self.instance, field) or {}
+            for code, _name in settings.LANGUAGES:
+                self.fields[f"{field}_{code}"].initial = values.get(code, "")
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in self.labels:
+            setattr(
+                self.instance,
+                field,
+                {
+                    code: cleaned[f"{field}_{code}"].strip()
+                    for code, _name in settings.LANGUAGES
+                    if (cleaned.get(f"{field}_{code}") or "").strip()
+                },
+            )
+        return cleaned
+
+
+def labels_form(model, *, fields: list[str], labels: dict, required: tuple = ()):
+    """A ModelForm of ``fields`` plus one box per language for each JSON label in ``labels``.
+
+    The boxes are declared on the class (not added in ``__init__``) so that the
+    admin, which lays out a form's declared fields, shows them. The first
+    language's box is required for the labels in ``required``.
+    """
+    attrs = {
+        "Meta": type("Meta", (), {"model": model, "fields": fields}),
+        "labels": labels,
+        "__module__": __name__,
+    }
+    for field, widget in labels.items():
+        verbose_name = model._meta.get_field(field).verbose_name
+        for position, (code, name) in enumerate(settings.LANGUAGES):
+            attrs[f"{field}_{code}"] = forms.CharField(
+                label=format_lazy("{} ({})", verbose_name, name),
+                required=field in required and position == 0,
+                widget=widget,
+            )
+    return type(f"{model.__name__}LabelsForm", (LabelsForm,), attrs)
+
+
+class PublicPagesAdminMixin:
+    """Cached public pages are forgotten when an organiser saves or deletes."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        pages_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        pages_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        pages_changed()
+
+
+# --- Topics and images ---------------------------------------------------------------
+
+
+TopicForm = labels_form(
+    Topic,
+    fields=["slug"],
+    labels={"name": forms.TextInput, "description": forms.Textarea(attrs={"rows": 3})},
+    required=("name",),
+)
+
+
+@admin.register(Topic)
+class TopicAdmin(PublicPagesAdminMixin, CoordinatorOnlyAdmin):
+    form = TopicForm
+    list_display = ["__str__", "slug"]
+    search_fields = ["slug", "name"]
+
+
+class ImageForm(forms.ModelForm):
+    upload = forms.ImageField(
+        label=_("photo"),
+        required=False,
+        help_text=_(
+            "JPEG, PNG or WebP, up to 20 MB. Kept at a few widths as new files: "
+            "the location, camera and any other metadata are removed."
+        ),
+    )
+
+    class Meta:
+        model = Image
+        fields = ["organisation", "title", "credit"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload and (
+            getattr(getattr(upload, "image", None), "format", None) not in ACCEPTED_FORMATS
+            or upload.size > MAX_UPLOAD_BYTES
+        ):
+            raise forms.ValidationError(_("Upload a JPEG, PNG or WebP photo of at most 20 MB."))
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.widths and not cleaned.get("upload"):
+            self.add_error("upload", _("Choose a photo to upload."))
+        return cleaned
+
+
+@admin.register(Image)
+class ImageAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
+    form = ImageForm
+    list_display = ["title", "preview", "organisation", "width", "height", "created_at"]
+    search_fields = ["title", "credit"]
+    readonly_fields = ["preview", "markdown"]
+    fields = ["organisation", "title", "credit", "upload", "preview", "markdown"]
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj):
+        if not obj or not obj.widths:
+            return "-"
+        return format_html('<img src="{}" alt="" width="160">', obj.url(min(obj.widths)))
+
+    @admin.display(description=_("to show it in a text (Markdown)"))
+    def markdown(self, obj):
+        if not obj or not obj.widths:
+            return "-"
+        alt = gettext("describe the photo here")
+        return f"![{alt}]({obj.url()})"
+
+    def delete_model(self, request, obj):
+        image_delete(image=obj)
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            image_delete(image=image)
+
+    def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data.get("upload")
+        if upload:
+            try:
+                image_store(image=obj, upload=upload)
+            except ImageInvalid:
+                obj.save()
+                messages.error(request, gettext("That file is not a photo we can read."))
+        else:
+            obj.save()
+        pages_changed()
+
+
+# --- Articles ------------------------------------------------------------------------
 
 
 class ArticleAdminForm(TranslationOfForm):
@@ -22,19 +213,24 @@ class ArticleAdminForm(TranslationOfForm):
             "organisation",
             "byline",
             "dateline",
+            "topics",
+            "image",
+            "image_alt",
+            "related_actions",
             "status",
             "published_at",
         ]
 
 
 @admin.register(Article)
-class ArticleAdmin(OrganisationScopedAdmin):
+class ArticleAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
     form = ArticleAdminForm
     list_display = ["title", "kind", "language", "organisation", "status", "published_at"]
-    list_filter = ["status", "kind", "language"]
+    list_filter = ["status", "kind", "language", "topics"]
     search_fields = ["title", "standfirst"]
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_at"
+    filter_horizontal = ["topics", "related_actions"]
     fieldsets = (
         (
             None,
@@ -51,5 +247,218 @@ class ArticleAdmin(OrganisationScopedAdmin):
             },
         ),
         (_("Credits"), {"fields": ["organisation", "byline", "dateline"]}),
-        (_("Publication"), {"fields": ["status", "published_at"]}),
+        (_("Topics and image"), {"fields": ["topics", "image", "image_alt", "related_actions"]}),
+        (
+            _("Publication"),
+            {
+                "fields": ["status", "published_at"],
+                "description": _(
+                    "A published text becomes public at its publication time: "
+                    "set a time in the future to schedule it."
+                ),
+            },
+        ),
     )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "image" and not user_is_coordinator(request.user):
+            kwargs["queryset"] = Image.objects.filter(
+                organisation__in=organisation_ids_for_user(request.user, can_edit=True)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "related_actions":
+            from convoca.actions.models import Action
+
+            kwargs["queryset"] = Action.objects.exclude(status=Action.Status.DRAFT)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# --- The Weekly ----------------------------------------------------------------------
+
+
+class IssuePartInline(TabularInline):
+    """Inline rows of an issue: whoever may change the issue may change them.
+
+    Django's inlines check per-model permissions, which staff here do not
+    have (their role decides); so ask the issue's admin instead.
+    """
+
+    def _issue_admin(self):
+        return self.admin_site._registry[WeeklyIssue]
+
+    def has_view_permission(self, request, obj=None):
+        return self._issue_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        issue_admin = self._issue_admin()
+        if obj is None:
+            return issue_admin.has_add_permission(request)
+        return issue_admin.has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+
+WeeklySectionForm = labels_form(
+    WeeklySection, fields=["position"], labels={"title": forms.TextInput}, required=("title",)
+)
+
+
+class WeeklySectionInline(IssuePartInline):
+    model = WeeklySection
+    form = WeeklySectionForm
+    extra = 1
+
+
+class WeeklyLinkInline(IssuePartInline):
+    model = WeeklyLink
+    fk_name = "issue"
+    fields = ["section", "position", "url", "title", "source", "kind", "language", "note", "topic"]
+    extra = 0
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "section":
+            issue_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = WeeklySection.objects.filter(issue_id=issue_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+WeeklyIssueForm = labels_form(
+    WeeklyIssue,
+    fields=["organisation", "number", "date", "status", "publish_at"],
+    labels={"intro": forms.Textarea(attrs={"rows": 4})},
+)
+
+
+@admin.register(WeeklyIssue)
+class WeeklyIssueAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
+    form = WeeklyIssueForm
+    list_display = ["number", "date", "status", "publish_at", "published_at"]
+    list_filter = ["status"]
+    inlines = [WeeklySectionInline, WeeklyLinkInline]
+    readonly_fields = ["published_at", "mailing_handed_over_at"]
+    actions = ["schedule_for_friday", "publish_now"]
+
+    def save_formset(self, request, form, formset, change):
+        links = formset.save(commit=False)
+        for link in links:
+            if isinstance(link, WeeklyLink) and not link.organisation_id:
+                link.organisation = form.instance.organisation
+            link.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+        formset.save_m2m()
+
+    @admin.action(description=_("Schedule for the next publication day"))
+    def schedule_for_friday(self, request, queryset):
+        issues = list(queryset.exclude(status=WeeklyIssue.Status.PUBLISHED))
+        for issue in issues:
+            weekly_issue_schedule(issue=issue)
+        self.message_user(
+            request,
+            ngettext("%(count)d issue scheduled.", "%(count)d issues scheduled.", len(issues))
+            % {"count": len(issues)},
+        )
+
+    @admin.action(description=_("Publish now (and send by email)"))
+    def publish_now(self, request, queryset):
+        issues = list(queryset.exclude(status=WeeklyIssue.Status.PUBLISHED))
+        for issue in issues:
+            weekly_issue_publish(issue=issue)
+        self.message_user(
+            request,
+            ngettext("%(count)d issue published.", "%(count)d issues published.", len(issues))
+            % {"count": len(issues)},
+        )
+
+
+class WeeklyLinkForm(forms.ModelForm):
+    class Meta:
+        model = WeeklyLink
+        fields = [
+            "organisation",
+            "url",
+            "title",
+            "source",
+            "kind",
+            "language",
+            "note",
+            "topic",
+            "issue",
+            "section",
+            "position",
+        ]
+        help_texts = {
+            "title": _("Leave empty to fill in the title (and outlet and note) from the page.")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        url = cleaned.get("url")
+        if url and not cleaned.get("title"):
+            try:
+                found = link_metadata_prefill(url, raise_errors=True)
+            except (FetchRefused, FetchFailed) as exc:
+                self.add_error(
+                    "title",
+                    _("The page's title could not be fetched (%(reason)s); please type it.")
+                    % {"reason": exc},
+                )
+                return cleaned
+            cleaned["title"] = found["title"]
+            self.instance.title = found["title"]
+            for field in ("source", "note"):
+                if not cleaned.get(field) and found.get(field):
+                    cleaned[field] = found[field][:300]
+                    setattr(self.instance, field, cleaned[field])
+            if not cleaned["title"]:
+                self.add_error("title", _("The page has no title; please type one."))
+        section = cleaned.get("section")
+        if section is not None:
+            cleaned["issue"] = section.issue
+            self.instance.issue = section.issue
+        return cleaned
+
+
+@admin.register(WeeklyLink)
+class WeeklyLinkAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
+    form = WeeklyLinkForm
+    list_display = ["title", "source", "kind", "language", "topic", "issue", "created_at"]
+    list_filter = ["kind", "language", "topic", ("issue", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "source", "url"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only issues of an organisation this staff member edits for.
+        if db_field.name in ("issue", "section"):
+            issues = WeeklyIssue.objects.all()
+            if not user_is_coordinator(request.user):
+                issues = issues.filter(
+                    organisation__in=organisation_ids_for_user(request.user, can_edit=True)
+                )
+            kwargs["queryset"] = (
+                issues
+                if db_field.name == "issue"
+                else WeeklySection.objects.filter(issue__in=issues)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- Press coverage ------------------------------------------------------------------
+
+
+@admin.register(PressCoverage)
+class PressCoverageAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
+    list_display = ["date", "outlet", "medium", "country", "headline", "action", "public"]
+    list_filter = ["medium", "language", "public"]
+    search_fields = ["outlet", "headline", "campaign"]
+    date_hierarchy = "date"

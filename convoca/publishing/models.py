@@ -1,4 +1,4 @@
-"""Articles: statements, news, analysis, open letters, in one language each."""
+"""Articles in one language each, topics, photos, the Weekly link digest, press coverage."""
 
 import uuid
 
@@ -7,9 +7,113 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from convoca.core.models import TimeStampedModel
+
+
+def label_in(labels: dict, language: str | None = None) -> str:
+    """A ``{language: text}`` label in ``language``, else the site's language, else any."""
+    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+    return (
+        labels.get(language)
+        or labels.get(settings.LANGUAGE_CODE)
+        or next((text for text in labels.values() if text), "")
+    )
+
+
+class Topic(models.Model):
+    """A subject that texts, links and coverage are filed under ("Venezuela", "Sanctions").
+
+    One row for every language: its name is a ``{language: name}`` label,
+    its address the same slug under each language's prefix.
+    """
+
+    slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
+    name = models.JSONField(_("name"), default=dict, help_text=_("The name in each language."))
+    description = models.JSONField(_("description"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.label() or self.slug
+
+    def get_absolute_url(self):
+        return reverse("publishing:topic-detail", kwargs={"slug": self.slug})
+
+    def label(self, language: str | None = None) -> str:
+        return label_in(self.name, language)
+
+    def description_in(self, language: str | None = None) -> str:
+        return label_in(self.description or {}, language)
+
+
+def _image_path(image_id, width: int) -> str:
+    return f"publishing/images/{image_id}/{width}.jpg"
+
+
+class Image(TimeStampedModel):
+    """A photo uploaded for articles, kept only as re-encoded copies at a few widths.
+
+    The upload itself is never stored: each width is a new JPEG made from
+    its pixels alone, so EXIF (GPS position, camera serial, author), XMP and
+    IPTC metadata are gone: protest photos must not locate the people in
+    them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "coalition.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="images",
+    )
+    title = models.CharField(_("title"), max_length=200, help_text=_("For finding it again."))
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    widths = models.JSONField(_("stored widths"), default=list, editable=False)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def path(self, width: int) -> str:
+        return _image_path(self.pk, width)
+
+    def url(self, width: int | None = None) -> str:
+        from django.core.files.storage import default_storage
+
+        if not self.widths:
+            return ""
+        if width is None:
+            # The middle width: sharp in an article column, light on a phone.
+            width = sorted(self.widths)[min(1, len(self.widths) - 1)]
+        return default_storage.url(self.path(width))
+
+    @property
+    def srcset(self) -> str:
+        return ", ".join(f"{self.url(w)} {w}w" for w in sorted(self.widths))
+
+    def height_at(self, width: int) -> int:
+        return round(self.height * width / self.width) if self.width else 0
+
+    @property
+    def src_width(self) -> int:
+        return sorted(self.widths)[min(1, len(self.widths) - 1)] if self.widths else 0
+
+    @property
+    def src_height(self) -> int:
+        return self.height_at(self.src_width)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -63,6 +167,30 @@ class Article(TimeStampedModel):
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
     published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), related_name="articles", blank=True
+    )
+    image = models.ForeignKey(
+        Image,
+        verbose_name=_("featured image"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the photo shows, for readers who cannot see it."),
+    )
+    related_actions = models.ManyToManyField(
+        "actions.Action",
+        verbose_name=_("related actions"),
+        related_name="related_articles",
+        blank=True,
+        help_text=_("Shown beside the text, in the reader's language when there is a version."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -86,6 +214,13 @@ class Article(TimeStampedModel):
                 name="%(app_label)s_%(class)s_published_has_time",
                 violation_error_message=_("A published article needs a publication time."),
             ),
+            models.CheckConstraint(
+                condition=Q(image__isnull=True) | ~Q(image_alt=""),
+                name="%(app_label)s_%(class)s_image_has_description",
+                violation_error_message=_(
+                    "Describe the featured image for readers who cannot see it."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -102,3 +237,204 @@ class Article(TimeStampedModel):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+def link_languages():
+    return [
+        *settings.LANGUAGES,
+        ("pt", _("Portuguese")),
+        ("fr", _("French")),
+        ("other", _("other")),
+    ]
+
+
+class WeeklyIssueQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=WeeklyIssue.Status.PUBLISHED)
+
+
+class WeeklyIssue(TimeStampedModel):
+    """One numbered, dated issue of the Weekly: curated links grouped in sections.
+
+    It is one issue for every language (an introduction and section titles
+    per language; each link keeps its own language). It is published on its
+    ``publish_at`` time (the next Friday by default) as a page in the
+    archive and handed to the mailings engine once.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SCHEDULED = "scheduled", _("scheduled")
+        PUBLISHED = "published", _("published")
+
+    organisation = models.ForeignKey(
+        "coalition.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="weekly_issues",
+    )
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    date = models.DateField(_("date"))
+    intro = models.JSONField(
+        _("introduction"), default=dict, blank=True, help_text=_("Markdown, in each language.")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    mailing_handed_over_at = models.DateTimeField(
+        _("handed to the mailings engine"), null=True, blank=True, editable=False
+    )
+
+    objects = WeeklyIssueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Weekly issue")
+        verbose_name_plural = _("Weekly issues")
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="scheduled") | Q(publish_at__isnull=False),
+                name="%(app_label)s_%(class)s_scheduled_has_time",
+                violation_error_message=_("A scheduled issue needs a publication time."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"The Weekly #{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("publishing:weekly-detail", kwargs={"number": self.number})
+
+    def intro_in(self, language: str | None = None) -> str:
+        return label_in(self.intro or {}, language)
+
+
+class WeeklySection(models.Model):
+    """A heading of a Weekly issue under which its links are listed, titled in each language."""
+
+    issue = models.ForeignKey(
+        WeeklyIssue, verbose_name=_("issue"), on_delete=models.CASCADE, related_name="sections"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.JSONField(_("title"), default=dict, help_text=_("The title in each language."))
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["issue", "position", "pk"]
+
+    def __str__(self):
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        return label_in(self.title, language)
+
+
+class WeeklyLink(TimeStampedModel):
+    """A link an organiser collected for the Weekly: an article, video or report elsewhere.
+
+    Collected during the week with no issue; put in an issue's section
+    when the issue is made up.
+    """
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("article")
+        VIDEO = "video", _("video")
+        REPORT = "report", _("report")
+        AUDIO = "audio", _("audio")
+
+    organisation = models.ForeignKey(
+        "coalition.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="weekly_links",
+    )
+    url = models.URLField(_("address"), max_length=2000)
+    title = models.CharField(_("title"), max_length=300)
+    source = models.CharField(_("source outlet"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ARTICLE)
+    language = models.CharField(_("language"), max_length=8, choices=link_languages, default="en")
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("One line."))
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("topic"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="weekly_links",
+    )
+    issue = models.ForeignKey(
+        WeeklyIssue,
+        verbose_name=_("issue"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="links",
+    )
+    section = models.ForeignKey(
+        WeeklySection,
+        verbose_name=_("section"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="links",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("Weekly link")
+        verbose_name_plural = _("Weekly links")
+        ordering = ["position", "created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class PressCoverage(TimeStampedModel):
+    """A piece of press coverage the campaign got: an article, an interview, a wire story."""
+
+    class Medium(models.TextChoices):
+        NEWSPAPER = "newspaper", _("newspaper")
+        TELEVISION = "television", _("television")
+        RADIO = "radio", _("radio")
+        AGENCY = "agency", _("news agency")
+        WEB = "web", _("web")
+
+    organisation = models.ForeignKey(
+        "coalition.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="press_coverage",
+    )
+    outlet = models.CharField(_("outlet"), max_length=200)
+    medium = models.CharField(_("medium"), max_length=16, choices=Medium.choices)
+    country = CountryField(_("country"), blank=True)
+    date = models.DateField(_("date"))
+    headline = models.CharField(_("headline"), max_length=300)
+    url = models.URLField(_("address"), max_length=2000, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=link_languages, default="en")
+    action = models.ForeignKey(
+        "actions.Action",
+        verbose_name=_("action"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="press_coverage",
+    )
+    campaign = models.CharField(
+        _("campaign"),
+        max_length=200,
+        blank=True,
+        help_text=_("When it is about a campaign rather than one action."),
+    )
+    public = models.BooleanField(_("shown in “In the media”"), default=True)
+
+    class Meta:
+        verbose_name = _("press coverage")
+        verbose_name_plural = _("press coverage")
+        ordering = ["-date", "outlet"]
+
+    def __str__(self):
+        return f"{self.outlet}: {self.headline}"
