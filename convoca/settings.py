@@ -294,6 +294,23 @@ CONVOCA_POW_TTL_SECONDS = 20 * 60
 # frame-ancestors); every web page by default, e.g. "https://partner.example".
 CONVOCA_EMBED_FRAME_ANCESTORS = env.list("EMBED_FRAME_ANCESTORS", default=["https:", "http:"])
 
+# --- Events ---------------------------------------------------------------------
+# Registration and host forms: same policy as signing (stricter without proof of work).
+CONVOCA_RATE_LIMITS.update(
+    {
+        "event-register": {"per_client": (env.int("EVENT_RATE_PER_CLIENT", default=100), 3600),
+                           "per_email": (10, 3600)},
+        "event-register-without-pow": {"per_client": (20, 3600), "per_email": (10, 3600)},
+        "event-host": {"per_client": (10, 3600), "per_email": (5, 3600)},
+        "event-host-without-pow": {"per_client": (5, 3600), "per_email": (3, 3600)},
+    }
+)  # fmt: skip
+# "Events near me": how far from the typed city an event counts as near, in km.
+CONVOCA_EVENTS_NEAR_KM = env.int("EVENTS_NEAR_KM", default=300)
+# An operator's own tile server for a zoomable map (e.g. https://tiles.example.org/{z}/{x}/{y}.png).
+# Empty (the default): only the self-contained SVG map, no request to another host.
+CONVOCA_MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+
 # --- Personal data ---------------------------------------------------------------
 # How long a person who never confirmed anything keeps their personal data.
 CONVOCA_UNCONFIRMED_RETENTION_DAYS = env.int("CONVOCA_UNCONFIRMED_RETENTION_DAYS", default=30)
