@@ -1,5 +1,7 @@
 """The organiser side of events: events, series, campaigns, the approval queue, registrations."""
 
+import zoneinfo
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -7,6 +9,7 @@ from django.http import HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, ngettext
@@ -31,22 +34,57 @@ from convoca.events.services import (
 )
 
 
-class EventAdminForm(TranslationOfForm):
+class LocalTimesForm(TranslationOfForm):
+    """Times are typed and shown as wall-clock times in the row's own ``time_zone``."""
+
+    local_time_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            zone = zoneinfo.ZoneInfo(self.instance.time_zone)
+            for name in self.local_time_fields:
+                value = getattr(self.instance, name)
+                # Naive on purpose: the widget shows a naive value as it is.
+                self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
+
+    def clean(self):
+        cleaned = super().clean()
+        zone_name = cleaned.get("time_zone")
+        if zone_name:
+            zone = zoneinfo.ZoneInfo(zone_name)
+            for name in self.local_time_fields:
+                value = cleaned.get(name)
+                if value is not None:
+                    wall = timezone.localtime(value).replace(tzinfo=None)
+                    cleaned[name] = wall.replace(tzinfo=zone)
+                    setattr(self.instance, name, cleaned[name])
+        return cleaned
+
+
+class EventAdminForm(LocalTimesForm):
     translation_help = _(
         "The same event in another language: both share registrations, times and place."
     )
+    local_time_fields = ("starts_at", "ends_at")
 
     class Meta:
         model = Event
         exclude = ["translation_key"]
+        help_texts = {
+            "starts_at": _("In the event's time zone."),
+            "ends_at": _("In the event's time zone."),
+        }
 
 
-class SeriesAdminForm(TranslationOfForm):
+class SeriesAdminForm(LocalTimesForm):
     translation_help = _("The same series in another language.")
+    local_time_fields = ("first_start",)
 
     class Meta:
         model = Series
         exclude = ["translation_key"]
+        help_texts = {"first_start": _("In the series' time zone.")}
 
 
 class CampaignAdminForm(TranslationOfForm):

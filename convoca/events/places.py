@@ -32,6 +32,7 @@ class Place:
     latitude: float
     longitude: float
     population: int
+    time_zone: str = ""
 
 
 def fold(text: str) -> str:
@@ -54,6 +55,7 @@ def _index() -> tuple[dict[tuple[str, str], Place], dict[str, Place]]:
             latitude=city["latitude"],
             longitude=city["longitude"],
             population=city["population"],
+            time_zone=city.get("timezone", ""),
         )
         names = {fold(city["name"])}
         # Other spellings in Latin letters ("Mexico City", "Ciudad de México"),

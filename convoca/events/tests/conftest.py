@@ -73,3 +73,20 @@ def campaign(organisation):
         organisation=organisation,
         status=Campaign.Status.PUBLISHED,
     )
+
+
+@pytest.fixture
+def make_action_signed(organisation):
+    """An action with maintained counts by country, as signing leaves them."""
+    from convoca.actions.models import Action, CountryTally
+
+    action = Action.objects.create(
+        language="en",
+        title="Lift the sanctions",
+        slug="lift-the-sanctions",
+        organisation=organisation,
+        status=Action.Status.OPEN,
+    )
+    CountryTally.objects.create(translation_key=action.translation_key, country="MX", count=3)
+    CountryTally.objects.create(translation_key=action.translation_key, country="US", count=1)
+    return action

@@ -69,7 +69,7 @@ def test_the_registrants_own_page_shows_the_join_link_and_cancels(webinar, regis
     assert "secret-room-42" not in client.get(own_page).content.decode()
 
 
-def test_a_forged_registration_link_is_not_found(client):
+def test_a_forged_registration_link_is_not_found(db, client):
     assert client.get("/en/events/registration/not-a-token/").status_code == 404
 
 
