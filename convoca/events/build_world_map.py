@@ -65,6 +65,11 @@ def _path(polygons, arcs) -> str:
             projected: list[tuple[int, int]] = []
             for lon, lat in _ring(ring, arcs):
                 x, y = project(lon, lat)
+                # A ring crossing the antimeridian (Russia, Fiji) would draw a
+                # line across the whole map: keep it continuous past the edge,
+                # where the SVG's viewBox clips it.
+                if projected and abs(x - projected[-1][0]) > WIDTH / 2:
+                    x += WIDTH if x < projected[-1][0] else -WIDTH
                 point = (round(x), round(y))
                 if not projected or projected[-1] != point:
                     projected.append(point)

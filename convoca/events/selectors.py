@@ -69,7 +69,7 @@ def event_times(event: Event) -> list[EventTime]:
             EventTime(
                 zone=zone,
                 label=_zone_label(zone),
-                text=gettext("%(weekday)s %(date)s, %(start)s – %(end)s %(zone)s")  # noqa: RUF001
+                text=gettext("%(weekday)s, %(date)s, %(start)s – %(end)s %(zone)s")  # noqa: RUF001
                 % {
                     "weekday": date_format(start, "l"),
                     "date": date_format(start, "DATE_FORMAT"),
