@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo as event_zone
 
 import icalendar
 from django.core import mail
@@ -152,8 +153,11 @@ def test_registration_in_spanish_gets_a_spanish_email(make_event, register):
     event = make_event(language="es", title="Las sanciones matan", slug="las-sanciones-matan")
     response = register(event)
     assert response.status_code == 302
+    assert response["Location"].startswith("/es/actos/las-sanciones-matan/inscripcion-recibida/")
     [message] = mail.outbox
-    assert "Ya estás inscrita" in message.subject or "inscrit" in message.subject
+    assert message.subject == "Inscripción confirmada: Las sanciones matan"
+    assert "Enlace para entrar: https://meet.example.org/secret-room-42" in message.body
+    assert "/es/actos/inscripcion/" in message.body
 
 
 def test_extra_questions_are_asked_and_kept_encrypted(make_event, register):
@@ -173,3 +177,20 @@ def test_a_past_event_takes_no_registration(make_event, register):
     response = register(event)
     assert response.status_code == 409
     assert not Registration.objects.exists()
+
+
+def test_the_spanish_event_page_reads_in_spanish_with_spanish_times(make_event, client):
+    event = make_event(
+        language="es",
+        title="Las sanciones matan",
+        slug="las-sanciones-matan",
+        starts_at=timezone.make_aware(
+            timezone.datetime(2030, 3, 26, 20, 0), timezone=event_zone("America/New_York")
+        ),
+    )
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "martes, 26 de marzo de 2030, de 20:00 a 21:00 EDT" in page
+    assert "17:00 a 18:00 PDT" in page
+    assert "Inscribirme" in page
+    assert "En tu zona horaria:" in page
+    assert "secret-room-42" not in page
