@@ -9,6 +9,7 @@ registrant's email (``with_join_link``), never into a public file.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 import icalendar
 from django.conf import settings
@@ -68,7 +69,15 @@ def calendar_ics(events: Iterable[Event], *, name: str = "", with_join_link: boo
         calendar.add("x-wr-calname", name)
         calendar.add("name", name)
     calendar.add("method", "PUBLISH")
+    events = list(events)
     for event in events:
         calendar.add_component(_vevent(event, with_join_link=with_join_link))
-    calendar.add_missing_timezones()
+    if events:
+        # Only the transitions around these events: smaller files, and no end
+        # at 2038 for an event planned after it.
+        first = min(e.starts_at for e in events).date()
+        last = max(e.ends_at for e in events).date()
+        calendar.add_missing_timezones(
+            first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
+        )
     return calendar.to_ical()

@@ -626,7 +626,15 @@ def registration_export_for_person(person: Person) -> list[dict]:
 
 
 def registration_erase_for_person(person: Person) -> None:
+    """Forget the answers; give up places at events to come, so the wait list moves up."""
     Registration.objects.filter(person=person).update(answers="", share_with_host=False)
+    upcoming = Registration.objects.filter(
+        person=person,
+        event__starts_at__gt=timezone.now(),
+        status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+    ).select_related("event")
+    for registration in upcoming:
+        registration_cancel(registration=registration)
     SeriesRegistration.objects.filter(person=person, cancelled_at__isnull=True).update(
         cancelled_at=timezone.now()
     )

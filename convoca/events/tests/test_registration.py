@@ -194,3 +194,21 @@ def test_the_spanish_event_page_reads_in_spanish_with_spanish_times(make_event, 
     assert "Inscribirme" in page
     assert "En tu zona horaria:" in page
     assert "secret-room-42" not in page
+
+
+def test_erasing_a_person_frees_their_place_and_their_answers(make_event, register, commit):
+    from convoca.people.services import person_erase, person_export
+
+    event = make_event(capacity=1, questions=["Your union?"])
+    register(event, question_0="Teamsters")
+    register(event, email="ben@example.org", given_name="Ben")
+    ana = Registration.objects.order_by("created_at").first().person
+    exported = person_export(person=ana)
+    assert any("Teamsters" in str(value) for value in exported.values())
+    mail.outbox.clear()
+    commit(person_erase, person=ana)
+    ana_registration = Registration.objects.get(person=ana)
+    assert ana_registration.status == Registration.Status.CANCELLED
+    assert ana_registration.answers == ""
+    assert Registration.objects.exclude(person=ana).get().status == "confirmed"
+    assert [m.to for m in mail.outbox] == [["ben@example.org"]]
