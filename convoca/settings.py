@@ -310,6 +310,12 @@ CONVOCA_EVENTS_NEAR_KM = env.int("EVENTS_NEAR_KM", default=300)
 # An operator's own tile server for a zoomable map (e.g. https://tiles.example.org/{z}/{x}/{y}.png).
 # Empty (the default): only the self-contained SVG map, no request to another host.
 CONVOCA_MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+CONVOCA_MAP_TILE_CREDIT = env.str("MAP_TILE_CREDIT", default="")
+if CONVOCA_MAP_TILE_URL:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(CONVOCA_MAP_TILE_URL)
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], f"{_tiles.scheme}://{_tiles.netloc}"]
 
 # --- Personal data ---------------------------------------------------------------
 # How long a person who never confirmed anything keeps their personal data.

@@ -118,6 +118,20 @@ def _map_context(request, events, *, shading=None):
             highlight=form.cleaned_data.get("country", "") if form.is_valid() else "",
         ),
         "event_count": len(filtered),
+        "tile_url": settings.CONVOCA_MAP_TILE_URL,
+        "tile_credit": settings.CONVOCA_MAP_TILE_CREDIT,
+        "tile_events": [
+            {
+                "lat": e.latitude,
+                "lon": e.longitude,
+                "url": e.get_absolute_url(),
+                "title": f"{e.title} · {e.city}",
+            }
+            for e in filtered
+            if e.has_place
+        ]
+        if settings.CONVOCA_MAP_TILE_URL
+        else [],
         "country_count": campaign_country_count(filtered),
     }
 

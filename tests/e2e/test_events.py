@@ -216,3 +216,19 @@ def test_a_webinar_join_link_reaches_only_registrants(new_context, organisation,
     expect(
         registrant.get_by_role("link", name="https://meet.example.org/secret-room")
     ).to_be_visible()
+
+
+def test_an_operators_tile_server_gives_a_zoomable_map(
+    new_context, campaign, live_server, settings
+):
+    # The operator's own tile server; here the live server itself stands in for it.
+    settings.CONVOCA_MAP_TILE_URL = "/static/core/icon.svg?z={z}&x={x}&y={y}"
+    page = new_context().new_page()
+    page.goto(campaign.get_absolute_url())
+    tiles = page.locator(".tile-map")
+    expect(tiles).to_be_visible()
+    expect(tiles.locator("a.marker")).to_have_count(2)
+    expect(tiles.locator("img").first).to_have_attribute("src", re.compile(r"z=2&x=\d&y=\d"))
+    tiles.get_by_role("button", name="Zoom in").click()
+    expect(tiles.locator("img").first).to_have_attribute("src", re.compile(r"z=3&"))
+    expect(page.locator("svg.world-map")).to_be_visible()

@@ -214,3 +214,17 @@ def test_a_registration_for_a_hosted_event_counts_in_the_campaign(
     event_review(event=event, approve=True)
     register(event)
     assert Registration.objects.get().event == event
+
+
+def test_a_tile_server_appears_only_when_an_operator_configures_one(
+    campaign, client, settings, django_capture_on_commit_callbacks
+):
+    _submit(client, campaign, django_capture_on_commit_callbacks)
+    event_review(event=Event.objects.get(), approve=True)
+    assert "tile-map" not in client.get(campaign.get_absolute_url()).content.decode()
+    settings.CONVOCA_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    caches["pages"].clear()
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    assert 'data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"' in page
+    assert '"title": "Rally at the federal building \\u00b7 Tucson"' in page
+    assert '<svg class="world-map"' in page  # the map without scripts stays
