@@ -25,7 +25,7 @@ _ALTERNATE_NAMES_FROM = 150_000
 _LATIN = re.compile(r"^[a-z0-9 '\-.]+$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     name: str
     country: str
