@@ -153,11 +153,11 @@ def test_registration_in_spanish_gets_a_spanish_email(make_event, register):
     event = make_event(language="es", title="Las sanciones matan", slug="las-sanciones-matan")
     response = register(event)
     assert response.status_code == 302
-    assert response["Location"].startswith("/es/actos/las-sanciones-matan/inscripcion-recibida/")
+    assert response["Location"].startswith("/es/eventos/las-sanciones-matan/inscripcion-recibida/")
     [message] = mail.outbox
     assert message.subject == "Inscripción confirmada: Las sanciones matan"
     assert "Enlace para entrar: https://meet.example.org/secret-room-42" in message.body
-    assert "/es/actos/inscripcion/" in message.body
+    assert "/es/eventos/inscripcion/" in message.body
 
 
 def test_extra_questions_are_asked_and_kept_encrypted(make_event, register):
