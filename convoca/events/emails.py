@@ -85,10 +85,19 @@ def reminder_send(*, delivery: ReminderDelivery) -> None:
     )
 
 
-def series_registration_send(*, series, person: Person, occurrences: list[Event]) -> None:
+def series_registration_send(*, subscription, series, occurrences: list[Event]) -> None:
+    from convoca.events.services import series_registration_token_make
+
+    person = subscription.person
     language = _language(person)
     with translation.override(language):
         context = {
+            "cancel_url": absolute_url(
+                reverse(
+                    "events:series-registration-cancel",
+                    kwargs={"token": series_registration_token_make(subscription=subscription)},
+                )
+            ),
             "series": series,
             "person": person,
             "occurrences": [(e, event_times(e)) for e in occurrences],

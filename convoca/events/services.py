@@ -357,6 +357,52 @@ def series_register(*, series: Series, data: RegistrationData) -> SeriesRegistra
     return subscription
 
 
+SERIES_REGISTRATION_SALT = "convoca.events.series-registration"
+
+
+def series_registration_token_make(*, subscription: SeriesRegistration) -> str:
+    return signing.dumps(subscription.pk, salt=SERIES_REGISTRATION_SALT)
+
+
+def series_registration_token_read(token: str) -> SeriesRegistration | None:
+    try:
+        subscription_id = signing.loads(token, salt=SERIES_REGISTRATION_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        SeriesRegistration.objects.select_related("person")
+        .filter(pk=subscription_id, person__erased_at__isnull=True)
+        .first()
+    )
+
+
+def series_registration_cancel(*, subscription: SeriesRegistration) -> int:
+    """Stop registering the person for new sessions and cancel their places at those to come.
+
+    Returns how many upcoming registrations were cancelled (each frees a
+    place for the wait list).
+    """
+    with transaction.atomic():
+        SeriesRegistration.objects.filter(pk=subscription.pk, cancelled_at__isnull=True).update(
+            cancelled_at=timezone.now(), updated_at=timezone.now()
+        )
+        subscription.refresh_from_db()
+        keys = Event.objects.filter(series__translation_key=subscription.series_key).values(
+            "translation_key"
+        )
+        upcoming = Registration.objects.filter(
+            person=subscription.person,
+            via_series=True,
+            translation_key__in=keys,
+            event__starts_at__gt=timezone.now(),
+        ).exclude(status=Registration.Status.CANCELLED)
+        cancelled = 0
+        for registration in upcoming.select_related("event"):
+            registration_cancel(registration=registration)
+            cancelled += 1
+    return cancelled
+
+
 def registration_token_make(*, registration: Registration) -> str:
     return signing.dumps(str(registration.pk), salt=REGISTRATION_SALT)
 

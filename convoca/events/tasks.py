@@ -66,7 +66,7 @@ def series_registration_email_task(*, subscription_id: int) -> bool:
             status=Event.Status.PUBLISHED, starts_at__gt=timezone.now()
         ).order_by("starts_at")[:6]
     )
-    emails.series_registration_send(series=series, person=subscription.person, occurrences=upcoming)
+    emails.series_registration_send(subscription=subscription, series=series, occurrences=upcoming)
     return True
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
         _("events/series/<slug:slug>/calendar.ics"), views.series_calendar, name="series-calendar"
     ),
     path(
+        _("events/series/cancel/<str:token>/"),
+        views.SeriesRegistrationCancelView.as_view(),
+        name="series-registration-cancel",
+    ),
+    path(
         _("events/registration/<str:token>/"),
         views.RegistrationDetailView.as_view(),
         name="registration-detail",

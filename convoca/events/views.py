@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Case, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +28,7 @@ from convoca.events.forms import (
     RegistrationForm,
     SeriesRegistrationForm,
 )
-from convoca.events.models import Event, Registration
+from convoca.events.models import Event, Registration, Series
 from convoca.events.places import place_parse
 from convoca.events.selectors import (
     campaign_country_count,
@@ -60,6 +61,8 @@ from convoca.events.services import (
     registration_create,
     registration_token_read,
     series_register,
+    series_registration_cancel,
+    series_registration_token_read,
 )
 from convoca.events.worldmap import world_map_svg
 from convoca.people.services import PersonData
@@ -348,6 +351,39 @@ class SeriesRegisterView(View):
             ),
         )
         return render(request, "events/series_registered.html", {"series": series})
+
+
+@method_decorator(never_cache, name="dispatch")
+class SeriesRegistrationCancelView(View):
+    """The link in the series email: GET shows a button (scanners follow links), POST cancels."""
+
+    def _get(self, token):
+        subscription = series_registration_token_read(token)
+        if subscription is None:
+            raise Http404
+        return subscription
+
+    def _render(self, request, subscription, message=""):
+        series = (
+            Series.objects.filter(translation_key=subscription.series_key)
+            .order_by(Case(When(language=request.LANGUAGE_CODE, then=0), default=1))
+            .first()
+        )
+        return render(
+            request,
+            "events/series_registration_cancel.html",
+            {"subscription": subscription, "series": series, "message": message},
+        )
+
+    def get(self, request, token):
+        return self._render(request, self._get(token))
+
+    def post(self, request, token):
+        subscription = self._get(token)
+        series_registration_cancel(subscription=subscription)
+        return self._render(
+            request, subscription, _("You will not be registered for the next sessions.")
+        )
 
 
 @public_page

@@ -128,3 +128,26 @@ def test_the_series_page_lists_recordings_and_its_feed_is_valid(organisation, cl
     assert len(events) == series.occurrences.count()
     assert b"meet.example.org" not in feed.content
     assert calendar.walk("VTIMEZONE")
+
+
+def test_the_series_email_cancels_every_session_to_come(
+    organisation, client, django_capture_on_commit_callbacks
+):
+    import re
+
+    series = _series(organisation, first_start=timezone.now() + timedelta(days=1))
+    series_occurrences_sync(series=series, before=timezone.now() + timedelta(days=100))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            series.get_absolute_url() + "register/",
+            {"given_name": "Ana", "email": "ana@example.org"},
+        )
+    link = re.search(r"https?://[^/\s]+(/en/events/series/cancel/\S+/)", mail.outbox[0].body)[1]
+    assert "Cancel my registration for every session" in client.get(link).content.decode()
+    assert Registration.objects.filter(status="confirmed").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link)
+    assert "You will not be registered for the next sessions." in response.content.decode()
+    assert not Registration.objects.filter(status="confirmed").exists()
+    series_occurrences_sync(series=series, before=timezone.now() + timedelta(days=200))
+    assert not Registration.objects.filter(status="confirmed").exists()
