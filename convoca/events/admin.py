@@ -265,7 +265,8 @@ class PendingEventAdmin(OrganisationScopedAdmin):
         self.message_user(request, gettext("Turned down."), messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
-        event_place_locate(event=obj) if not obj.has_place else None
+        if not obj.has_place:
+            event_place_locate(event=obj)
         event_save(event=obj)
 
 

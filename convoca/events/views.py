@@ -29,7 +29,7 @@ from convoca.events.forms import (
     SeriesRegistrationForm,
 )
 from convoca.events.models import Event, Registration, Series
-from convoca.events.places import place_parse
+from convoca.events.places import Place, place_parse
 from convoca.events.selectors import (
     campaign_country_count,
     campaign_events_all,
@@ -78,12 +78,10 @@ def _near(events, near_text: str):
         # A postal code is not in the gazetteer: match the events' own.
         code = near_text.replace(" ", "").upper()
         for event in events:
-            if event.postal_code and event.postal_code.replace(" ", "").upper() == code:
-                from convoca.events.places import Place
-
+            if event.has_place and event.postal_code.replace(" ", "").upper() == code:
                 place = Place(event.city, event.country.code, event.latitude, event.longitude, 0)
                 break
-    if place is None or place.latitude is None:
+    if place is None:
         return None, []
     return place, event_list_near(
         events=events, place=place, radius_km=settings.CONVOCA_EVENTS_NEAR_KM

@@ -5,7 +5,8 @@ preprocessed by ``build_world_map.py`` into ``world.json``. The map is
 inline SVG: no script, no tile, no request to another host. Each event is
 a dot linking to its page; a country may be shaded by a figure (an
 action's signatures). The list of events under the map is its accessible
-equivalent, so the SVG itself is one labelled image.
+equivalent, so the SVG itself is one labelled image whose dots a mouse can
+follow but the keyboard skips (the list has the same links).
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ def world_map_svg(
         x, y = project(event.latitude, event.longitude)
         parts.append(
             format_html(
-                '<a href="{}"><circle class="dot" cx="{}" cy="{}" r="4"><title>{}</title>'
-                "</circle></a>",
+                '<a href="{}" tabindex="-1"><circle class="dot" cx="{}" cy="{}" r="4">'
+                "<title>{}</title></circle></a>",
                 event.get_absolute_url(),
                 x,
                 y,

@@ -173,6 +173,10 @@ def test_a_host_submits_an_event_that_a_coordinator_approves(
     link = re.search(r"https?://[^/\s]+(/en/events/host/\S+/)", mail.outbox[0].body)[1]
     host.goto(link)
     expect(host.get_by_text("Status: Published")).to_be_visible()
+    host.get_by_label("Subject").fill("Bring candles")
+    host.get_by_label("Message").fill("See you at six.")
+    host.get_by_role("button", name="Send to all registrants").click()
+    expect(host.get_by_role("status")).to_have_text("Your message is on its way to 0 registrants.")
 
     from django.core.cache import caches
 
@@ -216,6 +220,11 @@ def test_a_webinar_join_link_reaches_only_registrants(new_context, organisation,
     expect(
         registrant.get_by_role("link", name="https://meet.example.org/secret-room")
     ).to_be_visible()
+    registrant.get_by_role("button", name="Cancel my registration").click()
+    expect(registrant.get_by_role("status")).to_have_text("Your registration is cancelled.")
+    expect(
+        registrant.get_by_role("link", name="https://meet.example.org/secret-room")
+    ).to_have_count(0)
 
 
 def test_an_operators_tile_server_gives_a_zoomable_map(
