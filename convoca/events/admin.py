@@ -225,7 +225,9 @@ class EventAdmin(OrganisationScopedAdmin):
 class PendingEventAdmin(OrganisationScopedAdmin):
     """Events offered through a campaign's host form, for a coordinator to approve."""
 
-    list_display = ["title", "campaign", "host_group", "city", "country", "starts_at", "created_at"]
+    list_display = [
+        "title", "campaign", "host_group", "city", "country", "on_map", "starts_at", "created_at",
+    ]  # fmt: skip
     list_filter = ["campaign", "country"]
     readonly_fields = ["host_person", "campaign"]
     fields = [
@@ -237,6 +239,11 @@ class PendingEventAdmin(OrganisationScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=Event.Status.PENDING)
+
+    @admin.display(description=_("on the map"), boolean=True)
+    def on_map(self, obj):
+        # False when the gazetteer did not know the city: type the coordinates in.
+        return obj.has_place
 
     def has_add_permission(self, request, obj=None):
         return False
