@@ -321,6 +321,29 @@ CONVOCA_WEEKLY_HOUR = env.int("WEEKLY_HOUR", default=9)
 CONVOCA_LINK_FETCH_TIMEOUT = env.float("LINK_FETCH_TIMEOUT", default=5.0)
 CONVOCA_LINK_FETCH_MAX_BYTES = env.int("LINK_FETCH_MAX_BYTES", default=512 * 1024)
 
+# --- Events ---------------------------------------------------------------------
+# Registration and host forms: same policy as signing (stricter without proof of work).
+CONVOCA_RATE_LIMITS.update(
+    {
+        "event-register": {"per_client": (env.int("EVENT_RATE_PER_CLIENT", default=100), 3600),
+                           "per_email": (10, 3600)},
+        "event-register-without-pow": {"per_client": (20, 3600), "per_email": (10, 3600)},
+        "event-host": {"per_client": (10, 3600), "per_email": (5, 3600)},
+        "event-host-without-pow": {"per_client": (5, 3600), "per_email": (3, 3600)},
+    }
+)  # fmt: skip
+# "Events near me": how far from the typed city an event counts as near, in km.
+CONVOCA_EVENTS_NEAR_KM = env.int("EVENTS_NEAR_KM", default=300)
+# An operator's own tile server for a zoomable map (e.g. https://tiles.example.org/{z}/{x}/{y}.png).
+# Empty (the default): only the self-contained SVG map, no request to another host.
+CONVOCA_MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+CONVOCA_MAP_TILE_CREDIT = env.str("MAP_TILE_CREDIT", default="")
+if CONVOCA_MAP_TILE_URL:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(CONVOCA_MAP_TILE_URL)
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], f"{_tiles.scheme}://{_tiles.netloc}"]
+
 # --- Personal data ---------------------------------------------------------------
 # How long a person who never confirmed anything keeps their personal data.
 CONVOCA_UNCONFIRMED_RETENTION_DAYS = env.int("CONVOCA_UNCONFIRMED_RETENTION_DAYS", default=30)

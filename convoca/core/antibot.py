@@ -95,3 +95,16 @@ def pow_passed(request: HttpRequest, *, scope: str) -> bool:
     from convoca.core.pow import pow_verify
 
     return pow_verify(request.POST.get("pow", ""), scope=scope)
+
+
+def form_throttle(request: HttpRequest, *, scope: str, email: str = "") -> None:
+    """Apply a public form's rate limits, the stricter ones when no proof of work came with it.
+
+    ``settings.CONVOCA_RATE_LIMITS`` holds ``scope`` (for a browser that
+    solved the proof of work) and ``f"{scope}-without-pow"``. Raises
+    :class:`RateLimited`. The proof of work is checked for ``scope``.
+    """
+    limits = settings.CONVOCA_RATE_LIMITS[
+        scope if pow_passed(request, scope=scope) else f"{scope}-without-pow"
+    ]
+    rate_limit(request, scope=scope, email=email, **limits)

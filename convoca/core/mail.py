@@ -14,12 +14,19 @@ def absolute_url(path: str) -> str:
 
 
 def email_send(
-    *, to: str, template: str, context: dict, language: str, headers: dict | None = None
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str,
+    headers: dict | None = None,
+    attachments: list[tuple[str, bytes | str, str]] | None = None,
 ) -> None:
     """Render ``<template>_subject.txt`` and ``<template>_body.txt`` and send them.
 
     Rendering happens inside the recipient's language, so every string and
-    every URL reversed by the templates is in that language.
+    every URL reversed by the templates is in that language. ``attachments``
+    are ``(filename, content, mimetype)`` triples (an event's ``.ics``).
     """
     with translation.override(language):
         context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
@@ -31,5 +38,6 @@ def email_send(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers={"Auto-Submitted": "auto-generated", **(headers or {})},
+        attachments=attachments or None,
     )
     message.send()

@@ -57,7 +57,7 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-POW_SCOPES = {"sign"}
+POW_SCOPES = {"sign", "event-register", "event-host"}
 
 
 @require_safe

@@ -6,3 +6,14 @@ class EventsConfig(AppConfig):
     name = "convoca.events"
     label = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from convoca.events import services
+        from convoca.people.services import personal_data_handler_register
+
+        personal_data_handler_register(
+            "event_registrations",
+            label=_("Event registrations"),
+            export=services.registration_export_for_person,
+            erase=services.registration_erase_for_person,
+        )

@@ -1,0 +1,397 @@
+"""The organiser side of events: events, series, campaigns, the approval queue, registrations."""
+
+import zoneinfo
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
+
+from convoca.coalition.scoping import OrganisationScopedAdmin, TranslationOfForm
+from convoca.coalition.selectors import user_is_coordinator
+from convoca.events.exports import (
+    registration_export_allowed,
+    registration_export_csv,
+    registration_export_filename,
+)
+from convoca.events.models import Campaign, Event, PendingEvent, Registration, Series, Speaker
+from convoca.events.selectors import campaign_figures, event_figures
+from convoca.events.services import (
+    event_place_locate,
+    event_review,
+    event_save,
+    registration_attendance_mark,
+    series_occurrences_sync,
+)
+
+
+class LocalTimesForm(TranslationOfForm):
+    """Times are typed and shown as wall-clock times in the row's own ``time_zone``."""
+
+    local_time_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            zone = zoneinfo.ZoneInfo(self.instance.time_zone)
+            for name in self.local_time_fields:
+                value = getattr(self.instance, name)
+                # Naive on purpose: the widget shows a naive value as it is.
+                self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
+
+    def clean(self):
+        cleaned = super().clean()
+        zone_name = cleaned.get("time_zone")
+        if zone_name:
+            zone = zoneinfo.ZoneInfo(zone_name)
+            for name in self.local_time_fields:
+                value = cleaned.get(name)
+                if value is not None:
+                    wall = timezone.localtime(value).replace(tzinfo=None)
+                    cleaned[name] = wall.replace(tzinfo=zone)
+                    setattr(self.instance, name, cleaned[name])
+        return cleaned
+
+
+class EventAdminForm(LocalTimesForm):
+    translation_help = _(
+        "The same event in another language: both share registrations, times and place."
+    )
+    local_time_fields = ("starts_at", "ends_at")
+
+    class Meta:
+        model = Event
+        exclude = ["translation_key"]
+        help_texts = {
+            "starts_at": _("In the event's time zone."),
+            "ends_at": _("In the event's time zone."),
+        }
+
+
+class SeriesAdminForm(LocalTimesForm):
+    translation_help = _("The same series in another language.")
+    local_time_fields = ("first_start",)
+
+    class Meta:
+        model = Series
+        exclude = ["translation_key"]
+        help_texts = {"first_start": _("In the series' time zone.")}
+
+
+class CampaignAdminForm(TranslationOfForm):
+    translation_help = _("The same campaign in another language: both show the same events.")
+
+    class Meta:
+        model = Campaign
+        exclude = ["translation_key"]
+
+
+class SpeakerInline(TabularInline):
+    model = Speaker
+    extra = 0
+    fields = ["position", "name", "role", "bio", "photo"]
+
+
+@admin.register(Event)
+class EventAdmin(OrganisationScopedAdmin):
+    form = EventAdminForm
+    inlines = [SpeakerInline]
+    list_display = [
+        "title", "language", "starts_at", "kind", "status", "city", "registered", "figures_link",
+    ]  # fmt: skip
+    list_filter = ["status", "kind", "language", "series", "campaign"]
+    search_fields = ["title", "city"]
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ["title"]}
+    actions = ["export_registrations", "cancel_events"]
+    fieldsets = (
+        (None, {"fields": ["language", "translation_of", "kind", "title", "slug", "summary",
+                           "description", "organisation", "host_group", "status"]}),
+        (_("When"), {"fields": ["starts_at", "ends_at", "time_zone", "display_zones",
+                                "reminder_minutes"]}),
+        (_("Where"), {"fields": ["venue_name", "street_address", "city", "postal_code",
+                                 "country", "latitude", "longitude", "online_url"]}),
+        (_("Registration"), {"fields": ["capacity", "questions", "ask_phone"]}),
+        (_("Afterwards"), {"fields": ["recording_url", "report"]}),
+        (_("Series and campaign"), {"fields": ["series", "campaign"]}),
+    )  # fmt: skip
+    change_form_template = "admin/events/event_change_form.html"
+
+    def get_queryset(self, request):
+        confirmed = Count("registrations", filter=Q(registrations__status="confirmed"))
+        return super().get_queryset(request).annotate(confirmed=confirmed)
+
+    @admin.display(description=_("registered"))
+    def registered(self, obj):
+        return getattr(obj, "confirmed", None)
+
+    @admin.display(description=_("figures"))
+    def figures_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:events_event_figures", args=[obj.pk]),
+            gettext("Figures"),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if obj.is_in_person and not obj.has_place:
+            event_place_locate(event=obj)
+        event_save(event=obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/figures/",
+                self.admin_site.admin_view(self.figures_view),
+                name="events_event_figures",
+            ),
+            path(
+                "<path:object_id>/export/",
+                self.admin_site.admin_view(self.export_view),
+                name="events_event_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _get_in_scope_or_404(self, request, object_id) -> Event:
+        self._in_scope_or_404(request, object_id)
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def has_export_permission(self, request, obj=None):
+        if obj is not None:
+            return registration_export_allowed(event=obj, user=request.user)
+        return self.has_change_permission(request)
+
+    def figures_view(self, request, object_id):
+        """Registrations, wait list, attendance and countries of one event (all languages)."""
+        event = self._get_in_scope_or_404(request, object_id)
+        return TemplateResponse(
+            request,
+            "admin/events/event_figures.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Figures: %(title)s") % {"title": event.title},
+                "event": event,
+                "original": event,
+                "figures": event_figures(event=event),
+                "can_export": self.has_export_permission(request, event),
+                "opts": self.model._meta,
+            },
+        )
+
+    def export_view(self, request, object_id):
+        """Download the event's registrations as CSV (POST: it writes to the audit trail)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return self._export_response(request, self._get_in_scope_or_404(request, object_id))
+
+    def _export_response(self, request, event):
+        if not self.has_export_permission(request, event):
+            raise PermissionDenied
+        response = StreamingHttpResponse(
+            registration_export_csv(event=event, user=request.user),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=registration_export_filename(event=event)
+        )
+        return response
+
+    @admin.action(description=_("Export registrations as CSV"), permissions=["export"])
+    def export_registrations(self, request, queryset):
+        if queryset.values("translation_key").distinct().count() != 1:
+            self.message_user(request, gettext("Choose one event to export."), messages.WARNING)
+            return None
+        return self._export_response(request, queryset.first())
+
+    @admin.action(description=_("Cancel the chosen events"), permissions=["change"])
+    def cancel_events(self, request, queryset):
+        for event in queryset:
+            event.status = Event.Status.CANCELLED
+            event_save(event=event)
+        self.message_user(request, gettext("Cancelled."), messages.SUCCESS)
+
+
+@admin.register(PendingEvent)
+class PendingEventAdmin(OrganisationScopedAdmin):
+    """Events offered through a campaign's host form, for a coordinator to approve."""
+
+    list_display = [
+        "title", "campaign", "host_group", "city", "country", "on_map", "starts_at", "created_at",
+    ]  # fmt: skip
+    list_filter = ["campaign", "country"]
+    readonly_fields = ["host_person", "campaign"]
+    fields = [
+        "title", "description", "host_group", "host_person", "campaign", "starts_at", "ends_at",
+        "time_zone", "venue_name", "street_address", "city", "postal_code", "country",
+        "latitude", "longitude", "capacity",
+    ]  # fmt: skip
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=Event.Status.PENDING)
+
+    @admin.display(description=_("on the map"), boolean=True)
+    def on_map(self, obj):
+        # False when the gazetteer did not know the city: type the coordinates in.
+        return obj.has_place
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    # Approving puts a stranger's text on the coalition's map: coordinators only.
+    def has_review_permission(self, request):
+        return user_is_coordinator(request.user)
+
+    @admin.action(description=_("Approve: publish on the map"), permissions=["review"])
+    def approve(self, request, queryset):
+        count = 0
+        for event in queryset:
+            event_review(event=event, approve=True)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d event approved.", "%(count)d events approved.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Turn down"), permissions=["review"])
+    def reject(self, request, queryset):
+        for event in queryset:
+            event_review(event=event, approve=False)
+        self.message_user(request, gettext("Turned down."), messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        if not obj.has_place:
+            event_place_locate(event=obj)
+        event_save(event=obj)
+
+
+@admin.register(Series)
+class SeriesAdmin(OrganisationScopedAdmin):
+    form = SeriesAdminForm
+    list_display = ["title", "language", "rule", "time_zone", "is_published"]
+    list_filter = ["language", "is_published"]
+    prepopulated_fields = {"slug": ["title"]}
+    actions = ["make_occurrences"]
+    fields = [
+        "language", "translation_of", "title", "slug", "description", "organisation", "rule",
+        "first_start", "duration_minutes", "time_zone", "display_zones", "online_url",
+        "capacity", "is_published",
+    ]  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        series_occurrences_sync(series=obj)
+
+    @admin.action(description=_("Make the occurrences for the next year"), permissions=["change"])
+    def make_occurrences(self, request, queryset):
+        made = sum(series_occurrences_sync(series=series) for series in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d occurrence made.", "%(count)d occurrences made.", made)
+            % {"count": made},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Campaign)
+class CampaignAdmin(OrganisationScopedAdmin):
+    form = CampaignAdminForm
+    list_display = ["title", "language", "starts_on", "ends_on", "status", "figures_link"]
+    list_filter = ["status", "language"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["endorsers"]
+    fields = [
+        "language", "translation_of", "title", "slug", "summary", "call", "starts_on", "ends_on",
+        "organisation", "endorsers", "action", "status", "accepts_hosts",
+    ]  # fmt: skip
+
+    @admin.display(description=_("figures"))
+    def figures_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:events_campaign_figures", args=[obj.pk]),
+            gettext("Figures"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/figures/",
+                self.admin_site.admin_view(self.figures_view),
+                name="events_campaign_figures",
+            ),
+            *super().get_urls(),
+        ]
+
+    def figures_view(self, request, object_id):
+        """Events approved and waiting, countries, registrations per event."""
+        self._in_scope_or_404(request, object_id)
+        campaign = get_object_or_404(self.get_queryset(request), pk=object_id)
+        return TemplateResponse(
+            request,
+            "admin/events/campaign_figures.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Figures: %(title)s") % {"title": campaign.title},
+                "campaign": campaign,
+                "original": campaign,
+                "figures": campaign_figures(campaign=campaign),
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(OrganisationScopedAdmin):
+    """Registrations of one's organisation's events; attendance is marked from the list."""
+
+    organisation_path = "event__organisation"
+    list_display = ["__str__", "event", "status", "attended", "created_at"]
+    list_filter = ["status", "attended", "event"]
+    list_select_related = ["event"]
+    readonly_fields = [
+        "event", "person", "status", "share_with_host", "via_series", "promoted_at",
+        "cancelled_at", "created_at",
+    ]  # fmt: skip
+    fields = [*readonly_fields, "attended"]
+    actions = ["mark_attended", "mark_absent"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Mark as attended"), permissions=["change"])
+    def mark_attended(self, request, queryset):
+        count = registration_attendance_mark(
+            registration_ids=list(queryset.values_list("pk", flat=True)), attended=True
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d marked as attended.", "%(count)d marked as attended.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Mark as absent"), permissions=["change"])
+    def mark_absent(self, request, queryset):
+        count = registration_attendance_mark(
+            registration_ids=list(queryset.values_list("pk", flat=True)), attended=False
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d marked as absent.", "%(count)d marked as absent.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

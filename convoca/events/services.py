@@ -1,0 +1,686 @@
+"""Every write to events, series, campaigns and registrations goes through these functions."""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+
+from dateutil.rrule import rrulestr
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+
+from convoca.events.models import (
+    Campaign,
+    Event,
+    HostMessage,
+    HostMessageDelivery,
+    Registration,
+    ReminderDelivery,
+    Series,
+    SeriesRegistration,
+)
+from convoca.events.places import place_find
+from convoca.people.models import Activity, Consent, Person
+from convoca.people.services import PersonData, activity_record, consent_give, person_upsert
+
+REGISTRATION_SALT = "convoca.events.registration"
+
+#: How far ahead a series' occurrences are made (the periodic task extends it).
+SERIES_HORIZON_DAYS = 400
+
+#: Messages a host may send to their registrants per event.
+HOST_MESSAGES_PER_EVENT = 10
+
+
+class RegistrationClosed(Exception):
+    """The event is not published, or has already started."""
+
+
+class HostMessageLimit(Exception):
+    """The host has sent as many messages to registrants as an event allows."""
+
+
+# --- Events and their language versions ----------------------------------------------------
+
+
+def event_save(*, event: Event) -> Event:
+    """Save an event and copy what is not text to its other language versions.
+
+    Times, place, capacity and status are one for the whole translation
+    group; only the title, summary, description and report differ.
+    """
+    with transaction.atomic():
+        event.save()
+        shared = {}
+        for name in Event.SHARED_FIELDS:
+            model_field = Event._meta.get_field(name)
+            shared[model_field.attname] = getattr(event, model_field.attname)
+        Event.objects.filter(translation_key=event.translation_key).exclude(pk=event.pk).update(
+            **shared, updated_at=timezone.now()
+        )
+    return event
+
+
+def event_place_locate(*, event: Event) -> bool:
+    """Put an in-person event on the map from its city and country; False if not found."""
+    if not (event.city and event.country):
+        return False
+    place = place_find(event.city, event.country.code)
+    if place is None:
+        return False
+    event.latitude, event.longitude = place.latitude, place.longitude
+    return True
+
+
+def _unique_slug(model, language: str, base: str) -> str:
+    base = slugify(base)[:100] or "event"
+    slug = base
+    while model.objects.filter(language=language, slug=slug).exists():
+        slug = f"{base}-{get_random_string(4, 'abcdefghijkmnpqrstuvwxyz23456789')}"
+    return slug
+
+
+# --- Series ----------------------------------------------------------------------------------
+
+
+def series_starts(
+    *, series: Series, after: datetime | None = None, before: datetime | None = None
+) -> list[datetime]:
+    """The UTC start of each occurrence the rule gives, between ``after`` and ``before``.
+
+    The rule runs on the local wall-clock time in the series' zone and each
+    local time is then placed in that zone: 8 PM in New York is 00:00 UTC
+    in summer and 01:00 UTC in winter, and stays 8 PM for the people there.
+    """
+    zone = zoneinfo.ZoneInfo(series.time_zone)
+    local_first = series.first_start.astimezone(zone).replace(tzinfo=None)
+    rule = rrulestr(series.rule, dtstart=local_first)
+    after_local = (after or series.first_start).astimezone(zone).replace(tzinfo=None)
+    before_local = (
+        (before or timezone.now() + timedelta(days=SERIES_HORIZON_DAYS))
+        .astimezone(zone)
+        .replace(tzinfo=None)
+    )
+    starts = []
+    for local in rule.between(after_local, before_local, inc=True):
+        # fold=0: an ambiguous hour (the night clocks go back) is read as the
+        # first of the two; a time skipped in spring moves forward with zoneinfo.
+        starts.append(local.replace(tzinfo=zone).astimezone(zoneinfo.ZoneInfo("UTC")))
+    return starts
+
+
+def occurrence_translation_key(*, series: Series, start: datetime) -> uuid.UUID:
+    """The same occurrence in every language version of a series shares one key."""
+    return uuid.uuid5(
+        series.translation_key, start.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat()
+    )
+
+
+def series_occurrences_sync(*, series: Series, before: datetime | None = None) -> int:
+    """Make the occurrences the rule gives that do not exist yet; return how many were made.
+
+    Existing occurrences are never changed: an organiser may have moved,
+    edited or cancelled one. People registered for the whole series are
+    registered for each new occurrence.
+    """
+    existing = set(series.occurrences.values_list("occurrence_start", flat=True))
+    made = 0
+    duration = timedelta(minutes=series.duration_minutes)
+    for start in series_starts(series=series, before=before):
+        if start in existing:
+            continue
+        local_date = start.astimezone(zoneinfo.ZoneInfo(series.time_zone)).date()
+        event = Event(
+            translation_key=occurrence_translation_key(series=series, start=start),
+            language=series.language,
+            kind=Event.Kind.ONLINE,
+            title=series.title,
+            slug=_unique_slug(Event, series.language, f"{series.slug}-{local_date.isoformat()}"),
+            description=series.description,
+            organisation=series.organisation,
+            status=Event.Status.PUBLISHED if series.is_published else Event.Status.DRAFT,
+            starts_at=start,
+            ends_at=start + duration,
+            time_zone=series.time_zone,
+            display_zones=list(series.display_zones),
+            online_url=series.online_url,
+            capacity=series.capacity,
+            series=series,
+            occurrence_start=start,
+        )
+        try:
+            with transaction.atomic():
+                event.save()
+        except IntegrityError:
+            continue  # another worker made it
+        made += 1
+        if start > timezone.now():
+            for subscription in SeriesRegistration.objects.filter(
+                series_key=series.translation_key,
+                cancelled_at__isnull=True,
+                language=series.language,
+            ).select_related("person"):
+                _register(event=event, person=subscription.person, via_series=True)
+    return made
+
+
+def series_sync_all() -> int:
+    """Extend every published series to the horizon."""
+    return sum(
+        series_occurrences_sync(series=series)
+        for series in Series.objects.filter(is_published=True)
+    )
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    """What the registration form says."""
+
+    person: PersonData
+    answers: dict[str, str] = field(default_factory=dict)
+    news_wording: str = ""  # the sentence of the "news" box, when ticked
+    share_wording: str = ""  # the sentence of the "share with the host" box, when ticked
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    created: bool
+
+    @property
+    def waitlisted(self) -> bool:
+        return self.registration.status == Registration.Status.WAITLISTED
+
+
+def _lock_group(translation_key) -> list[Event]:
+    # Every version, in one order, so that two registrations for one event
+    # queue on the same rows and the count of places cannot be overtaken.
+    return list(
+        Event.objects.select_for_update().filter(translation_key=translation_key).order_by("pk")
+    )
+
+
+def registration_confirmed_count(*, translation_key) -> int:
+    return Registration.objects.filter(
+        translation_key=translation_key, status=Registration.Status.CONFIRMED
+    ).count()
+
+
+def _has_place(event: Event) -> bool:
+    return not event.capacity or (
+        registration_confirmed_count(translation_key=event.translation_key) < event.capacity
+    )
+
+
+def _register(
+    *, event: Event, person: Person, via_series: bool = False, answers: str = "",
+    share: bool = False,
+) -> tuple[Registration, bool]:  # fmt: skip
+    """A place (or a wait-list place) for ``person``; inside a transaction, group locked."""
+    _lock_group(event.translation_key)
+    registration = (
+        Registration.objects.select_for_update()
+        .filter(translation_key=event.translation_key, person=person)
+        .first()
+    )
+    if registration and registration.status != Registration.Status.CANCELLED:
+        changed = []
+        if share and not registration.share_with_host:
+            registration.share_with_host = True
+            changed.append("share_with_host")
+        if answers:
+            registration.answers = answers
+            changed.append("answers")
+        if changed:
+            registration.save(update_fields=[*changed, "updated_at"])
+        return registration, False
+    status = Registration.Status.CONFIRMED if _has_place(event) else Registration.Status.WAITLISTED
+    if registration is None:
+        registration = Registration.objects.create(
+            event=event,
+            translation_key=event.translation_key,
+            person=person,
+            status=status,
+            answers=answers,
+            share_with_host=share,
+            via_series=via_series,
+        )
+    else:  # registering again after cancelling
+        registration.status = status
+        registration.event = event
+        registration.cancelled_at = None
+        registration.answers = answers or registration.answers
+        registration.share_with_host = share
+        registration.created_at = timezone.now()  # back of the wait list
+        registration.save()
+    activity_record(
+        person=person,
+        kind=Activity.Kind.REGISTERED,
+        organisation=event.organisation,
+        summary=event.title,
+        subject=event,
+    )
+    return registration, True
+
+
+def registration_create(*, event: Event, data: RegistrationData) -> RegistrationResult:
+    """Register a person for an event, once per person; full events put them on the wait list.
+
+    A second registration with the same email returns the first (a
+    cancelled one is restored). Consents ticked in the form are recorded.
+    The confirmation (or wait-list) email leaves after the commit, with the
+    event's ``.ics`` and the link to the person's registration page.
+    """
+    from convoca.events.tasks import registration_confirmation_email_task
+
+    if not event.is_open_for_registration:
+        raise RegistrationClosed(event)
+    with transaction.atomic():
+        person = person_upsert(data=data.person).person
+        registration, created = _register(
+            event=event,
+            person=person,
+            answers=json.dumps(data.answers, ensure_ascii=False) if data.answers else "",
+            share=bool(data.share_wording),
+        )
+        _consents_record(event=event, person=person, data=data)
+    transaction.on_commit(
+        partial(registration_confirmation_email_task.enqueue, registration_id=str(registration.pk))
+    )
+    return RegistrationResult(registration=registration, created=created)
+
+
+def _consents_record(*, event: Event, person: Person, data: RegistrationData) -> None:
+    source = data.source or f"events:{event.slug}"
+    if data.news_wording:
+        consent_give(
+            person=person,
+            purpose=Consent.Purpose.CONTACT,
+            organisation=event.organisation,
+            wording=data.news_wording,
+            source=source,
+        )
+        # Mailings: the lead subscribes this person to the organisation's news list here.
+    if data.share_wording:
+        consent_give(
+            person=person,
+            purpose=Consent.Purpose.CONTACT,
+            organisation=event.organisation,
+            subject=event,
+            wording=data.share_wording,
+            source=source,
+        )
+
+
+def series_register(*, series: Series, data: RegistrationData) -> SeriesRegistration:
+    """Register a person for every upcoming occurrence of a series, and for those to come."""
+    from convoca.events.tasks import series_registration_email_task
+
+    with transaction.atomic():
+        person = person_upsert(data=data.person).person
+        subscription, _created = SeriesRegistration.objects.get_or_create(
+            series_key=series.translation_key,
+            person=person,
+            defaults={"language": series.language},
+        )
+        if subscription.cancelled_at or subscription.language != series.language:
+            subscription.cancelled_at = None
+            subscription.language = series.language
+            subscription.save(update_fields=["cancelled_at", "language", "updated_at"])
+        upcoming = series.occurrences.filter(
+            status=Event.Status.PUBLISHED, starts_at__gt=timezone.now()
+        )
+        for event in upcoming:
+            _register(event=event, person=person, via_series=True)
+        if data.news_wording:
+            consent_give(
+                person=person,
+                purpose=Consent.Purpose.CONTACT,
+                organisation=series.organisation,
+                wording=data.news_wording,
+                source=data.source or f"events:series:{series.slug}",
+            )
+    transaction.on_commit(
+        partial(series_registration_email_task.enqueue, subscription_id=subscription.pk)
+    )
+    return subscription
+
+
+SERIES_REGISTRATION_SALT = "convoca.events.series-registration"
+
+
+def series_registration_token_make(*, subscription: SeriesRegistration) -> str:
+    return signing.dumps(subscription.pk, salt=SERIES_REGISTRATION_SALT)
+
+
+def series_registration_token_read(token: str) -> SeriesRegistration | None:
+    try:
+        subscription_id = signing.loads(token, salt=SERIES_REGISTRATION_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        SeriesRegistration.objects.select_related("person")
+        .filter(pk=subscription_id, person__erased_at__isnull=True)
+        .first()
+    )
+
+
+def series_registration_cancel(*, subscription: SeriesRegistration) -> int:
+    """Stop registering the person for new sessions and cancel their places at those to come.
+
+    Returns how many upcoming registrations were cancelled (each frees a
+    place for the wait list).
+    """
+    with transaction.atomic():
+        SeriesRegistration.objects.filter(pk=subscription.pk, cancelled_at__isnull=True).update(
+            cancelled_at=timezone.now(), updated_at=timezone.now()
+        )
+        subscription.refresh_from_db()
+        keys = Event.objects.filter(series__translation_key=subscription.series_key).values(
+            "translation_key"
+        )
+        upcoming = Registration.objects.filter(
+            person=subscription.person,
+            via_series=True,
+            translation_key__in=keys,
+            event__starts_at__gt=timezone.now(),
+        ).exclude(status=Registration.Status.CANCELLED)
+        cancelled = 0
+        for registration in upcoming.select_related("event"):
+            registration_cancel(registration=registration)
+            cancelled += 1
+    return cancelled
+
+
+def registration_token_make(*, registration: Registration) -> str:
+    return signing.dumps(str(registration.pk), salt=REGISTRATION_SALT)
+
+
+def registration_token_read(token: str) -> Registration | None:
+    try:
+        registration_id = signing.loads(token, salt=REGISTRATION_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        Registration.objects.select_related("event", "person")
+        .filter(pk=registration_id, person__erased_at__isnull=True)
+        .first()
+    )
+
+
+def registration_cancel(*, registration: Registration) -> list[Registration]:
+    """Cancel a registration and move people up from the wait list; return who moved up.
+
+    Each person moved up is emailed after the commit.
+    """
+    with transaction.atomic():
+        _lock_group(registration.translation_key)
+        updated = Registration.objects.filter(
+            pk=registration.pk, status__in=[Registration.Status.CONFIRMED, "waitlisted"]
+        ).update(
+            status=Registration.Status.CANCELLED,
+            cancelled_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        registration.refresh_from_db()
+        if not updated:
+            return []
+        return waitlist_promote(event=registration.event)
+
+
+def waitlist_promote(*, event: Event) -> list[Registration]:
+    """Give free places to the wait list, first come first served; the caller holds the lock."""
+    from convoca.events.tasks import registration_promoted_email_task
+
+    event.refresh_from_db(fields=["capacity"])
+    waiting = Registration.objects.filter(
+        translation_key=event.translation_key, status=Registration.Status.WAITLISTED
+    ).order_by("created_at", "pk")
+    free = (
+        waiting.count()
+        if not event.capacity
+        else max(
+            0, event.capacity - registration_confirmed_count(translation_key=event.translation_key)
+        )
+    )
+    promoted = list(waiting[:free])
+    now = timezone.now()
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "promoted_at", "updated_at"])
+        transaction.on_commit(
+            partial(registration_promoted_email_task.enqueue, registration_id=str(registration.pk))
+        )
+    return promoted
+
+
+def registration_attendance_mark(*, registration_ids, attended: bool) -> int:
+    """Record who came (or did not) after the event."""
+    return Registration.objects.filter(pk__in=registration_ids).update(
+        attended=attended, updated_at=timezone.now()
+    )
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+
+
+def reminders_due(*, now: datetime | None = None) -> int:
+    """Make a delivery row for every reminder that has fallen due; return how many were made.
+
+    A reminder is due once ``now`` is past ``start - minutes_before`` and the
+    event has not started. A reminder whose moment had passed when the
+    person registered is skipped (who registers an hour before does not
+    need the day-before reminder). ``bulk_create`` ignores rows that exist,
+    so running twice makes nothing twice.
+    """
+    now = now or timezone.now()
+    longest = max([max(e.reminder_minutes or [0]) for e in _events_soon(now, days=15)] or [0])
+    events = _events_soon(now, days=max(1, longest // (24 * 60) + 1))
+    rows = []
+    for event in events:
+        for minutes in event.reminder_minutes or []:
+            moment = event.starts_at - timedelta(minutes=minutes)
+            if moment > now:
+                continue
+            registrations = Registration.objects.filter(
+                translation_key=event.translation_key,
+                status=Registration.Status.CONFIRMED,
+                created_at__lt=moment,
+                person__erased_at__isnull=True,
+            ).values_list("pk", flat=True)
+            rows.extend(
+                ReminderDelivery(registration_id=pk, minutes_before=minutes) for pk in registrations
+            )
+    made = ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(made)
+
+
+def _events_soon(now: datetime, *, days: int) -> list[Event]:
+    return list(
+        Event.objects.filter(
+            status=Event.Status.PUBLISHED,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(days=days),
+        )
+    )
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """Send every reminder not yet sent, each once; return how many were sent.
+
+    Each row is locked, sent and marked in one transaction: a second worker
+    skips a row being sent, and a worker that restarts finds it marked. (A
+    worker killed between the SMTP answer and the commit would send that
+    one reminder again: at least once, never silently lost.)
+    """
+    from convoca.events.emails import reminder_send
+
+    now = now or timezone.now()
+    sent = 0
+    pending = ReminderDelivery.objects.filter(
+        sent_at__isnull=True, registration__event__starts_at__gt=now
+    ).values_list("pk", flat=True)
+    for delivery_id in list(pending):
+        with transaction.atomic():
+            delivery = (
+                ReminderDelivery.objects.select_for_update(skip_locked=True)
+                .select_related("registration__event", "registration__person")
+                .filter(pk=delivery_id, sent_at__isnull=True)
+                .first()
+            )
+            if delivery is None:
+                continue
+            registration = delivery.registration
+            if registration.status == Registration.Status.CONFIRMED:
+                reminder_send(delivery=delivery)
+                sent += 1
+            delivery.sent_at = timezone.now()
+            delivery.save(update_fields=["sent_at"])
+    return sent
+
+
+# --- Hosts in a campaign -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HostedEventData:
+    """What the host form says about the event and its host."""
+
+    host: PersonData
+    host_group: str
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    venue_name: str
+    street_address: str
+    city: str
+    postal_code: str
+    country: str
+    capacity: int = 0
+    online_url: str = ""
+
+
+def event_host_submit(*, campaign: Campaign, data: HostedEventData) -> Event:
+    """Record an event offered through a campaign's host form; it waits for approval.
+
+    The host gets an email with their private management link at once.
+    """
+    from convoca.events.tasks import host_submitted_email_task
+
+    with transaction.atomic():
+        host = person_upsert(data=data.host).person
+        event = Event(
+            language=campaign.language,
+            kind=Event.Kind.IN_PERSON,
+            title=data.title,
+            slug=_unique_slug(Event, campaign.language, data.title),
+            description=data.description,
+            organisation=campaign.organisation,
+            host_group=data.host_group,
+            status=Event.Status.PENDING,
+            starts_at=data.starts_at,
+            ends_at=data.ends_at,
+            time_zone=data.time_zone,
+            venue_name=data.venue_name,
+            street_address=data.street_address,
+            city=data.city,
+            postal_code=data.postal_code,
+            country=data.country,
+            capacity=data.capacity,
+            online_url=data.online_url,
+            campaign=campaign,
+            host_person=host,
+            reminder_minutes=[24 * 60, 60],
+        )
+        event_place_locate(event=event)
+        event.save()
+    transaction.on_commit(partial(host_submitted_email_task.enqueue, event_id=event.pk))
+    return event
+
+
+def event_review(*, event: Event, approve: bool) -> None:
+    """A coordinator approves a hosted event (it goes on the map) or turns it down."""
+    from convoca.events.tasks import host_reviewed_email_task
+
+    if event.status != Event.Status.PENDING:
+        return
+    event.status = Event.Status.PUBLISHED if approve else Event.Status.REJECTED
+    event_save(event=event)
+    transaction.on_commit(partial(host_reviewed_email_task.enqueue, event_id=event.pk))
+
+
+def host_event_get(*, key: str) -> Event | None:
+    """The event whose private management key this is."""
+    if not key or len(key) > 64:
+        return None
+    return Event.objects.select_related("campaign", "host_person").filter(host_key=key).first()
+
+
+def host_message_send(*, event: Event, subject: str, body: str) -> HostMessage:
+    """Email the host's message to every registrant (addresses stay hidden from the host)."""
+    from convoca.events.tasks import host_message_send_task
+
+    with transaction.atomic():
+        _lock_group(event.translation_key)
+        if event.host_messages.count() >= HOST_MESSAGES_PER_EVENT:
+            raise HostMessageLimit(event)
+        message = HostMessage.objects.create(event=event, subject=subject, body=body)
+        registrations = Registration.objects.filter(
+            translation_key=event.translation_key,
+            status=Registration.Status.CONFIRMED,
+            person__erased_at__isnull=True,
+        ).values_list("pk", flat=True)
+        HostMessageDelivery.objects.bulk_create(
+            HostMessageDelivery(message=message, registration_id=pk) for pk in registrations
+        )
+        message.recipients = message.deliveries.count()
+        message.save(update_fields=["recipients"])
+    transaction.on_commit(partial(host_message_send_task.enqueue, message_id=message.pk))
+    return message
+
+
+# --- Personal data handlers (registered in apps.py) ---------------------------------------------
+
+
+def registration_export_for_person(person: Person) -> list[dict]:
+    return [
+        {
+            "event": r.event.title,
+            "starts_at": r.event.starts_at.isoformat(),
+            "registered_at": r.created_at.isoformat(),
+            "status": r.status,
+            "answers": json.loads(r.answers) if r.answers else {},
+            "shares_contact_with_host": r.share_with_host,
+            "attended": r.attended,
+        }
+        for r in Registration.objects.filter(person=person).select_related("event")
+    ]
+
+
+def registration_erase_for_person(person: Person) -> None:
+    """Forget the answers; give up places at events to come, so the wait list moves up."""
+    Registration.objects.filter(person=person).update(answers="", share_with_host=False)
+    upcoming = Registration.objects.filter(
+        person=person,
+        event__starts_at__gt=timezone.now(),
+        status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+    ).select_related("event")
+    for registration in upcoming:
+        registration_cancel(registration=registration)
+    SeriesRegistration.objects.filter(person=person, cancelled_at__isnull=True).update(
+        cancelled_at=timezone.now()
+    )
