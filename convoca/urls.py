@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", core_views.health, name="health"),
     path("pow/challenge/", core_views.pow_challenge, name="pow-challenge"),
+    path("donations/webhooks/", include("convoca.donations.webhook_urls")),
 ]
 
 urlpatterns += i18n_patterns(
