@@ -55,6 +55,7 @@ BASELINE = Scenario("baseline", "/bench/fixed/")
 # To add a figure, add a scenario; it gets its own warm-up, run and row.
 SCENARIOS = [
     Scenario("home", "/en/"),
+    Scenario("fundraiser", "/en/donate/send-a-delegation/"),
 ]
 
 

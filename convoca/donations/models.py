@@ -251,6 +251,7 @@ class Donation(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting for payment")
         PAID = "paid", _("paid")
+        REFUNDED = "refunded", _("refunded")
         ACTIVE = "active", _("monthly, active")
         PAST_DUE = "past_due", _("monthly, payment failed")
         CANCELLED = "cancelled", _("monthly, cancelled")

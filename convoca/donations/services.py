@@ -231,7 +231,7 @@ def webhook_event_apply(*, provider: PaymentProvider, event: ProviderEvent) -> s
 
 def _change_apply(*, change: Change, provider: str, occurred_at: datetime) -> str:
     if change.type == "refunded":
-        return _refund_apply(change=change, provider=provider)
+        return _refund_apply(change=change, provider=provider, occurred_at=occurred_at)
     donation = (
         Donation.objects.select_for_update()
         .filter(pk=_uuid_or_none(change.donation), provider=provider)
@@ -351,6 +351,8 @@ def _payment_apply(*, donation: Donation, change: Change, occurred_at: datetime)
             donation, Donation.Status.PAID, occurred_at, only_from=("pending", "failed", "expired")
         )
     _payment_recount(payment)
+    if not donation.is_monthly and payment.refunded == payment.amount:
+        _status_set(donation, Donation.Status.REFUNDED, occurred_at, only_from=("paid",))
 
 
 def _receipt_enqueue(*, payment_id: str) -> None:
@@ -413,21 +415,25 @@ def _payment_recount(payment: Payment) -> None:
     )
 
 
-def _refund_apply(*, change: Change, provider: str) -> str:
+def _refund_apply(*, change: Change, provider: str, occurred_at: datetime) -> str:
     payment = (
-        Payment.objects.select_for_update()
-        .select_related("donation")
-        .filter(payment_intent=change.payment_intent, donation__provider=provider)
+        Payment.objects.filter(payment_intent=change.payment_intent, donation__provider=provider)
+        .only("donation_id")
         .first()
     )
     if payment is None:
         return WebhookEvent.Status.DEFERRED
+    # Lock the donation first, then the payment: the order every path takes.
+    donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
+    payment = Payment.objects.select_for_update().select_related("donation").get(pk=payment.pk)
     # The provider reports the total refunded so far: a repeated or late event never adds twice.
     refunded = max(payment.refunded, min(change.amount, payment.amount))
     if refunded != payment.refunded:
         payment.refunded = refunded
         payment.save(update_fields=["refunded"])
     _payment_recount(payment)
+    if not donation.is_monthly and payment.refunded == payment.amount:
+        _status_set(donation, Donation.Status.REFUNDED, occurred_at, only_from=("paid",))
     return WebhookEvent.Status.PROCESSED
 
 

@@ -184,7 +184,7 @@ def donation_thanks(request, slug):
     )
     if donation is None:
         state = "unknown"
-    elif donation.status in ("paid", "active", "past_due", "cancelled"):
+    elif donation.status in ("paid", "refunded", "active", "past_due", "cancelled"):
         state = "received"
     elif donation.status in ("failed", "expired"):
         state = "failed"

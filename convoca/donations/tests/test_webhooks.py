@@ -174,6 +174,7 @@ def test_a_refund_takes_the_gift_out_of_the_total_and_the_donor_count(
     figures = fundraiser_figures(fundraiser)
     assert (figures.raised, figures.donors) == (0, 0)
     assert fundraiser.months.get().online_amount == 0
+    assert Donation.objects.get().status == Donation.Status.REFUNDED
 
 
 def test_a_refund_that_overtakes_its_payment_waits_for_it(
@@ -321,4 +322,25 @@ def test_when_stripe_cannot_be_asked_the_event_is_refused_for_a_retry(
     assert WebhookEvent.objects.filter(kind="invoice.paid").count() == 0
     # Stripe sends it again later; this time it is applied.
     assert webhook(invoice_paid).content == b"processed"
+    assert fundraiser_figures(fundraiser).raised == 2500
+
+
+def test_a_fault_on_our_side_answers_500_so_stripe_retries_and_the_retry_counts(
+    give, webhook, fundraiser, stripe_standin, monkeypatch
+):
+    from convoca.donations import services
+
+    _r, session = give(fundraiser)
+    [event] = stripe_standin.complete(session)
+    real = services._payment_recount
+
+    def broken(payment):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_payment_recount", broken)
+    assert webhook(event).status_code == 500
+    assert WebhookEvent.objects.count() == 0
+    assert Payment.objects.count() == 0
+    monkeypatch.setattr(services, "_payment_recount", real)
+    assert webhook(event).status_code == 200
     assert fundraiser_figures(fundraiser).raised == 2500
