@@ -8,9 +8,12 @@ class DonationsConfig(AppConfig):
     verbose_name = _("Donations")
 
     def ready(self):
+        from convoca.core.views import POW_SCOPES
         from convoca.donations import services
         from convoca.people.services import personal_data_handler_register
 
+        # The donate form asks browsers for a proof of work, as signing forms do.
+        POW_SCOPES.add("donate")
         personal_data_handler_register(
             "donations",
             label=_("Donations"),

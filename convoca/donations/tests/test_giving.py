@@ -166,3 +166,21 @@ def test_closed_fundraiser_takes_no_online_gift(give, make_fundraiser):
     response, _session = give(closed)
     assert response.status_code == 409
     assert "This fundraiser is closed" in response.content.decode()
+
+
+def test_a_donors_data_export_lists_their_gifts_and_erasure_forgets_their_public_name(
+    give, webhook, fundraiser, stripe_standin, client
+):
+    from convoca.people.services import person_erase, person_export
+
+    _r, session = give(fundraiser, listed="on", public_name="Ana from Tucson")
+    webhook(stripe_standin.complete(session)[0])
+    person = Person.objects.get()
+    [record] = person_export(person=person)["donations"]
+    assert record["public_name"] == "Ana from Tucson"
+    assert record["given"] == 2500
+    assert record["gifts"][0]["status"] == "paid"
+    person_erase(person=person)
+    assert "Ana from Tucson" not in client.get(fundraiser.get_absolute_url()).content.decode()
+    assert Donation.objects.get().public_name == ""
+    assert fundraiser_figures(fundraiser).raised == 2500
