@@ -128,7 +128,7 @@ def load(context: dict) -> None:
                     id=f"demo_event_{i}_{month}", kind="demo", occurred_at=at, change=change
                 ),
             )
-    # One refund, as happens: a donor gave twice by mistake.
+    # One refund, as happens: a gift made by mistake, given back in full.
     refund = Change(type="refunded", payment_intent="demo_pi_9_0", amount=2000)
     webhook_event_apply(
         provider=provider,
