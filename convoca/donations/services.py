@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -435,6 +435,21 @@ def _refund_apply(*, change: Change, provider: str, occurred_at: datetime) -> st
     if not donation.is_monthly and payment.refunded == payment.amount:
         _status_set(donation, Donation.Status.REFUNDED, occurred_at, only_from=("paid",))
     return WebhookEvent.Status.PROCESSED
+
+
+#: Stripe retries an event for three days; its id is kept well beyond that.
+WEBHOOK_EVENT_RETENTION = timedelta(days=90)
+
+
+def webhook_event_purge(*, now: datetime | None = None) -> int:
+    """Delete applied or ignored provider events older than the retention; keep deferred ones."""
+    cutoff = (now or timezone.now()) - WEBHOOK_EVENT_RETENTION
+    deleted, _by_model = (
+        WebhookEvent.objects.filter(received_at__lt=cutoff)
+        .exclude(status=WebhookEvent.Status.DEFERRED)
+        .delete()
+    )
+    return deleted
 
 
 # --- Monthly donors managing their gift ---------------------------------------------------

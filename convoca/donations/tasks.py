@@ -1,5 +1,6 @@
 """Background work for donations. Every task may run twice without doing anything twice."""
 
+from crontask import cron
 from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
@@ -7,7 +8,7 @@ from django.utils import timezone, translation
 
 from convoca.core.mail import absolute_url, email_send
 from convoca.donations.models import Payment, minor_to_major
-from convoca.donations.services import donation_manage_token_make
+from convoca.donations.services import donation_manage_token_make, webhook_event_purge
 
 
 @task
@@ -66,3 +67,10 @@ def _receipt_send(payment: Payment) -> bool:
         language=language,
     )
     return True
+
+
+@cron("17 4 * * *")
+@task
+def webhook_event_purge_task() -> int:
+    """Every night: forget provider events long past any retry of them."""
+    return webhook_event_purge()

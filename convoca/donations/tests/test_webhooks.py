@@ -344,3 +344,23 @@ def test_a_fault_on_our_side_answers_500_so_stripe_retries_and_the_retry_counts(
     monkeypatch.setattr(services, "_payment_recount", real)
     assert webhook(event).status_code == 200
     assert fundraiser_figures(fundraiser).raised == 2500
+
+
+def test_events_long_past_any_retry_are_forgotten_but_waiting_ones_stay(
+    give, webhook, fundraiser, stripe_standin
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from convoca.donations.tasks import webhook_event_purge_task
+
+    _r, session = give(fundraiser)
+    [completed] = stripe_standin.complete(session)
+    webhook(completed)
+    refund = stripe_standin.charge_refunded(payment_intent="pi_unknown", amount=100, refunded=100)
+    webhook(stripe_standin.event("charge.refunded", refund))
+    WebhookEvent.objects.update(received_at=timezone.now() - timedelta(days=91))
+    assert webhook_event_purge_task.call() == 1
+    assert list(WebhookEvent.objects.values_list("status", flat=True)) == ["deferred"]
+    assert fundraiser_figures(fundraiser).raised == 2500
