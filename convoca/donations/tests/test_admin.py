@@ -232,3 +232,20 @@ def test_the_donor_list_shows_each_donor_and_whether_they_may_be_emailed(
     donors = {d.person.given_name: d for d in fundraiser.donors.all()}
     detail = client.get(reverse("admin:donations_donor_change", args=[donors["Alba"].pk]))
     assert "a@example.org" in detail.content.decode()
+
+
+def test_organisers_read_donations_and_payments_and_only_coordinators_the_provider_events(
+    client, organiser, coordinator, fundraiser, give, webhook, stripe_standin
+):
+    _r, session = give(fundraiser, amount_choice="5000")
+    webhook(stripe_standin.complete(session)[0])
+    client.force_login(organiser)
+    donations = client.get(reverse("admin:donations_donation_changelist"))
+    assert "50 EUR" in donations.content.decode()
+    payments = client.get(reverse("admin:donations_payment_changelist"))
+    assert payments.status_code == 200
+    assert "50 EUR" in payments.content.decode()
+    assert client.get(reverse("admin:donations_webhookevent_changelist")).status_code == 403
+    client.force_login(coordinator)
+    events = client.get(reverse("admin:donations_webhookevent_changelist")).content.decode()
+    assert "checkout.session.completed" in events
