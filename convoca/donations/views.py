@@ -80,8 +80,9 @@ def fundraiser_context(fundraiser, form=None, message="") -> dict:
 @public_page
 @require_safe
 def fundraiser_list(request):
-    fundraisers = [(f, fundraiser_figures(f)) for f in fundraiser_list_public()[:50]]
-    return render(request, "donations/fundraiser_list.html", {"fundraisers": fundraisers})
+    return render(
+        request, "donations/fundraiser_list.html", {"fundraisers": fundraiser_list_public()}
+    )
 
 
 @public_page

@@ -184,3 +184,17 @@ def test_a_donors_data_export_lists_their_gifts_and_erasure_forgets_their_public
     assert "Ana from Tucson" not in client.get(fundraiser.get_absolute_url()).content.decode()
     assert Donation.objects.get().public_name == ""
     assert fundraiser_figures(fundraiser).raised == 2500
+
+
+def test_the_list_of_fundraisers_shows_each_open_one_with_its_progress(
+    client, make_fundraiser, django_assert_max_num_queries
+):
+    make_fundraiser()
+    make_fundraiser(slug="legal-fund", title_en="Legal fund", title_es="Fondo legal")
+    make_fundraiser(slug="draft", title_en="Not yet", status="draft")
+    with django_assert_max_num_queries(3):
+        page = client.get(reverse("donations:fundraiser-list")).content.decode()
+    assert "Send a delegation" in page
+    assert "Legal fund" in page
+    assert "Not yet" not in page
+    assert page.count("<progress") == 2
