@@ -98,6 +98,6 @@ def test_a_spanish_visitor_without_javascript_gives_monthly_and_gets_a_spanish_r
     monthly = re.compile(r"1 donante mensual da 12,50\u00a0EUR al mes")
     expect(page.get_by_text(monthly)).to_be_visible()
     [message] = smtp_sink.messages
-    assert message["message"]["Subject"] == 'Recibo de tu donación a "Enviar una delegación"'
+    assert message["message"]["Subject"] == "Recibo de tu donación a «Enviar una delegación»"
     body = message["message"].get_content()
     assert "Para cambiar o cancelar tu donación mensual, abre este enlace:" in body

@@ -60,7 +60,7 @@ def test_receipt_is_in_spanish_for_a_donor_who_gave_from_the_spanish_page(
     assert session["locale"] == "es"
     webhook(stripe_standin.complete(session)[0])
     [message] = smtp_sink.messages
-    assert message["message"]["Subject"] == 'Recibo de tu donación a "Enviar una delegación"'
+    assert message["message"]["Subject"] == "Recibo de tu donación a «Enviar una delegación»"
     assert "Importe: 12,50\u00a0EUR" in message["message"].get_content()
 
 
