@@ -337,7 +337,13 @@ class DonorAdmin(_ReadOnlyScopedAdmin):
             purpose=Consent.Purpose.CONTACT,
             withdrawn_at__isnull=True,
         )
-        return super().get_queryset(request).annotate(contact=Exists(contact))
+        # Only people who gave: an abandoned checkout makes no donor.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(first_gift_at__isnull=False)
+            .annotate(contact=Exists(contact))
+        )
 
     @admin.display(description=_("may be contacted"), boolean=True)
     def may_contact(self, obj):

@@ -223,12 +223,14 @@ def test_the_donor_list_shows_each_donor_and_whether_they_may_be_emailed(
 ):
     _r, yes = give(fundraiser, email="a@example.org", given_name="Alba", news="on")
     _r, no = give(fundraiser, email="b@example.org", given_name="Bruno")
+    give(fundraiser, email="c@example.org", given_name="Celia")  # never paid
     webhook(stripe_standin.complete(yes)[0])
     webhook(stripe_standin.complete(no)[0])
     client.force_login(organiser)
     page = client.get(reverse("admin:donations_donor_changelist")).content.decode()
     assert "Alba López" in page
     assert "Bruno López" in page
+    assert "Celia" not in page
     donors = {d.person.given_name: d for d in fundraiser.donors.all()}
     detail = client.get(reverse("admin:donations_donor_change", args=[donors["Alba"].pk]))
     assert "a@example.org" in detail.content.decode()
