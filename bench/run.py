@@ -58,6 +58,7 @@ BASELINE = Scenario("baseline", "/bench/fixed/")
 SCENARIOS = [
     Scenario("home", "/en/"),
     Scenario("article", "/en/articles/end-the-sanctions/"),
+    Scenario("fundraiser", "/en/donate/send-a-delegation/"),
 ]
 #: DESIGN.md's page budget: under 50 KB transferred on first load, CSS and scripts
 #: included (images aside), nothing from another host. Checked for these scenarios.

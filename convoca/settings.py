@@ -344,6 +344,27 @@ if CONVOCA_MAP_TILE_URL:
     _tiles = _urlsplit(CONVOCA_MAP_TILE_URL)
     SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], f"{_tiles.scheme}://{_tiles.netloc}"]
 
+# --- Donations -------------------------------------------------------------------------
+# Online gifts go through Stripe Checkout when both keys are set; without them
+# fundraiser pages say online giving is not configured, and offline gifts work.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Only tests point this elsewhere (a local stand-in for Stripe's API).
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# How old a webhook's signed timestamp may be, in seconds (Stripe's default).
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
+    # Half a configuration would take money that the site never hears was paid.
+    raise ImproperlyConfigured(
+        "Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither. See README.md."
+    )
+# Where the donate form's submission may be redirected (CSP form-action).
+CONVOCA_CHECKOUT_ORIGINS = env.list("CHECKOUT_ORIGINS", default=["https://checkout.stripe.com"])
+# Payment providers by name, in order of preference for new gifts.
+CONVOCA_DONATION_PROVIDERS = {"stripe": "convoca.donations.providers.stripe.StripeProvider"}
+CONVOCA_RATE_LIMITS["donate"] = {"per_client": (30, 3600), "per_email": (10, 3600)}
+CONVOCA_RATE_LIMITS["donate-without-pow"] = {"per_client": (10, 3600), "per_email": (5, 3600)}
+
 # --- Personal data ---------------------------------------------------------------
 # How long a person who never confirmed anything keeps their personal data.
 CONVOCA_UNCONFIRMED_RETENTION_DAYS = env.int("CONVOCA_UNCONFIRMED_RETENTION_DAYS", default=30)
@@ -390,5 +411,7 @@ LOGGING = {
         "django.security.DisallowedHost": {"handlers": [], "propagate": False},
         # The scheduler logs every run of its lock-keeping job.
         "apscheduler": {"level": "WARNING"},
+        # Stripe's library logs every API call at INFO (and bodies at DEBUG).
+        "stripe": {"level": "WARNING"},
     },
 }

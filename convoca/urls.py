@@ -14,6 +14,7 @@ urlpatterns = [
     path("pow/challenge/", core_views.pow_challenge, name="pow-challenge"),
     path("anymail/", include(webhook_urls())),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("donations/webhooks/", include("convoca.donations.webhook_urls")),
 ]
 
 urlpatterns += i18n_patterns(
