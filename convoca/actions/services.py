@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+import os
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +35,7 @@ from convoca.actions.models import (
     Tally,
 )
 from convoca.coalition.models import Organisation
+from convoca.core import crypto
 from convoca.core.images import image_clean
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.services import PersonData, activity_record, consent_give, person_upsert
@@ -174,32 +183,125 @@ def signature_intake_create(*, action: Action, data: SignatureData) -> None:
         signature_create(action=action, data=data)
         return
     payload = {
-        "person": asdict(data.person),
-        **{
-            name: getattr(data, name)
-            for name in (
-                "organisation_name",
-                "role",
-                "comment",
-                "members_represented",
-                "visibility",
-                "source",
-                "form",
-            )
-        },
+        "person": vars(data.person),
+        **{name: getattr(data, name) for name in _INTAKE_FIELDS},
         "consents": {str(k): v for k, v in data.consents.items()},
     }
-    SignatureIntake.objects.create(action=action, payload=json.dumps(payload))
-    transaction.on_commit(_intake_drain_soon)
+    _intake_insert(action_id=action.pk, payload=json.dumps(payload))
+    _intake_drain_soon()
+
+
+_INTAKE_FIELDS = (
+    "organisation_name",
+    "role",
+    "comment",
+    "members_represented",
+    "visibility",
+    "source",
+    "form",
+)
+
+
+def _intake_insert(*, action_id: int, payload: str) -> None:
+    """``SignatureIntake.objects.create``, as one plain INSERT without the ORM's work.
+
+    The values go through the model fields' own conversions, and the payload
+    is encrypted with the associated data its field uses to decrypt it. In
+    autocommit this commits at once; inside a transaction, with it.
+    """
+    meta = SignatureIntake._meta
+    pk = uuid.uuid4()
+    payload_field = meta.get_field("payload")
+    token = crypto.encrypt(
+        payload, associated_data=payload_field.associated_data(SimpleNamespace(pk=pk))
+    )
+    with sqlite_write_turn(), connection.cursor() as cursor:
+        cursor.execute(
+            _intake_sql(connection.vendor),
+            [
+                pk if connection.features.has_native_uuid_field else pk.hex,  # as UUIDField
+                action_id,
+                token,
+                connection.ops.adapt_datetimefield_value(timezone.now()),  # as DateTimeField
+            ],
+        )
+
+
+_write_turn = threading.local()
+
+
+@contextmanager
+def sqlite_write_turn():
+    """On SQLite, wait for this thread's turn to write in a kernel lock, not in SQLite's.
+
+    SQLite lets one writer at a time in the whole database; a writer that
+    finds it taken sleeps in SQLite's busy handler, 1, 2, 5, 10... 100 ms at
+    a time, however soon the lock is free again. Under load that sleep,
+    not the work, sets the pace and the tail. Signing's writers (each web
+    thread's INSERT and the worker's batches) instead queue on an
+    exclusive ``flock`` of one file in the data folder, which wakes the next
+    writer as soon as the last is done. Each thread opens the file itself,
+    so threads of one process exclude each other too. Outside a
+    transaction only: inside one, SQLite's own lock may already be held.
+    Elsewhere (PostgreSQL) this does nothing.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    lock = getattr(_write_turn, "lock", None)
+    if lock is None:
+        lock = _write_turn.lock = _LockFile(Path(settings.DATA_DIR) / "sqlite-write.lock")
+    fcntl.flock(lock.fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(lock.fd, fcntl.LOCK_UN)
+
+
+class _LockFile:
+    """One thread's descriptor of the lock file, closed when the thread ends."""
+
+    def __init__(self, path: Path):
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __del__(self):
+        os.close(self.fd)
+
+
+@lru_cache(maxsize=4)
+def _intake_sql(vendor: str) -> str:
+    """The INSERT for the connection's database (``vendor`` is the key)."""
+    quote = connection.ops.quote_name
+    meta = SignatureIntake._meta
+    columns = ", ".join(
+        quote(meta.get_field(name).column) for name in ("id", "action", "payload", "created_at")
+    )
+    # Names from the model, quoted by the backend; the values are parameters.
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
+
+
+_drain_asked_at = 0.0
+
+
+def intake_drain_debounce_reset() -> None:
+    global _drain_asked_at
+    _drain_asked_at = 0.0
 
 
 def _intake_drain_soon() -> None:
     """Ask a worker to record the intakes, at most once every few seconds per process."""
     from convoca.actions.tasks import signature_intake_process_task
 
+    global _drain_asked_at
     debounce = settings.CONVOCA_INTAKE_DEBOUNCE_SECONDS
-    if not debounce or cache.add("actions:intake-drain", 1, timeout=debounce):
-        signature_intake_process_task.enqueue()
+    if debounce:
+        now = time.monotonic()
+        if now - _drain_asked_at < debounce:
+            return  # this process asked a moment ago: no need to ask the cache
+        _drain_asked_at = now
+        if not cache.add("actions:intake-drain", 1, timeout=debounce):
+            return
+    transaction.on_commit(signature_intake_process_task.enqueue)
 
 
 def signature_intake_process(*, batch: int = 50, limit: int = 5000) -> int:
