@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
-import os
-import threading
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache, partial
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -173,15 +168,17 @@ def signature_intake_create(*, action: Action, data: SignatureData) -> None:
     if data.endorsement is not None:
         signature_create(action=action, data=data)
         return
+    # Only what was given: the rest is the dataclasses' defaults when read back.
     payload = {
-        "person": vars(data.person),
-        **{name: getattr(data, name) for name in _INTAKE_FIELDS},
+        "person": {k: v for k, v in vars(data.person).items() if v not in _EMPTY},
+        **{k: v for k in _INTAKE_FIELDS if (v := getattr(data, k)) not in _EMPTY},
         "consents": {str(k): v for k, v in data.consents.items()},
     }
     _intake_insert(action_id=action.pk, payload=json.dumps(payload))
     _intake_drain_soon()
 
 
+_EMPTY = ("", None)
 _INTAKE_FIELDS = (
     "organisation_name",
     "role",
@@ -206,7 +203,7 @@ def _intake_insert(*, action_id: int, payload: str) -> None:
     token = crypto.encrypt(
         payload, associated_data=payload_field.associated_data(SimpleNamespace(pk=pk))
     )
-    with sqlite_write_turn(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             _intake_sql(connection.vendor),
             [
@@ -216,47 +213,6 @@ def _intake_insert(*, action_id: int, payload: str) -> None:
                 connection.ops.adapt_datetimefield_value(timezone.now()),  # as DateTimeField
             ],
         )
-
-
-_write_turn = threading.local()
-
-
-@contextmanager
-def sqlite_write_turn():
-    """On SQLite, wait for this thread's turn to write in a kernel lock, not in SQLite's.
-
-    SQLite lets one writer at a time in the whole database; a writer that
-    finds it taken sleeps in SQLite's busy handler, 1, 2, 5, 10... 100 ms at
-    a time, however soon the lock is free again. Under load that sleep,
-    not the work, sets the pace and the tail. Signing's writers (each web
-    thread's INSERT and the worker's batches) instead queue on an
-    exclusive ``flock`` of one file in the data folder, which wakes the next
-    writer as soon as the last is done. Each thread opens the file itself,
-    so threads of one process exclude each other too. Outside a
-    transaction only: inside one, SQLite's own lock may already be held.
-    Elsewhere (PostgreSQL) this does nothing.
-    """
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    lock = getattr(_write_turn, "lock", None)
-    if lock is None:
-        lock = _write_turn.lock = _LockFile(Path(settings.DATA_DIR) / "sqlite-write.lock")
-    fcntl.flock(lock.fd, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(lock.fd, fcntl.LOCK_UN)
-
-
-class _LockFile:
-    """One thread's descriptor of the lock file, closed when the thread ends."""
-
-    def __init__(self, path: Path):
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-
-    def __del__(self):
-        os.close(self.fd)
 
 
 @lru_cache(maxsize=4)
@@ -295,7 +251,7 @@ def _intake_drain_soon() -> None:
     transaction.on_commit(signature_intake_process_task.enqueue)
 
 
-def signature_intake_process(*, batch: int = 100, limit: int = 5000) -> int:
+def signature_intake_process(*, batch: int | None = None, limit: int = 5000) -> int:
     """Record pending intakes as people and signatures; return how many were done.
 
     Intakes are taken ``batch`` at a time, in one transaction, and deleted
@@ -306,14 +262,17 @@ def signature_intake_process(*, batch: int = 100, limit: int = 5000) -> int:
     known address, the same address twice, or when the bulk write meets a
     person created meanwhile) goes through ``signature_create`` in a
     savepoint of its own. The confirmation emails of a batch are one task.
-    On SQLite a batch waits for its turn with the web processes' INSERTs
-    (``sqlite_write_turn``) and stays short. Several workers may run at
-    once: on PostgreSQL each skips the rows another has locked.
+    On SQLite a batch holds the database's one write lock, which the web
+    processes' INSERTs wait for: ``batch`` is smaller there by default, so
+    each wait is short. Several workers may run at once: on PostgreSQL each
+    skips the rows another has locked.
     """
+    if batch is None:
+        batch = 25 if connection.vendor == "sqlite" else 100
     done = 0
     skip_locked = connection.features.has_select_for_update_skip_locked
     while done < limit:
-        with sqlite_write_turn(), transaction.atomic():
+        with transaction.atomic():
             intakes = list(
                 SignatureIntake.objects.select_for_update(skip_locked=skip_locked).order_by(
                     "created_at"

@@ -129,3 +129,10 @@ def test_a_person_created_meanwhile_sends_the_batch_one_by_one(appeal, monkeypat
     assert Signature.objects.count() == 2
     assert Person.objects.count() == 2
     assert not SignatureIntake.objects.exists()
+
+
+def test_a_zero_and_an_empty_answer_are_recorded_as_given(appeal):
+    signature_intake_create(action=appeal, data=_data(members_represented=0, role=""))
+    signature_intake_process()
+    signature = Signature.objects.get()
+    assert (signature.members_represented, signature.role) == (0, "")
