@@ -131,6 +131,19 @@ def _intakes_process() -> dict:
     }
 
 
+def _confirmations_asked(DBTaskResult) -> dict:
+    """The signatures whose confirmation email is queued: one task each, or one per batch."""
+    asked = []
+    for path, kwargs in DBTaskResult.objects.filter(
+        task_path__contains="signature_confirmation_email"
+    ).values_list("task_path", "args_kwargs__kwargs"):
+        if path.endswith("signature_confirmation_email_task"):
+            asked.append(kwargs["signature_id"])
+        elif path.endswith("signature_confirmation_emails_task"):
+            asked.extend(kwargs["signature_ids"])
+    return {"confirmation_tasks": len(asked), "confirmation_distinct": len(set(asked))}
+
+
 def signing_count() -> dict:
     """What the signing run stored: rows to hold against the acknowledged responses."""
     from django.db import connection
@@ -154,9 +167,7 @@ def signing_count() -> dict:
         "signature_persons": signatures.values("person").distinct().count(),
         "persons": Person.objects.count(),
         "signatures_counted": signatures.filter(counted=True).count(),
-        "confirmation_tasks": DBTaskResult.objects.filter(
-            task_path__endswith="signature_confirmation_email_task"
-        ).count(),
+        **_confirmations_asked(DBTaskResult),
         "inserted": inserted,
         "inserted_distinct": inserted_distinct,
     }

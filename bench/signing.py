@@ -47,7 +47,7 @@ from bench.prepare import SIGNING_SLUG
 from convoca import cli
 
 HOST = run.HOST
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/convoca_bench"
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/convoca_bench_signing"
 DRAIN_SECONDS = 3
 RESPONSE_TIMEOUT = 10
 
@@ -162,6 +162,7 @@ async def _python_post(
         f"POST {parsed.path} HTTP/1.1\r\nHost: {HOST}:{parsed.port}\r\n"
         "User-Agent: convoca-bench\r\nAccept: */*\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Origin: http://{HOST}:{parsed.port}\r\nSec-Fetch-Site: same-origin\r\n"
     )
     latencies: list[float] = []
     counts = {"sent": 0, "acked": 0, "failed": 0, "socket_errors": 0, "other_status": 0}
@@ -446,6 +447,10 @@ def measure_database(*, database: str, measure, args) -> dict:
             stored["confirmation_tasks"],
             stored["signatures"],
         ),
+        "distinct confirmation emails queued == queued": (
+            stored.get("confirmation_distinct", stored["confirmation_tasks"]),
+            stored["confirmation_tasks"],
+        ),
         "baseline rows == acknowledged": (stored["inserted"], totals["insert"]["acked"]),
         "baseline distinct emails == rows": (stored["inserted_distinct"], stored["inserted"]),
     }
@@ -542,11 +547,59 @@ def print_result(result: dict, args, client: str) -> None:
     for name, check in result["checks"].items():
         mark = "ok" if check["stored"] == check["expected"] else "MISMATCH"
         print(f"  {name}: {check['stored']} / {check['expected']} {mark}")
-    print(
-        f"  budget (ratio >= 0.50, p99 < 100 ms): "
-        f"{'met' if result['budget_met'] else 'MISSED'} "
-        f"(ratio {summary['ratio']:.3f}, p99 {summary['signing']['p99_ms']:.0f} ms)"
-    )
+    for line, passed, detail in budget_lines(result):
+        print(f"  {'PASS' if passed else 'FAIL'}  {result['database']}: {line} ({detail})")
+
+
+def budget_lines(result: dict) -> list[tuple[str, bool, str]]:
+    """The budget of DESIGN.md, line by line: (what, met, the figure)."""
+    summary = result["summary"]
+    checks = result["checks"]
+    twice = [
+        name
+        for name in (
+            "distinct signers == signatures",
+            "new people == signatures",
+            "distinct confirmation emails queued == queued",
+            "baseline distinct emails == rows",
+        )
+        if name in checks and checks[name]["stored"] != checks[name]["expected"]
+    ]
+    lost = [
+        name
+        for name in (
+            "stored at the end of the load == acknowledged",
+            "signatures == acknowledged",
+            "confirmation emails queued == signatures",
+        )
+        if checks[name]["stored"] != checks[name]["expected"]
+    ]
+    totals = result["totals"]["signing"]
+    return [
+        (
+            "signing per s >= 0.50 x the one-INSERT baseline",
+            summary["ratio"] >= 0.5,
+            f"ratio {summary['ratio']:.3f}, median of {len(result['rounds'])} rounds; "
+            f"CPU ratio {summary.get('cpu_ratio', 0):.3f}",
+        ),
+        (
+            "signing p99 < 100 ms at the connections given",
+            summary["signing"]["p99_ms"] < 100,
+            f"p99 {summary['signing']['p99_ms']:.0f} ms, p50 {summary['signing']['p50_ms']:.0f}",
+        ),
+        (
+            "every acknowledged signature stored",
+            not lost and not totals["unanswered"],
+            f"{checks['signatures == acknowledged']['stored']} recorded for "
+            f"{totals['acked']} acknowledged" + (f"; {', '.join(lost)}" if lost else ""),
+        ),
+        (
+            "none stored twice",
+            not twice,
+            "one signer, one person, one confirmation email per signature"
+            + (f"; FAILED: {', '.join(twice)}" if twice else ""),
+        ),
+    ]
 
 
 def failures(result: dict) -> list[str]:
@@ -598,14 +651,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--connections", type=int, default=64, help="(default: 64)")
     parser.add_argument(
-        "--duration", type=int, default=10, help="seconds measured per scenario (default: 10)"
+        "--duration", type=int, default=5, help="seconds measured per scenario (default: 5)"
     )
     parser.add_argument(
         "--rounds",
         type=int,
-        default=1,
-        help="baseline-then-signing measurements per database; the medians are reported "
-        "(default: 1)",
+        default=3,
+        help="baseline-then-signing measurements per database, alternating, so that other "
+        "load on the machine weighs on both alike; the medians are reported (default: 3)",
     )
     parser.add_argument(
         "--warmup",
@@ -692,6 +745,10 @@ def main(argv: list[str] | None = None) -> int:
         args=args,
         databases=results,
     )
+    print("\nBudget (DESIGN.md), on a machine that may be shared:")
+    for result in results:
+        for line, passed, detail in budget_lines(result):
+            print(f"  {'PASS' if passed else 'FAIL'}  {result['database']}: {line} ({detail})")
     problems = [problem for result in results for problem in failures(result)]
     for problem in problems:
         print(f"bench: {problem}", file=sys.stderr)

@@ -38,7 +38,13 @@ function init(args)
   window_us = tonumber(args[2]) * 1000000
   ok_status = tonumber(args[3])
   template = args[4]
-  headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+  -- What a browser sends with a form posted from the site's own page (the signing
+  -- view refuses a cross-site one: convoca.core.antibot.request_is_cross_site).
+  headers = {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Origin"] = "http://" .. wrk.host .. ":" .. wrk.port,
+    ["Sec-Fetch-Site"] = "same-origin",
+  }
   sent, acked, failed = 0, 0, 0
   first_us, stop_us, last_us = 0, 0, 0
   other_status = 0

@@ -18,11 +18,12 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # Actions first: their signing address is the busiest, and is found sooner.
+    path("", include("convoca.actions.urls")),
     path("", core_views.home, name="home"),
     path("", include("convoca.people.urls")),
     path("", include("convoca.coalition.urls")),
     path("", include("convoca.publishing.urls")),
-    path("", include("convoca.actions.urls")),
     path("", include("convoca.mailings.urls")),
     path("", include("convoca.events.urls")),
     path("", include("convoca.donations.urls")),

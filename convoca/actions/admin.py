@@ -210,16 +210,27 @@ class ActionAdmin(OrganisationScopedAdmin):
     def goal_now(self, obj):
         return obj.tally_goal or obj.goal or "—"
 
+    # Staff of a co-sponsoring organisation see the action, its figures and
+    # (exports.py decides which rows) its export; only the owner changes it.
+    def _scope(self, request) -> Q:
+        ids = organisation_ids_for_user(request.user)
+        co_sponsored = Action.co_sponsors.through.objects.filter(organisation_id__in=ids)
+        return Q(organisation__in=ids) | Q(pk__in=co_sponsored.values("action_id"))
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None or user_is_coordinator(request.user):
+            return super().has_view_permission(request, obj)
+        return Action.objects.filter(self._scope(request), pk=obj.pk).exists()
+
     def get_queryset(self, request):
         # The maintained counts, joined once for the whole list page.
         tally = Tally.objects.filter(pk=OuterRef("translation_key"))
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                tally_count=Subquery(tally.values("count")),
-                tally_goal=Subquery(tally.values("goal")),
-            )
+        queryset = super(OrganisationScopedAdmin, self).get_queryset(request)
+        if not user_is_coordinator(request.user):
+            queryset = queryset.filter(self._scope(request))
+        return queryset.annotate(
+            tally_count=Subquery(tally.values("count")),
+            tally_goal=Subquery(tally.values("goal")),
         )
 
     @admin.display(description=_("figures"))

@@ -30,6 +30,7 @@ from convoca.actions.selectors import (
     action_get_public,
 )
 from convoca.actions.views import ActionSignView, action_context, action_get_or_404, source_clean
+from convoca.core.antibot import cross_site_refused
 from convoca.core.caching import public_page
 from convoca.core.markdown import markdown_render
 
@@ -98,6 +99,7 @@ def action_embed(request, slug):
 
 
 @csrf_exempt  # anonymous, no session, like ActionSignView; see docs/architecture.md
+@cross_site_refused
 @frameable
 @never_cache
 @require_POST

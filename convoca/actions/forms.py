@@ -1,7 +1,10 @@
 """The signing form, built for each action from the questions its organiser asks."""
 
+import threading
+
 from django import forms
-from django.utils.translation import gettext
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -68,7 +71,17 @@ class SignatureForm(HoneypotForm):
     def __init__(self, *args, action: Action, **kwargs):
         super().__init__(*args, **kwargs)
         self.action = action
-        self.fields["country"] = _country_field(_("Country"))
+        self.fields.update(self.fields_for(action))
+        if action.is_endorsement:
+            self.fields["given_name"].label = _("Contact person: first name")
+            self.fields["email"].help_text = _("Never shown publicly; for the organisers only.")
+        # The honeypot goes last, where a bot filling every field finds it.
+        self.fields["website"] = self.fields.pop("website")
+
+    @classmethod
+    def fields_for(cls, action: Action) -> dict[str, forms.Field]:
+        """The fields this action asks for, besides the declared ones, freshly built."""
+        fields = {"country": _country_field(_("Country"))}
         asks = {
             "organisation_name": (
                 action.ask_organisation,
@@ -118,34 +131,32 @@ class SignatureForm(HoneypotForm):
                 ),
             ),
         }
-        # Built only when asked: this runs on every signing request.
+        # Built only when asked.
         for name, (ask, make_field) in asks.items():
             if ask != Action.Ask.NO:
                 field = make_field()
                 field.required = ask == Action.Ask.REQUIRED
-                self.fields[name] = field
+                fields[name] = field
         if action.is_endorsement:
-            self.fields["endorser_name"] = forms.CharField(
+            fields["endorser_name"] = forms.CharField(
                 label=_("Name of the organisation that endorses"),
                 max_length=200,
                 error_messages={"required": _("Enter the name of your organisation.")},
             )
-            self.fields["endorser_country"] = _country_field(_("Country of the organisation"))
-            self.fields["endorser_website"] = forms.URLField(
+            fields["endorser_country"] = _country_field(_("Country of the organisation"))
+            fields["endorser_website"] = forms.URLField(
                 label=_("Its website"),
                 required=False,
                 assume_scheme="https",
                 error_messages={"invalid": _("Enter a web address, like https://example.org.")},
             )
-            self.fields["endorser_logo"] = forms.ImageField(
+            fields["endorser_logo"] = forms.ImageField(
                 label=_("Its logo (optional)"),
                 required=False,
                 help_text=_("PNG or JPEG, at most 2 MB."),
             )
-            self.fields["given_name"].label = _("Contact person: first name")
-            self.fields["email"].help_text = _("Never shown publicly; for the organisers only.")
         elif not action.is_pledge and action.show_signers:
-            self.fields["visibility"] = forms.ChoiceField(
+            fields["visibility"] = forms.ChoiceField(
                 label=_("How should your signature appear in the public list?"),
                 choices=Signature.Visibility.choices,
                 initial=Signature.Visibility.HIDDEN,
@@ -153,11 +164,10 @@ class SignatureForm(HoneypotForm):
                 widget=forms.RadioSelect,
             )
         for organisation in [action.organisation, *action.co_sponsors.all()]:
-            self.fields[f"consent_{organisation.pk}"] = forms.BooleanField(
-                label=self.consent_wording(organisation), required=False
+            fields[f"consent_{organisation.pk}"] = forms.BooleanField(
+                label=cls.consent_wording(organisation), required=False
             )
-        # The honeypot goes last, where a bot filling every field finds it.
-        self.fields["website"] = self.fields.pop("website")
+        return fields
 
     @staticmethod
     def consent_wording(organisation) -> str:
@@ -173,8 +183,67 @@ class SignatureForm(HoneypotForm):
 
     def consents(self) -> dict[int, str]:
         """The organisations whose box was ticked, with the sentence the signer saw."""
-        return {
-            int(name.removeprefix("consent_")): str(self.fields[name].label)
-            for name, value in self.cleaned_data.items()
-            if name.startswith("consent_") and value
-        }
+        return _consents(self.cleaned_data, self.fields)
+
+
+_CHECK_FIELDS: dict[tuple, dict[str, forms.Field]] = {}
+_CHECK_FIELDS_LOCK = threading.Lock()
+_NO_FILES = MultiValueDict()
+
+
+def _check_fields(action: Action) -> dict[str, forms.Field]:
+    """The fields of this action's SignatureForm in the active language, built once."""
+    # Reading co_sponsors builds a related manager each time: remembered on the
+    # object, which action_get_for_signing replaces every few seconds.
+    action_key = action.__dict__.get("_signature_check_key")
+    if action_key is None:
+        organisations = (action.organisation, *action.co_sponsors.all())
+        action_key = (action.pk, action.updated_at, tuple((o.pk, o.name) for o in organisations))
+        action.__dict__["_signature_check_key"] = action_key
+    key = (*action_key, get_language())  # consent labels are translated when built
+    fields = _CHECK_FIELDS.get(key)
+    if fields is None:
+        fields = SignatureForm(action=action).fields
+        with _CHECK_FIELDS_LOCK:
+            if len(_CHECK_FIELDS) > 500:
+                _CHECK_FIELDS.clear()
+            _CHECK_FIELDS[key] = fields
+    return fields
+
+
+def signature_form_clean(data, *, action: Action) -> tuple[dict, dict[int, str]] | None:
+    """What ``SignatureForm(data, action=action)`` would clean, when it is valid; else None.
+
+    The hot path of signing (docs/benchmarks.md). The same field objects
+    clean the same values: only the form around them is left out (its
+    per-request copy of every field, its bound fields, its error lists).
+    The fields are built once per process and shared, which is safe because
+    cleaning changes nothing in a field. None means "not valid": build a
+    ``SignatureForm`` with the same data to show the errors. Returns the
+    cleaned data and :meth:`SignatureForm.consents`. Not for endorsements
+    (they carry a file, and are rare). ``tests/test_signing.py`` checks it
+    against the form.
+    """
+    fields = _check_fields(action)
+    cleaned = {}
+    try:
+        for name, field in fields.items():
+            cleaned[name] = field.clean(field.widget.value_from_datadict(data, _NO_FILES, name))
+    except forms.ValidationError:
+        return None
+    if cleaned["website"]:  # the honeypot: HoneypotForm.clean_website refuses it
+        return None
+    cleaned["website"] = ""
+    return cleaned, _consents(cleaned, fields)
+
+
+def _consents(cleaned_data: dict, fields: dict[str, forms.Field]) -> dict[int, str]:
+    return {
+        int(name.removeprefix("consent_")): str(fields[name].label)
+        for name, value in cleaned_data.items()
+        if name.startswith("consent_") and value
+    }
+
+
+def signature_form_check_cache_clear() -> None:
+    _CHECK_FIELDS.clear()

@@ -61,7 +61,12 @@ def action_get_for_signing(*, language: str, slug: str) -> Action | None:
 
 
 def action_signing_cache_clear() -> None:
+    """Forget what signing remembers per process (the actions, their forms, the drain)."""
+    from convoca.actions import forms, services
+
     _SIGNING_CACHE.clear()
+    forms.signature_form_check_cache_clear()
+    services.intake_drain_debounce_reset()
 
 
 def action_list_open(*, language: str) -> QuerySet[Action]:

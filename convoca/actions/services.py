@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+import time
+import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -27,6 +31,8 @@ from convoca.actions.models import (
     Tally,
 )
 from convoca.coalition.models import Organisation
+from convoca.core import crypto
+from convoca.core.crypto import email_index
 from convoca.core.images import image_clean
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.services import PersonData, activity_record, consent_give, person_upsert
@@ -92,7 +98,11 @@ def next_goal(count: int) -> int:
 
 
 def signature_create(
-    *, action: Action, data: SignatureData, accepted: bool = False
+    *,
+    action: Action,
+    data: SignatureData,
+    accepted: bool = False,
+    confirmations: list[str] | None = None,
 ) -> SignatureResult:
     """Record a signature on an open action, once per person whatever the language.
 
@@ -102,23 +112,15 @@ def signature_create(
     form cannot tell anyone whether an address had signed. Consents ticked
     are recorded every time. The confirmation email leaves after commit.
     ``accepted``: the form was taken while the action was open (an intake),
-    so a close since then does not refuse it.
+    so a close since then does not refuse it. ``confirmations``: a list
+    the caller enqueues the emails from (the id is added to it) instead.
     """
     if not (accepted or action.is_open):
         raise ActionClosed(action)
     with transaction.atomic():
         upserted = person_upsert(data=data.person)
         person = upserted.person
-        fields = {
-            "action": action,
-            "organisation_name": data.organisation_name,
-            "role": data.role,
-            "comment": data.comment,
-            "members_represented": data.members_represented,
-            "country": data.person.country,
-            "visibility": data.visibility,
-            "source": data.source,
-        }
+        fields = _signature_fields(action, data)
         if upserted.created:
             # A person created a moment ago has signed nothing: no lookup needed.
             signature = Signature.objects.create(
@@ -141,17 +143,10 @@ def signature_create(
                 _endorsement_create(signature=signature, data=data.endorsement)
             if action.count_on_submit:
                 _tally_add(signature)
-        organisations = Organisation.objects.in_bulk(list(data.consents))
-        for organisation_id, wording in data.consents.items():
-            if organisation_id in organisations:
-                consent_give(
-                    person=person,
-                    organisation=organisations[organisation_id],
-                    purpose=Consent.Purpose.CONTACT,
-                    wording=wording,
-                    source=data.form,
-                )
-        if signature.confirmed_at is None:
+        _consents_give(person, data)
+        if signature.confirmed_at is None and confirmations is not None:
+            confirmations.append(str(signature.pk))
+        elif signature.confirmed_at is None:
             from convoca.actions.tasks import signature_confirmation_email_task
 
             transaction.on_commit(
@@ -173,77 +168,297 @@ def signature_intake_create(*, action: Action, data: SignatureData) -> None:
     if data.endorsement is not None:
         signature_create(action=action, data=data)
         return
+    # Only what was given: the rest is the dataclasses' defaults when read back.
     payload = {
-        "person": asdict(data.person),
-        **{
-            name: getattr(data, name)
-            for name in (
-                "organisation_name",
-                "role",
-                "comment",
-                "members_represented",
-                "visibility",
-                "source",
-                "form",
-            )
-        },
+        "person": {k: v for k, v in vars(data.person).items() if v not in _EMPTY},
+        **{k: v for k in _INTAKE_FIELDS if (v := getattr(data, k)) not in _EMPTY},
         "consents": {str(k): v for k, v in data.consents.items()},
     }
-    SignatureIntake.objects.create(action=action, payload=json.dumps(payload))
-    transaction.on_commit(_intake_drain_soon)
+    _intake_insert(action_id=action.pk, payload=json.dumps(payload))
+    _intake_drain_soon()
+
+
+_EMPTY = ("", None)
+_INTAKE_FIELDS = (
+    "organisation_name",
+    "role",
+    "comment",
+    "members_represented",
+    "visibility",
+    "source",
+    "form",
+)
+
+
+def _intake_insert(*, action_id: int, payload: str) -> None:
+    """``SignatureIntake.objects.create``, as one plain INSERT without the ORM's work.
+
+    The values go through the model fields' own conversions, and the payload
+    is encrypted with the associated data its field uses to decrypt it. In
+    autocommit this commits at once; inside a transaction, with it.
+    """
+    meta = SignatureIntake._meta
+    pk = uuid.uuid4()
+    payload_field = meta.get_field("payload")
+    token = crypto.encrypt(
+        payload, associated_data=payload_field.associated_data(SimpleNamespace(pk=pk))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _intake_sql(connection.vendor),
+            [
+                pk if connection.features.has_native_uuid_field else pk.hex,  # as UUIDField
+                action_id,
+                token,
+                connection.ops.adapt_datetimefield_value(timezone.now()),  # as DateTimeField
+            ],
+        )
+
+
+@lru_cache(maxsize=4)
+def _intake_sql(vendor: str) -> str:
+    """The INSERT for the connection's database (``vendor`` is the key)."""
+    quote = connection.ops.quote_name
+    meta = SignatureIntake._meta
+    columns = ", ".join(
+        quote(meta.get_field(name).column) for name in ("id", "action", "payload", "created_at")
+    )
+    # Names from the model, quoted by the backend; the values are parameters.
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
+
+
+_drain_asked_at = 0.0
+
+
+def intake_drain_debounce_reset() -> None:
+    global _drain_asked_at
+    _drain_asked_at = 0.0
 
 
 def _intake_drain_soon() -> None:
     """Ask a worker to record the intakes, at most once every few seconds per process."""
     from convoca.actions.tasks import signature_intake_process_task
 
+    global _drain_asked_at
     debounce = settings.CONVOCA_INTAKE_DEBOUNCE_SECONDS
-    if not debounce or cache.add("actions:intake-drain", 1, timeout=debounce):
-        signature_intake_process_task.enqueue()
+    if debounce:
+        now = time.monotonic()
+        if now - _drain_asked_at < debounce:
+            return  # this process asked a moment ago: no need to ask the cache
+        _drain_asked_at = now
+        if not cache.add("actions:intake-drain", 1, timeout=debounce):
+            return
+    transaction.on_commit(signature_intake_process_task.enqueue)
 
 
-def signature_intake_process(*, batch: int = 50, limit: int = 5000) -> int:
+def signature_intake_process(*, batch: int | None = None, limit: int = 5000) -> int:
     """Record pending intakes as people and signatures; return how many were done.
 
-    Intakes are taken ``batch`` at a time, in one transaction, each inside
-    its own savepoint, then deleted: a crash leaves them to be done again,
-    and doing one again changes nothing (``signature_create`` is
-    idempotent). Batches keep SQLite's write lock for fewer, longer spells.
-    Several workers may run at once: on PostgreSQL each skips the rows
-    another has locked.
+    Intakes are taken ``batch`` at a time, in one transaction, and deleted
+    in it: a crash leaves them to be done again, and doing one again
+    changes nothing (``signature_create`` is idempotent). In a batch, the
+    common case (an address not seen before, once in the batch) is written
+    with one INSERT per table for the whole batch; any other intake (a
+    known address, the same address twice, or when the bulk write meets a
+    person created meanwhile) goes through ``signature_create`` in a
+    savepoint of its own. The confirmation emails of a batch are one task.
+    On SQLite a batch holds the database's one write lock, which the web
+    processes' INSERTs wait for: ``batch`` is smaller there by default, so
+    each wait is short. Several workers may run at once: on PostgreSQL each
+    skips the rows another has locked.
     """
+    if batch is None:
+        batch = 25 if connection.vendor == "sqlite" else 100
     done = 0
     skip_locked = connection.features.has_select_for_update_skip_locked
     while done < limit:
-        before = done
         with transaction.atomic():
             intakes = list(
-                SignatureIntake.objects.select_for_update(skip_locked=skip_locked)
-                .select_related("action__organisation")
-                .order_by("created_at")[:batch]
+                SignatureIntake.objects.select_for_update(skip_locked=skip_locked).order_by(
+                    "created_at"
+                )[: min(batch, limit - done)]
             )
             if not intakes:
                 break
-            for intake in intakes:
-                try:
-                    payload = json.loads(intake.payload)
-                    data = SignatureData(
+            recorded = _intakes_record(intakes)
+        done += recorded
+        if len(intakes) < batch or not recorded:
+            break  # all taken, or only rows that keep failing are left
+    return done
+
+
+def _intakes_record(intakes: list[SignatureIntake]) -> int:
+    """Record a batch of intakes inside the caller's transaction; delete those recorded."""
+    actions = Action.objects.select_related("organisation").in_bulk(
+        {intake.action_id for intake in intakes}
+    )
+    parsed: list[tuple[SignatureIntake, SignatureData]] = []
+    for intake in intakes:
+        try:
+            payload = json.loads(intake.payload)
+            parsed.append(
+                (
+                    intake,
+                    SignatureData(
                         person=PersonData(**payload.pop("person")),
                         consents={int(k): v for k, v in payload.pop("consents").items()},
                         **payload,
-                    )
-                    with transaction.atomic():
-                        signature_create(action=intake.action, data=data, accepted=True)
-                except Exception:
-                    # Keep going for the others; the row stays for a later run
-                    # and for an operator to see (never logged: it is personal data).
-                    logger.exception("signature intake %s could not be recorded", intake.pk)
-                    continue
-                intake.delete()
-                done += 1
-        if len(intakes) < batch or done == before:
-            break  # all taken, or only rows that keep failing are left
-    return done
+                    ),
+                )
+            )
+        except Exception:
+            # The row stays for an operator to see (never logged: personal data).
+            logger.exception("signature intake %s could not be read", intake.pk)
+    confirmations: list[str] = []
+    done: list[SignatureIntake] = []
+    one_by_one = parsed
+    try:
+        with transaction.atomic():
+            one_by_one = _intakes_record_new_people(parsed, actions, confirmations, done)
+    except IntegrityError:
+        # Someone created one of these people meanwhile: take them one by one.
+        confirmations.clear()
+        done.clear()
+        one_by_one = parsed
+    for intake, data in one_by_one:
+        try:
+            with transaction.atomic():
+                signature_create(
+                    action=actions[intake.action_id],
+                    data=data,
+                    accepted=True,
+                    confirmations=confirmations,
+                )
+        except Exception:
+            logger.exception("signature intake %s could not be recorded", intake.pk)
+            continue
+        done.append(intake)
+    SignatureIntake.objects.filter(pk__in=[intake.pk for intake in done]).delete()
+    _confirmations_enqueue(confirmations)
+    return len(done)
+
+
+def _intakes_record_new_people(
+    parsed: list[tuple[SignatureIntake, SignatureData]],
+    actions: dict[int, Action],
+    confirmations: list[str],
+    done: list[SignatureIntake],
+) -> list[tuple[SignatureIntake, SignatureData]]:
+    """Write the intakes from addresses not known yet in bulk; return the others.
+
+    What ``signature_create`` does for a person it has just created, for
+    many at once: the person, the signature, the timeline entry, the
+    consents, the count, and the confirmation email to ask for.
+    """
+    indexes = [email_index(data.person.email) for _intake, data in parsed]
+    known = _people_known(indexes)
+    seen: set[str] = set()
+    fresh, others = [], []
+    for (intake, data), index in zip(parsed, indexes, strict=True):
+        if index in known or index in seen or data.endorsement is not None:
+            others.append((intake, data))
+        else:
+            seen.add(index)
+            fresh.append((intake, data, index))
+    if not fresh:
+        return others
+    people, signatures, activities = [], [], []
+    for intake, data, index in fresh:
+        action = actions[intake.action_id]
+        person = Person(
+            email_index=index,
+            email=data.person.email.strip(),
+            language=data.person.language or settings.LANGUAGE_CODE,
+            **{
+                name: getattr(data.person, name)
+                for name in PersonData.UPDATABLE
+                if name != "language"
+            },
+        )
+        people.append(person)
+        signatures.append(
+            Signature(
+                translation_key=action.translation_key,
+                person=person,
+                **_signature_fields(action, data),
+            )
+        )
+        activities.append(_activity(person, action))
+    Person.objects.bulk_create(people)
+    Signature.objects.bulk_create(signatures)
+    Activity.objects.bulk_create(activities)
+    for (intake, data, _index), signature in zip(fresh, signatures, strict=True):
+        _consents_give(signature.person, data)
+        if actions[intake.action_id].count_on_submit:
+            _tally_add(signature)
+        confirmations.append(str(signature.pk))
+        done.append(intake)
+    return others
+
+
+def _people_known(indexes: list[str]) -> set[str]:
+    """Which of these email indexes belong to a person already."""
+    return set(
+        Person.objects.filter(email_index__in=set(indexes)).values_list("email_index", flat=True)
+    )
+
+
+def _signature_fields(action: Action, data: SignatureData) -> dict:
+    return {
+        "action": action,
+        "organisation_name": data.organisation_name,
+        "role": data.role,
+        "comment": data.comment,
+        "members_represented": data.members_represented,
+        "country": data.person.country,
+        "visibility": data.visibility,
+        "source": data.source,
+    }
+
+
+def _activity(person: Person, action: Action) -> Activity:
+    """The timeline entry ``activity_record`` writes for a signature, unsaved."""
+    return Activity(
+        person=person,
+        kind=ACTIVITY_KIND[action.kind],
+        organisation=action.organisation,
+        summary=action.title[:300],
+        subject_type=ContentType.objects.get_for_model(action),
+        subject_id=str(action.pk),
+    )
+
+
+def _consents_give(person: Person, data: SignatureData) -> None:
+    if not data.consents:
+        return
+    organisations = Organisation.objects.in_bulk(list(data.consents))
+    for organisation_id, wording in data.consents.items():
+        if organisation_id in organisations:
+            consent_give(
+                person=person,
+                organisation=organisations[organisation_id],
+                purpose=Consent.Purpose.CONTACT,
+                wording=wording,
+                source=data.form,
+            )
+
+
+def _confirmations_enqueue(signature_ids: list[str]) -> None:
+    """Ask for the confirmation emails of these signatures, in one task.
+
+    With the database task backend the task row is written in the
+    transaction that records the signatures (nothing recorded without its
+    email asked for, one commit); with another backend, after it commits.
+    """
+    if not signature_ids:
+        return
+    from convoca.actions.tasks import signature_confirmation_emails_task
+
+    enqueue = partial(signature_confirmation_emails_task.enqueue, signature_ids=signature_ids)
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
 
 
 def _endorsement_create(*, signature: Signature, data: EndorsementData) -> Endorsement:

@@ -1,5 +1,7 @@
 """Background work for actions. Every task may run twice without doing anything twice."""
 
+import logging
+
 from crontask import cron
 from django.db import transaction
 from django.tasks import task
@@ -15,6 +17,8 @@ from convoca.actions.services import (
 from convoca.core.mail import absolute_url, email_send
 from convoca.core.markdown import markdown_to_text
 from convoca.people.services import person_confirmation_email_claim
+
+logger = logging.getLogger(__name__)
 
 
 @task
@@ -47,6 +51,23 @@ def signature_confirmation_email_task(*, signature_id: str) -> bool:
         language=language,
     )
     return True
+
+
+@task
+def signature_confirmation_emails_task(*, signature_ids: list[str]) -> int:
+    """The confirmation emails of a batch of signatures recorded together; how many left.
+
+    Each is sent as ``signature_confirmation_email_task`` sends it, at most
+    one per address per day, so running this twice sends nothing twice. One
+    that fails does not stop the others.
+    """
+    sent = 0
+    for signature_id in signature_ids:
+        try:
+            sent += signature_confirmation_email_task.call(signature_id=signature_id)
+        except Exception:
+            logger.exception("confirmation email for signature %s failed", signature_id)
+    return sent
 
 
 @task

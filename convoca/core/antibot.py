@@ -9,11 +9,13 @@ by trying all four billion).
 from __future__ import annotations
 
 import time
+from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.urls import get_callable
 from django.utils.translation import gettext_lazy as _
 
 from convoca.core.crypto import blind_index, normalise_email
@@ -108,3 +110,55 @@ def form_throttle(request: HttpRequest, *, scope: str, email: str = "") -> None:
         scope if pow_passed(request, scope=scope) else f"{scope}-without-pow"
     ]
     rate_limit(request, scope=scope, email=email, **limits)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def request_is_cross_site(request: HttpRequest) -> bool:
+    """Whether a browser sent this request from a page of another site (a forged request).
+
+    Cookie-free protection against cross-site request forgery, for public
+    forms that are served from the page cache (no per-visitor token) and
+    inside partners' frames (where third-party cookies are blocked). What a
+    browser says cannot be set by a page: ``Sec-Fetch-Site`` (every current
+    browser) must be ``same-origin`` or ``none`` (typed by the visitor);
+    without it, an ``Origin`` (sent on every POST by browsers for years)
+    must be this site's. A request with neither did not come from a
+    browser that a page could steer, and is let through, as Go's
+    ``http.CrossOriginProtection`` does; the rate limits and the proof of
+    work are the defence against scripts. Origins in
+    ``CSRF_TRUSTED_ORIGINS`` pass, as with Django's own check.
+    """
+    if request.method in _SAFE_METHODS:
+        return False
+    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site in ("same-origin", "none"):
+        return False
+    origin = request.META.get("HTTP_ORIGIN")
+    if fetch_site is None and origin is None:
+        return False
+    return not (
+        origin
+        and (
+            origin in settings.CSRF_TRUSTED_ORIGINS
+            or origin == f"{request.scheme}://{request.get_host()}"
+        )
+    )
+
+
+def cross_site_refused(view):
+    """Answer a forged cross-site POST to ``view`` with the CSRF failure page (403).
+
+    For views that are ``csrf_exempt`` because they must work without a
+    cookie; see :func:`request_is_cross_site`.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request_is_cross_site(request):
+            failure = get_callable(settings.CSRF_FAILURE_VIEW)
+            return failure(request, reason="cross-site request refused")
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -317,14 +317,23 @@ def test_a_co_sponsor_exports_only_the_signers_who_consented_to_it(
         signature_export_rows(action=appeal, user=co_viewer)
 
 
-def test_a_co_sponsor_does_not_reach_the_action_in_the_organiser_interface(
+def test_a_co_sponsors_staff_see_the_action_and_its_figures_but_cannot_change_it(
     client, appeal, other_organisation, make_staff
 ):
-    # The admin scopes actions by owner; see convoca.actions.exports.
     appeal.co_sponsors.add(other_organisation)
     co_organiser = make_staff("co-organiser", Membership.Role.ORGANISER, other_organisation)
     client.force_login(co_organiser)
-    assert client.get(_figures_url(appeal)).status_code == 404
+
+    assert "Lift the sanctions" in client.get("/admin/actions/action/").text
+    change_url = f"/admin/actions/action/{appeal.pk}/change/"
+    page = client.get(change_url)
+    assert page.status_code == 200
+    assert "Lift the sanctions" in page.text
+    assert 'name="title"' not in page.text  # shown, not editable
+    assert client.post(change_url, {"title": "Taken over"}).status_code == 403
+    appeal.refresh_from_db()
+    assert appeal.title == "Lift the sanctions"
+    assert client.get(_figures_url(appeal)).status_code == 200
 
 
 def test_a_version_joined_to_another_organisations_action_exports_only_its_own_signers(

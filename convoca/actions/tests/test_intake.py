@@ -16,9 +16,8 @@ from convoca.people.services import PersonData
 def _data(email="ana@example.org", **fields):
     return SignatureData(
         person=PersonData(email=email, given_name="Zenobia", country="MX", language="es"),
-        consents={},
         form="actions:test",
-        **fields,
+        **{"consents": {}, **fields},
     )
 
 
@@ -74,3 +73,66 @@ def test_many_intakes_are_recorded_in_batches_and_a_broken_one_does_not_stop_the
 
     assert Signature.objects.count() == 6
     assert list(SignatureIntake.objects.values_list("pk", flat=True)) == [broken.pk]
+
+
+def test_a_batch_records_new_known_and_repeated_addresses_once_each_with_their_consents(
+    appeal, make_action, organisation, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from convoca.actions import services
+    from convoca.people.models import Activity, Consent
+
+    other = make_action(slug="other", title="Other appeal")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.signature_create(action=other, data=_data(email="known@example.org"))
+    assert len(mail.outbox) == 1
+    mail.outbox.clear()
+    signature_intake_create(action=appeal, data=_data(email="new@example.org", role="Nurse"))
+    signature_intake_create(action=appeal, data=_data(email="Known@example.org"))
+    signature_intake_create(
+        action=appeal,
+        data=_data(email="twice@example.org", consents={organisation.pk: "May email me."}),
+    )
+    signature_intake_create(action=appeal, data=_data(email=" TWICE@example.org"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signature_intake_process() == 4
+
+    signatures = Signature.objects.filter(action=appeal)
+    assert sorted(s.person.email for s in signatures) == [
+        "known@example.org",
+        "new@example.org",
+        "twice@example.org",
+    ]
+    assert Person.objects.count() == 3
+    [new] = [s.person for s in signatures if s.role == "Nurse"]
+    assert (new.given_name, new.country, new.language) == ("Zenobia", "MX", "es")
+    assert Activity.objects.filter(person=new, organisation=organisation).count() == 1
+    assert Consent.objects.filter(person__email_index=new.email_index).count() == 0
+    assert Consent.objects.filter(organisation=organisation).count() == 1
+    # One email per address and day: "known" had one already for the other appeal.
+    assert sorted(m.to[0] for m in mail.outbox) == ["new@example.org", "twice@example.org"]
+    assert not SignatureIntake.objects.exists()
+
+
+def test_a_person_created_meanwhile_sends_the_batch_one_by_one(appeal, monkeypatch):
+    from convoca.actions import services
+
+    services.signature_create(action=appeal, data=_data(email="ana@example.org"))
+    signature_intake_create(action=appeal, data=_data(email="ana@example.org"))
+    signature_intake_create(action=appeal, data=_data(email="bea@example.org"))
+    monkeypatch.setattr(services, "_people_known", lambda indexes: set())  # a stale read
+
+    assert signature_intake_process() == 2
+
+    assert Signature.objects.count() == 2
+    assert Person.objects.count() == 2
+    assert not SignatureIntake.objects.exists()
+
+
+def test_a_zero_and_an_empty_answer_are_recorded_as_given(appeal):
+    signature_intake_create(action=appeal, data=_data(members_represented=0, role=""))
+    signature_intake_process()
+    signature = Signature.objects.get()
+    assert (signature.members_represented, signature.role) == (0, "")
