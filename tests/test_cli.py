@@ -134,7 +134,8 @@ def _idle_browsers_do_not_starve_the_next_visitor(port):
 def _check_demo(process, port, data_dir):
     try:
         output, login = "", None
-        deadline = time.monotonic() + 90
+        # Migrating, collecting static files and loading every app's demo: slow on a busy machine.
+        deadline = time.monotonic() + 240
         while login is None and time.monotonic() < deadline:
             line = process.stdout.readline()
             if not line:

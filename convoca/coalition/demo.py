@@ -102,7 +102,7 @@ WORKING_GROUPS = [
         "Media and outreach",
         "Medios y difusión",
         "Writes the Weekly, answers the press and trains spokespeople.",
-        "Redacta el Semanario, atiende a la prensa y forma portavoces.",
+        "Redacta el Semanal, atiende a la prensa y forma portavoces.",
     ),
     (
         "pledge",

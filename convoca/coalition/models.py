@@ -173,6 +173,15 @@ class WorkingGroup(TimeStampedModel):
         _("joining"), max_length=16, choices=Joining.choices, default=Joining.REQUEST
     )
     is_public = models.BooleanField(_("shown on the public site"), default=True)
+    mailing_list = models.OneToOneField(
+        "mailings.MailingList",
+        verbose_name=_("members' mailing list"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="working_group",
+    )
 
     class Meta:
         verbose_name = _("working group")

@@ -6,12 +6,14 @@ import logging
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from convoca.coalition.models import (
     AffiliationQuestion,
@@ -267,10 +269,47 @@ def affiliation_request_decline(*, request: AffiliationRequest, reviewer) -> Non
 
 def working_group_save(*, group: WorkingGroup) -> WorkingGroup:
     """Create or update a working group; the one write path for groups (admin, demo)."""
+    from convoca.mailings.models import MailingList
+    from convoca.mailings.services import mailing_list_create
+
     group.full_clean()
-    group.save()
-    # mailings: a new group's members' list is created here (lead, after merge).
+    with transaction.atomic():
+        group.save()
+        if group.mailing_list_id is None:
+            group.mailing_list = mailing_list_create(
+                organisation=group.organisation,
+                slug=_group_list_slug(group),
+                name={"en": group.name_en, "es": group.name_es or group.name_en},
+                description=_group_list_description(),
+                is_public=False,
+                purpose=MailingList.Purpose.GROUP,
+            )
+            group.save(update_fields=["mailing_list"])
+        else:
+            MailingList.objects.filter(pk=group.mailing_list_id).update(
+                name={"en": group.name_en, "es": group.name_es or group.name_en}
+            )
     return group
+
+
+def _group_list_description() -> dict[str, str]:
+    description = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            description[code] = gettext("The members of a working group.")
+    return description
+
+
+def _group_list_slug(group: WorkingGroup) -> str:
+    """A free list slug for the group ("group-media", then "group-media-2", ...)."""
+    from convoca.mailings.models import MailingList
+
+    base = f"group-{group.slug}"[:76]
+    slug, n = base, 1
+    while MailingList.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 def working_group_member_add(
@@ -298,7 +337,13 @@ def working_group_member_add(
             summary=group.name_en,
             subject=group,
         )
-        # mailings: subscribe the person to the group's members' list here (lead, after merge).
+        if group.mailing_list_id:
+            from convoca.mailings.services import subscription_add_confirmed
+
+            # Members came through a confirmed request or were added by staff.
+            subscription_add_confirmed(
+                mailing_list=group.mailing_list, person=person, source=f"group:{group.slug}"
+            )
     return member
 
 

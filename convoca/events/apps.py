@@ -8,7 +8,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from convoca.events import services
+        from convoca.events import audiences, services
         from convoca.people.services import personal_data_handler_register
 
         personal_data_handler_register(
@@ -17,3 +17,4 @@ class EventsConfig(AppConfig):
             export=services.registration_export_for_person,
             erase=services.registration_erase_for_person,
         )
+        audiences.register()

@@ -27,6 +27,7 @@ from convoca.events.models import (
     SeriesRegistration,
 )
 from convoca.events.places import place_find
+from convoca.mailings.services import subscription_add_from_consent
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.services import PersonData, activity_record, consent_give, person_upsert
 
@@ -311,7 +312,12 @@ def _consents_record(*, event: Event, person: Person, data: RegistrationData) ->
             wording=data.news_wording,
             source=source,
         )
-        # Mailings: the lead subscribes this person to the organisation's news list here.
+        subscription_add_from_consent(
+            organisation=event.organisation,
+            person=person,
+            language=data.person.language or person.language,
+            source=source,
+        )
     if data.share_wording:
         consent_give(
             person=person,

@@ -39,7 +39,7 @@ MESSAGES = [
         "pablo.nunez@example.org",
         "other",
         "es",
-        "Gracias por el último Semanario, lo compartimos en nuestra asamblea.",
+        "Gracias por el último Semanal, lo compartimos en nuestra asamblea.",
     ),
 ]
 

@@ -82,7 +82,7 @@ class MailingListAdminForm(PerLanguageForm):
 
     class Meta:
         model = MailingList
-        fields = ["organisation", "slug", "is_public"]
+        fields = ["organisation", "slug", "is_public", "purpose"]
 
     def clean(self):
         cleaned = super().clean()
@@ -107,7 +107,7 @@ MailingListAdminForm = _with_fields(
 @admin.register(MailingList)
 class MailingListAdmin(OrganisationScopedAdmin):
     form = MailingListAdminForm
-    list_display = ["label", "slug", "organisation", "is_public", "subscribers", "page"]
+    list_display = ["label", "slug", "organisation", "purpose", "is_public", "subscribers", "page"]
     search_fields = ["slug"]
 
     def get_fields(self, request, obj=None):
@@ -117,6 +117,7 @@ class MailingListAdmin(OrganisationScopedAdmin):
             *[f"name_{code}" for code in LANGUAGES],
             *[f"description_{code}" for code in LANGUAGES],
             "is_public",
+            "purpose",
         ]
 
     def changelist_view(self, request, extra_context=None):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.utils import timezone
 
-from convoca.mailings.models import Delivery
+from convoca.mailings.models import Delivery, MailingList
 from convoca.mailings.sending import mailing_send_batch
 from convoca.mailings.services import (
     mailing_create,
@@ -70,6 +70,7 @@ def load(context: dict) -> None:
     alerts = mailing_list_create(
         organisation=organisation,
         slug="alerts",
+        purpose=MailingList.Purpose.NEWS,
         name={
             "en": "Alerts: webinars and mobilisations",
             "es": "Alertas: seminarios y movilizaciones",
@@ -82,7 +83,8 @@ def load(context: dict) -> None:
     weekly = mailing_list_create(
         organisation=None,
         slug="weekly",
-        name={"en": "The Weekly", "es": "El Semanario"},
+        purpose=MailingList.Purpose.WEEKLY,
+        name={"en": "The Weekly", "es": "El Semanal"},
         description={
             "en": "Every Friday, the week's statements, news and videos in one email.",
             "es": "Cada viernes, las declaraciones, noticias y vídeos de la semana en un correo.",
@@ -139,7 +141,7 @@ def load(context: dict) -> None:
         organisation=None,
         lists=[weekly],
         subject={"en": "The Weekly: statements, news and videos",
-                 "es": "El Semanario: declaraciones, noticias y vídeos"},
+                 "es": "El Semanal: declaraciones, noticias y vídeos"},
         body_markdown={
             "en": "Dear {{ first_name }},\n\nThe week in five links, with the new statement "
                   "on medicines first.",

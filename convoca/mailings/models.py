@@ -43,14 +43,39 @@ class MailingList(TimeStampedModel):
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
     name = models.JSONField(_("name"), default=dict)
     description = models.JSONField(_("description"), default=dict, blank=True)
+
+    class Purpose(models.TextChoices):
+        GENERAL = "general", _("general")
+        NEWS = "news", _("news from the organisation (its forms' consent box)")
+        WEEKLY = "weekly", _("the Weekly digest")
+        GROUP = "group", _("a working group's members")
+
     is_public = models.BooleanField(
         _("public"), default=True, help_text=_("Anyone may subscribe on its public page.")
+    )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=16,
+        choices=Purpose,
+        default=Purpose.GENERAL,
+        help_text=_(
+            'A news list receives the people who tick an organisation\'s "news from us" box '
+            "on a signing or registration form; a Weekly list receives each published issue."
+        ),
     )
 
     class Meta:
         verbose_name = _("mailing list")
         verbose_name_plural = _("mailing lists")
         ordering = ["slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(purpose="news"),
+                name="%(app_label)s_%(class)s_one_news_list_per_organisation",
+                violation_error_message=_("This organisation already has a news list."),
+            ),
+        ]
 
     def __str__(self):
         return in_language(self.name) or self.slug

@@ -170,6 +170,16 @@ def mailing_progress(*, mailing: Mailing, now=None) -> MailingProgress:
     return MailingProgress(**figures, per_minute=round(per_minute, 1), eta_seconds=eta)
 
 
+def mailing_list_for(*, organisation, purpose: str) -> MailingList | None:
+    """The organisation's list for ``purpose``, else the whole coalition's, else None."""
+    lists = MailingList.objects.filter(purpose=purpose)
+    if organisation is not None:
+        own = lists.filter(organisation=organisation).order_by("pk").first()
+        if own is not None:
+            return own
+    return lists.filter(organisation__isnull=True).order_by("pk").first()
+
+
 def mailing_list_public() -> QuerySet[MailingList]:
     return MailingList.objects.filter(is_public=True).select_related("organisation")
 

@@ -39,7 +39,7 @@ from convoca.mailings.models import (
     Subscription,
     Suppression,
 )
-from convoca.mailings.selectors import mailing_audience
+from convoca.mailings.selectors import mailing_audience, mailing_list_for
 from convoca.mailings.sending import BatchResult, deliveries_release_stale, mailing_send_batch
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.services import (
@@ -92,11 +92,13 @@ def mailing_list_create(
     name: dict[str, str],
     description: dict[str, str],
     is_public: bool = True,
+    purpose: str = MailingList.Purpose.GENERAL,
 ) -> MailingList:
     """Create a list; ``organisation=None`` makes it a list of the whole coalition.
 
     ``name`` and ``description`` are ``{language: text}``, e.g.
-    ``{"en": "Alerts", "es": "Alertas"}``.
+    ``{"en": "Alerts", "es": "Alertas"}``. ``purpose`` marks the list other
+    apps feed (see :class:`MailingList.Purpose`).
     """
     return MailingList.objects.create(
         organisation=organisation,
@@ -104,7 +106,29 @@ def mailing_list_create(
         name=dict(name),
         description=dict(description or {}),
         is_public=is_public,
+        purpose=purpose,
     )
+
+
+def subscription_add_from_consent(
+    *, organisation: Organisation | None, person: Person, language: str, source: str
+) -> None:
+    """Subscribe someone who ticked an organisation's "news from us" box to its news list.
+
+    A person whose address is already confirmed is subscribed at once (the
+    same path as :func:`subscription_add_confirmed`, so an unsubscribe is
+    never undone); anyone else gets the list's double opt-in. Nothing
+    happens when the organisation keeps no news list.
+    """
+    mailing_list = mailing_list_for(organisation=organisation, purpose=MailingList.Purpose.NEWS)
+    if mailing_list is None or person.erased_at:
+        return
+    if person.email_confirmed_at:
+        subscription_add_confirmed(mailing_list=mailing_list, person=person, source=source)
+    else:
+        subscription_request(
+            mailing_list=mailing_list, email=person.email, language=language, source=source
+        )
 
 
 # --- Subscriptions -----------------------------------------------------------------------

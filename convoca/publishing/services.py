@@ -206,6 +206,9 @@ def weekly_issue_publish(*, issue: WeeklyIssue) -> WeeklyIssue:
     Idempotent: a second call (a retried task, two schedulers) finds the
     issue published and handed over and does nothing more.
     """
+    from convoca.mailings.models import MailingList
+    from convoca.mailings.selectors import mailing_list_for
+    from convoca.mailings.services import mailing_create, mailing_send_now
     from convoca.publishing.emails import weekly_issue_email_markdown
 
     with transaction.atomic():
@@ -219,19 +222,19 @@ def weekly_issue_publish(*, issue: WeeklyIssue) -> WeeklyIssue:
             subject, body_markdown = {}, {}
             for code, _name in settings.LANGUAGES:
                 subject[code], body_markdown[code] = weekly_issue_email_markdown(issue, code)
-            # ---- INTEGRATION POINT: mailings (wired by the lead after merging) ----------
-            # The Weekly goes to the subscribers of the Weekly list, each in their
-            # language, through the mailings engine:
-            #
-            #   from convoca.mailings.services import mailing_create, mailing_schedule
-            #   mailing = mailing_create(organisation=issue.organisation,
-            #                            lists=[<the Weekly list>],
-            #                            subject=subject, body_markdown=body_markdown)
-            #   mailing_schedule(mailing=mailing, send_at=now)
-            #
-            # It runs inside this transaction and under this row lock, so the
-            # mailing is created exactly once with the issue's publication.
-            # ---------------------------------------------------------------------------
+            # Inside this transaction and under this row lock, so the mailing is
+            # created exactly once with the issue's publication.
+            weekly_list = mailing_list_for(
+                organisation=issue.organisation, purpose=MailingList.Purpose.WEEKLY
+            )
+            if weekly_list is not None:
+                mailing = mailing_create(
+                    organisation=issue.organisation,
+                    lists=[weekly_list],
+                    subject=subject,
+                    body_markdown=body_markdown,
+                )
+                mailing_send_now(mailing=mailing)
             issue.mailing_handed_over_at = now
         issue.save()
     pages_changed()

@@ -224,3 +224,25 @@ def test_a_member_added_in_the_admin_joins_like_one_from_the_site(
     assert Activity.objects.filter(person=person, kind="joined_group").count() == 1
     page = client.get("/en/working-groups/sanctions/").text
     assert "Organisations taking part" in page and "Solidarity Network Tucson" in page
+
+
+def test_a_new_working_group_gets_a_private_members_list_that_its_members_are_on(organisation):
+    from convoca.coalition.services import working_group_member_add, working_group_save
+    from convoca.mailings.models import MailingList, Subscription
+    from convoca.people.services import PersonData, person_upsert
+
+    group = working_group_save(
+        group=WorkingGroup(
+            slug="media", name_en="Media", name_es="Medios", organisation=organisation
+        )
+    )
+    members_list = group.mailing_list
+    assert (members_list.is_public, members_list.purpose) == (False, MailingList.Purpose.GROUP)
+    assert members_list.name == {"en": "Media", "es": "Medios"}
+    assert members_list.description["es"] == "Los miembros de un grupo de trabajo."
+    assert working_group_save(group=group).mailing_list == members_list  # saved again: same list
+
+    person = person_upsert(data=PersonData(email="m@example.org"), confirmed=True).person
+    working_group_member_add(group=group, person=person)
+    subscription = Subscription.objects.get(mailing_list=members_list, person=person)
+    assert subscription.status == Subscription.Status.SUBSCRIBED

@@ -212,3 +212,38 @@ def test_erasing_a_person_frees_their_place_and_their_answers(make_event, regist
     assert ana_registration.answers == ""
     assert Registration.objects.exclude(person=ana).get().status == "confirmed"
     assert [m.to for m in mail.outbox] == [["ben@example.org"]]
+
+
+def test_the_news_box_asks_to_confirm_a_subscription_to_the_organisations_news_list(
+    webinar, register
+):
+    from convoca.mailings.models import MailingList, Subscription
+    from convoca.mailings.services import mailing_list_create
+
+    news = mailing_list_create(
+        organisation=webinar.organisation,
+        slug="snt-news",
+        name={"en": "News from us", "es": "Noticias"},
+        description={},
+        purpose=MailingList.Purpose.NEWS,
+    )
+    register(webinar, news="on")
+    subscription = Subscription.objects.get(mailing_list=news)
+    assert subscription.status == Subscription.Status.PENDING  # double opt-in, not added
+    assert subscription.person.email == "ana@example.org"
+    assert "Please confirm your subscription" in [m.subject for m in mail.outbox]
+
+
+def test_without_the_news_box_nobody_is_put_on_a_list(webinar, register):
+    from convoca.mailings.models import MailingList, Subscription
+    from convoca.mailings.services import mailing_list_create
+
+    mailing_list_create(
+        organisation=webinar.organisation,
+        slug="snt-news",
+        name={"en": "News from us"},
+        description={},
+        purpose=MailingList.Purpose.NEWS,
+    )
+    register(webinar)
+    assert not Subscription.objects.exists()
