@@ -34,7 +34,7 @@ def test_the_home_page_speaks_english_under_en(page, organisations):
     assert response.status == 200
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Home", "Take action", "Events", "Organisations"]
+        ["Home", "News", "Take action", "Events", "Donate", "Organisations", "Subscribe"]
     )
     expect(page.get_by_text("Skip to content")).to_be_attached()
     cards = page.locator(".cards li")
@@ -49,7 +49,7 @@ def test_the_home_page_speaks_spanish_under_es(page, organisations):
     assert response.status == 200
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.get_by_role("navigation").first.get_by_role("link")).to_have_text(
-        ["Inicio", "Actúa", "Eventos", "Organizaciones"]
+        ["Inicio", "Noticias", "Actúa", "Eventos", "Donar", "Organizaciones", "Suscribirme"]
     )
     expect(page.get_by_role("heading", name="La coalición")).to_be_visible()
     expect(page.get_by_role("link", name="Todas las organizaciones")).to_be_visible()
