@@ -8,9 +8,14 @@ class InboxConfig(AppConfig):
     verbose_name = _("Inbox")
 
     def ready(self):
+        from django.db.models import Exists, OuterRef, Q
+
         from convoca.inbox.models import ContactMessage
         from convoca.inbox.services import contact_message_erase
-        from convoca.people.services import personal_data_handler_register
+        from convoca.people.services import (
+            personal_data_handler_register,
+            unconfirmed_retention_hold_register,
+        )
 
         def export(person):
             return [
@@ -35,4 +40,12 @@ class InboxConfig(AppConfig):
 
         personal_data_handler_register(
             "contact_messages", label=_("Messages to the organisers"), export=export, erase=erase
+        )
+        # Senders never confirm their address; their message keeps them until
+        # the inbox's own retention (closed for INBOX_RETENTION_DAYS) erases it.
+        unconfirmed_retention_hold_register(
+            "contact_messages",
+            people=lambda: Q(
+                Exists(ContactMessage.objects.filter(person=OuterRef("pk"), erased_at__isnull=True))
+            ),
         )

@@ -331,15 +331,30 @@ def person_erase(*, person: Person) -> None:
     logger.info("person erased", extra={"person_id": str(person.pk)})
 
 
+_retention_holds: dict[str, Callable[[], models.Q]] = {}
+
+
+def unconfirmed_retention_hold_register(key: str, *, people: Callable[[], models.Q]) -> None:
+    """Called from an app's ``ready()``: keep people it still serves out of the unconfirmed purge.
+
+    ``people()`` is a ``Q`` on ``Person`` for people who never confirm an
+    address by design but whose data the app still needs (the sender of an
+    open contact message, the contact of an affiliation request under
+    review); that app's own retention rule erases them later.
+    """
+    _retention_holds[key] = people
+
+
 def person_purge_unconfirmed(*, now=None) -> int:
     """Erase people who never confirmed an address within the retention period."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CONVOCA_UNCONFIRMED_RETENTION_DAYS)
-    ids = list(
-        Person.objects.filter(
-            email_confirmed_at__isnull=True, erased_at__isnull=True, created_at__lt=cutoff
-        ).values_list("pk", flat=True)
+    unconfirmed = Person.objects.filter(
+        email_confirmed_at__isnull=True, erased_at__isnull=True, created_at__lt=cutoff
     )
+    for held in _retention_holds.values():
+        unconfirmed = unconfirmed.exclude(held())
+    ids = list(unconfirmed.values_list("pk", flat=True))
     for pk in ids:
         person_erase(person=Person(pk=pk))
     return len(ids)

@@ -220,3 +220,25 @@ def test_an_existing_staff_account_with_the_contacts_email_becomes_its_organiser
     )
     assert get_user_model().objects.filter(email__iexact="rosa@brigada.example.org").count() == 1
     assert organisation_ids_for_user(existing, can_edit=True) == {organisation.pk, new.pk}
+
+
+def test_a_request_under_review_keeps_its_contact_through_the_purge_of_unconfirmed_people(
+    apply, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from convoca.coalition.services import affiliation_request_decline
+    from convoca.people.services import person_purge_unconfirmed
+
+    apply()
+    request = AffiliationRequest.objects.get()
+    later = timezone.now() + timedelta(days=settings.CONVOCA_UNCONFIRMED_RETENTION_DAYS + 1)
+
+    assert person_purge_unconfirmed(now=later) == 0
+    request.refresh_from_db()
+    assert request.person.email == "rosa@brigada.example.org"
+
+    affiliation_request_decline(request=request, reviewer=None)
+    assert person_purge_unconfirmed(now=later) == 1  # decided: the usual rule applies again

@@ -155,3 +155,20 @@ def test_a_viewer_assigned_a_message_reads_it_but_cannot_change_it(
     assert client.get(f"/admin/inbox/contactmessage/{message.pk}/change/").status_code == 200
     _change(client, message, django_capture_on_commit_callbacks, reply="Hello")
     assert not ThreadEntry.objects.exists()
+
+
+def test_the_nightly_purge_of_unconfirmed_people_keeps_the_sender_of_a_message_still_held(
+    message, settings
+):
+    from convoca.people.services import PersonData, person_purge_unconfirmed, person_upsert
+
+    drive_by = person_upsert(data=PersonData(email="never@example.org")).person
+    later = timezone.now() + timedelta(days=settings.CONVOCA_UNCONFIRMED_RETENTION_DAYS + 1)
+
+    assert person_purge_unconfirmed(now=later) == 1  # the other unconfirmed person
+
+    drive_by.refresh_from_db()
+    message.refresh_from_db()
+    assert drive_by.erased_at is not None
+    assert message.person.email == "bea@example.org"
+    assert message.body == "How do I join Tuesday's meeting?"
