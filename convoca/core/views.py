@@ -10,6 +10,7 @@ from convoca.actions.selectors import action_figures, action_list_open
 from convoca.coalition.selectors import organisation_list_public, working_group_list_public
 from convoca.core.caching import public_page
 from convoca.core.pow import pow_challenge_make
+from convoca.events.selectors import event_list_upcoming
 from convoca.publishing.selectors import (
     article_list_latest,
     press_coverage_count,
@@ -41,6 +42,7 @@ def home(request):
             "country_count": len({o.country for o in organisations if o.country}),
             "working_groups": working_group_list_public(),
             "articles": article_list_latest(language=language),
+            "events": event_list_upcoming(language=language)[:4],
             "actions": actions,
             "signature_count": sum(a["figures"].count for a in actions),
             "weekly": weekly,
