@@ -217,6 +217,7 @@ class ArticleAdminForm(TranslationOfForm):
             "image",
             "image_alt",
             "related_actions",
+            "related_events",
             "status",
             "published_at",
         ]
@@ -230,7 +231,7 @@ class ArticleAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
     search_fields = ["title", "standfirst"]
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_at"
-    filter_horizontal = ["topics", "related_actions"]
+    filter_horizontal = ["topics", "related_actions", "related_events"]
     fieldsets = (
         (
             None,
@@ -247,7 +248,10 @@ class ArticleAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
             },
         ),
         (_("Credits"), {"fields": ["organisation", "byline", "dateline"]}),
-        (_("Topics and image"), {"fields": ["topics", "image", "image_alt", "related_actions"]}),
+        (
+            _("Topics, image and related"),
+            {"fields": ["topics", "image", "image_alt", "related_actions", "related_events"]},
+        ),
         (
             _("Publication"),
             {
@@ -272,6 +276,10 @@ class ArticleAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
             from convoca.actions.models import Action
 
             kwargs["queryset"] = Action.objects.exclude(status=Action.Status.DRAFT)
+        if db_field.name == "related_events":
+            from convoca.events.models import Event
+
+            kwargs["queryset"] = Event.objects.filter(status=Event.Status.PUBLISHED)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

@@ -191,6 +191,13 @@ class Article(TimeStampedModel):
         blank=True,
         help_text=_("Shown beside the text, in the reader's language when there is a version."),
     )
+    related_events = models.ManyToManyField(
+        "events.Event",
+        verbose_name=_("related events"),
+        related_name="related_articles",
+        blank=True,
+        help_text=_("Upcoming ones are shown beside the text, in the reader's language."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 

@@ -94,6 +94,19 @@ def article_related_actions(article: Article) -> list:
     return list({a.translation_key: local.get(a.translation_key, a) for a in chosen}.values())
 
 
+def article_related_events(article: Article) -> list:
+    """The related events still to come, published, each in the article's language if it can be."""
+    from convoca.events.models import Event
+    from convoca.events.selectors import event_in_language
+
+    chosen = article.related_events.filter(
+        status=Event.Status.PUBLISHED, ends_at__gt=timezone.now()
+    ).order_by("starts_at")
+    return list(
+        {e.translation_key: event_in_language(e, article.language) for e in chosen}.values()
+    )
+
+
 def topic_list_public(*, language: str) -> list[Topic]:
     """Topics with at least one published article in ``language``, with ``article_count``."""
     now = timezone.now()

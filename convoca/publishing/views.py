@@ -17,6 +17,7 @@ from convoca.publishing.selectors import (
     article_list_public,
     article_months,
     article_related_actions,
+    article_related_events,
     article_search,
     article_translations,
     press_coverage_grouped,
@@ -70,6 +71,7 @@ def article_detail(request, slug):
             "translations": translations,
             "topics": list(article.topics.all()),
             "related_actions": article_related_actions(article),
+            "related_events": article_related_events(article),
             "alternates": {
                 **{code: _home(code) for code, _name in settings.LANGUAGES},
                 **versions,
