@@ -26,6 +26,7 @@ from convoca.events.exports import (
 from convoca.events.models import Campaign, Event, PendingEvent, Registration, Series, Speaker
 from convoca.events.selectors import campaign_figures, event_figures
 from convoca.events.services import (
+    event_cancel,
     event_place_locate,
     event_review,
     event_save,
@@ -213,12 +214,24 @@ class EventAdmin(OrganisationScopedAdmin):
             return None
         return self._export_response(request, queryset.first())
 
-    @admin.action(description=_("Cancel the chosen events"), permissions=["change"])
+    @admin.action(
+        description=_("Cancel the chosen events and tell their registrants"),
+        permissions=["change"],
+    )
     def cancel_events(self, request, queryset):
-        for event in queryset:
-            event.status = Event.Status.CANCELLED
-            event_save(event=event)
-        self.message_user(request, gettext("Cancelled."), messages.SUCCESS)
+        told = 0
+        for event in queryset.exclude(status=Event.Status.CANCELLED):
+            told += event_cancel(event=event)
+        self.message_user(
+            request,
+            ngettext(
+                "Cancelled; %(count)d registrant is told by email.",
+                "Cancelled; %(count)d registrants are told by email.",
+                told,
+            )
+            % {"count": told},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(PendingEvent)

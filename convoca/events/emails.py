@@ -78,6 +78,26 @@ def registration_promoted_send(registration: Registration) -> None:
     _registration_mail(registration, "events/email/registration_promoted")
 
 
+def event_cancelled_send(registration: Registration) -> None:
+    """The event is cancelled (no calendar file: there is nothing to add)."""
+    person = registration.person
+    language = _language(person)
+    event = event_in_language(registration.event, language)
+    with translation.override(language):
+        context = {
+            "event": event,
+            "person": person,
+            "times": event_times(event),
+            "event_url": absolute_url(event.get_absolute_url()),
+        }
+    email_send(
+        to=person.email,
+        template="events/email/event_cancelled",
+        context=context,
+        language=language,
+    )
+
+
 def reminder_send(*, delivery: ReminderDelivery) -> None:
     """The reminder shortly before the start, with the join link for an online event."""
     _registration_mail(

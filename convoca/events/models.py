@@ -544,6 +544,26 @@ class ReminderDelivery(models.Model):
         return f"{self.registration_id} -{self.minutes_before} min"
 
 
+class CancellationNotice(models.Model):
+    """The email telling one registrant that their event is cancelled: sent once."""
+
+    registration = models.OneToOneField(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="cancellation_notice",
+    )
+    created_at = models.DateTimeField(_("due"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cancellation notice")
+        verbose_name_plural = _("cancellation notices")
+
+    def __str__(self):
+        return str(self.registration_id)
+
+
 class HostMessage(TimeStampedModel):
     """An email a host wrote to their event's registrants through the management page."""
 

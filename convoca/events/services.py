@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from convoca.events.models import (
     Campaign,
+    CancellationNotice,
     Event,
     HostMessage,
     HostMessageDelivery,
@@ -67,6 +68,37 @@ def event_save(*, event: Event) -> Event:
             **shared, updated_at=timezone.now()
         )
     return event
+
+
+def event_cancel(*, event: Event) -> int:
+    """Cancel an event (all its versions) and tell everyone registered; return how many.
+
+    One ``CancellationNotice`` per registration (confirmed or waiting)
+    makes the email go once, even if the event is cancelled twice.
+    """
+    from convoca.events.tasks import event_cancellation_email_task
+
+    with transaction.atomic():
+        event.status = Event.Status.CANCELLED
+        event_save(event=event)
+        registrations = Registration.objects.filter(
+            translation_key=event.translation_key,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+            person__erased_at__isnull=True,
+        ).values_list("pk", flat=True)
+        told = set(
+            CancellationNotice.objects.filter(
+                registration__translation_key=event.translation_key
+            ).values_list("registration_id", flat=True)
+        )
+        made = CancellationNotice.objects.bulk_create(
+            [CancellationNotice(registration_id=pk) for pk in registrations if pk not in told],
+            ignore_conflicts=True,  # a concurrent cancellation made some: they stay one
+        )
+    transaction.on_commit(
+        partial(event_cancellation_email_task.enqueue, translation_key=str(event.translation_key))
+    )
+    return len(made)
 
 
 def event_place_locate(*, event: Event) -> bool:
@@ -483,8 +515,9 @@ def registration_attendance_mark(*, registration_ids, attended: bool) -> int:
 
 
 def reminders_due(*, now: datetime | None = None) -> int:
-    """Make a delivery row for every reminder that has fallen due; return how many were made.
+    """Make a delivery row for every reminder that has fallen due; return how many are due.
 
+    The count includes rows made by an earlier run (they are not made twice).
     A reminder is due once ``now`` is past ``start - minutes_before`` and the
     event has not started. A reminder whose moment had passed when the
     person registered is skipped (who registers an hour before does not
@@ -493,9 +526,12 @@ def reminders_due(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     longest = max([max(e.reminder_minutes or [0]) for e in _events_soon(now, days=15)] or [0])
-    events = _events_soon(now, days=max(1, longest // (24 * 60) + 1))
+    # One version per translation group: registrations belong to the group.
+    events = {
+        e.translation_key: e for e in _events_soon(now, days=max(1, longest // (24 * 60) + 1))
+    }
     rows = []
-    for event in events:
+    for event in events.values():
         for minutes in event.reminder_minutes or []:
             moment = event.starts_at - timedelta(minutes=minutes)
             if moment > now:
@@ -509,8 +545,8 @@ def reminders_due(*, now: datetime | None = None) -> int:
             rows.extend(
                 ReminderDelivery(registration_id=pk, minutes_before=minutes) for pk in registrations
             )
-    made = ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(made)
+    ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def _events_soon(now: datetime, *, days: int) -> list[Event]:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from convoca.events import emails
 from convoca.events.models import (
+    CancellationNotice,
     Event,
     HostMessage,
     HostMessageDelivery,
@@ -93,6 +94,31 @@ def host_reviewed_email_task(*, event_id: int) -> bool:
     )
     emails.host_email_send(event, template)
     return True
+
+
+@task
+def event_cancellation_email_task(*, translation_key: str) -> int:
+    """Tell each registrant of a cancelled event, once."""
+    sent = 0
+    pending = CancellationNotice.objects.filter(
+        registration__translation_key=translation_key, sent_at__isnull=True
+    )
+    for notice_id in list(pending.values_list("pk", flat=True)):
+        with transaction.atomic():
+            notice = (
+                CancellationNotice.objects.select_for_update(skip_locked=True)
+                .select_related("registration__event", "registration__person")
+                .filter(pk=notice_id, sent_at__isnull=True)
+                .first()
+            )
+            if notice is None:
+                continue
+            if notice.registration.person.erased_at is None:
+                emails.event_cancelled_send(notice.registration)
+                sent += 1
+            notice.sent_at = timezone.now()
+            notice.save(update_fields=["sent_at"])
+    return sent
 
 
 @task

@@ -247,3 +247,18 @@ def test_without_the_news_box_nobody_is_put_on_a_list(webinar, register):
     )
     register(webinar)
     assert not Subscription.objects.exists()
+
+
+def test_cancelling_an_event_tells_each_registrant_once(make_event, register, commit, client):
+    from convoca.events.services import event_cancel
+
+    event = make_event(capacity=1)
+    register(event)
+    register(event, email="ben@example.org", given_name="Ben")
+    mail.outbox.clear()
+    assert commit(event_cancel, event=event) == 2
+    assert commit(event_cancel, event=event) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.org", "ben@example.org"]
+    assert mail.outbox[0].subject == "Cancelled: Sanctions kill: a webinar"
+    assert "secret-room-42" not in mail.outbox[0].body
+    assert "This event is cancelled." in client.get(event.get_absolute_url()).content.decode()
