@@ -1,7 +1,10 @@
 """Pages that belong to no single capability: home, errors, health."""
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
@@ -48,8 +51,17 @@ def home(request):
             "weekly": weekly,
             "weekly_links": weekly_links[:4],
             "press_count": press_coverage_count(),
+            "hreflang": _home_in_each_language(),
         },
     )
+
+
+def _home_in_each_language() -> dict[str, str]:
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            urls[code] = reverse("home")
+    return urls
 
 
 @require_safe

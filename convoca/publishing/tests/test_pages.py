@@ -256,3 +256,12 @@ def test_drafts_and_scheduled_texts_are_not_in_the_sitemap(client, make_article)
     assert "/en/articles/public/" in sitemap
     assert "/en/articles/draft/" not in sitemap
     assert "/en/articles/later/" not in sitemap
+
+
+def test_the_home_page_names_its_version_in_each_language(client, db):
+    html = client.get("/es/").text
+    site = "http://127.0.0.1:8000"
+    assert f'<link rel="canonical" href="{site}/es/">' in html
+    assert f'<link rel="alternate" hreflang="en" href="{site}/en/">' in html
+    assert f'<link rel="alternate" hreflang="x-default" href="{site}/en/">' in html
+    assert '<meta property="og:locale" content="es_ES">' in html
