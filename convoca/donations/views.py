@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from convoca.core.antibot import RateLimited, pow_passed, rate_limit
+from convoca.core.antibot import RateLimited, cross_site_refused, pow_passed, rate_limit
 from convoca.core.caching import public_page
 from convoca.core.mail import absolute_url
 from convoca.core.markdown import markdown_render
@@ -98,6 +98,7 @@ def fundraiser_detail(request, slug):
 
 @method_decorator(csrf_exempt, name="dispatch")  # anonymous, no session, as signing
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(cross_site_refused, name="dispatch")
 class DonationStartView(View):
     """POST only: validate, check for bots, record the pending gift, go to the checkout."""
 

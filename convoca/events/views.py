@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
-from convoca.core.antibot import RateLimited, form_throttle
+from convoca.core.antibot import RateLimited, cross_site_refused, form_throttle
 from convoca.core.caching import public_page
 from convoca.core.markdown import markdown_render
 from convoca.core.views import too_many_requests
@@ -189,6 +189,7 @@ def event_detail(request, slug):
 
 @method_decorator(csrf_exempt, name="dispatch")  # anonymous, no session: as the signing form
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(cross_site_refused, name="dispatch")
 class EventRegisterView(View):
     """POST only: validate, check for bots, register, and send the visitor to "check your email"."""
 
@@ -317,6 +318,7 @@ def series_detail(request, slug):
 
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(cross_site_refused, name="dispatch")
 class SeriesRegisterView(View):
     """POST only: register for every occurrence of a series."""
 
@@ -432,6 +434,7 @@ def campaign_calendar(request, slug):
 
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(cross_site_refused, name="dispatch")
 class CampaignHostView(View):
     """Offer to host an event in a campaign; it waits for a coordinator's approval."""
 

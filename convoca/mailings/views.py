@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from convoca.actions.embed import frameable
-from convoca.core.antibot import RateLimited, rate_limit
+from convoca.core.antibot import RateLimited, cross_site_refused, rate_limit
 from convoca.core.caching import public_page
 from convoca.core.views import too_many_requests
 from convoca.mailings.compose import (
@@ -60,6 +60,7 @@ def _list_or_404(slug) -> MailingList:
 
 @method_decorator(csrf_exempt, name="dispatch")  # anonymous, no session; also embedded
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(cross_site_refused, name="dispatch")
 class MailingListSubscribeView(View):
     """The subscribe page of a public list; POST starts double opt-in."""
 
