@@ -565,6 +565,9 @@ def budget_lines(result: dict) -> list[tuple[str, bool, str]]:
         )
         if name in checks and checks[name]["stored"] != checks[name]["expected"]
     ]
+    # Lost: fewer stored than acknowledged. More stored than acknowledged is a request
+    # the server took whose answer came after the client stopped waiting (unanswered):
+    # the exit code reports it, but nothing acknowledged was lost.
     lost = [
         name
         for name in (
@@ -572,9 +575,11 @@ def budget_lines(result: dict) -> list[tuple[str, bool, str]]:
             "signatures == acknowledged",
             "confirmation emails queued == signatures",
         )
-        if checks[name]["stored"] != checks[name]["expected"]
+        if checks[name]["stored"] < checks[name]["expected"]
     ]
     totals = result["totals"]["signing"]
+    if checks["signatures == acknowledged"]["stored"] > totals["sent"]:
+        twice.append("more signatures than requests sent")
     return [
         (
             "signing per s >= 0.50 x the one-INSERT baseline",
@@ -589,9 +594,11 @@ def budget_lines(result: dict) -> list[tuple[str, bool, str]]:
         ),
         (
             "every acknowledged signature stored",
-            not lost and not totals["unanswered"],
+            not lost,
             f"{checks['signatures == acknowledged']['stored']} recorded for "
-            f"{totals['acked']} acknowledged" + (f"; {', '.join(lost)}" if lost else ""),
+            f"{totals['acked']} acknowledged of {totals['sent']} sent"
+            + (f", {totals['unanswered']} answered too late" if totals["unanswered"] else "")
+            + (f"; {', '.join(lost)}" if lost else ""),
         ),
         (
             "none stored twice",

@@ -54,11 +54,12 @@ def profile(args) -> None:
     django.setup()
     from django.conf import settings
     from django.db import connection
+    from django.http import QueryDict
     from django.test import Client, RequestFactory
     from django.test.utils import CaptureQueriesContext
     from django.utils import translation
 
-    from convoca.actions.forms import SignatureForm
+    from convoca.actions.forms import SignatureForm, signature_form_clean
     from convoca.actions.models import SignatureIntake
     from convoca.actions.selectors import action_get_for_signing, action_get_public
     from convoca.actions.services import (
@@ -141,7 +142,9 @@ def profile(args) -> None:
             language="en", slug=SIGNING_SLUG)),
         ("  action_get_public (not remembered: 2 queries)", lambda: action_get_public(
             language="en", slug=SIGNING_SLUG)),
-        ("  SignatureForm(...).is_valid()", lambda: SignatureForm(
+        ("  signature_form_clean (what the view checks with)", lambda: signature_form_clean(
+            QueryDict(urlencode(form())), action=action)),
+        ("  SignatureForm(...).is_valid() (shown on errors)", lambda: SignatureForm(
             form(), action=action).is_valid()),
         (f"  rate_limit, {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[1]}",
             lambda: antibot.rate_limit(request, scope="sign", email=form()["email"], **limits)),
@@ -159,6 +162,15 @@ def profile(args) -> None:
     cpu, wall = record_intakes()
     print(f"{'signature_intake_process, per intake (the worker)':<55} {cpu:>7.2f} {wall:>8.2f}")
 
+    wsgi_insert, wsgi_sign = wsgi_interleaved(form)
+    print(
+        f"\nThrough the WSGI application (no test client), interleaved with the baseline, "
+        f"CPU us per request, best and first quartile of 15 batches of 100:\n"
+        f"  baseline {wsgi_insert[0]:.0f} / {wsgi_insert[3]:.0f}, "
+        f"signing {wsgi_sign[0]:.0f} / {wsgi_sign[3]:.0f}, "
+        f"ratio of the bests {wsgi_insert[0] / wsgi_sign[0]:.2f}"
+    )
+
     if args.cprofile:
         import cProfile
         import pstats
@@ -168,6 +180,59 @@ def profile(args) -> None:
         profiler.runcall(signature_intake_process)
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(50)
+
+
+def wsgi_interleaved(form) -> tuple[list[float], list[float]]:
+    """CPU us per request of the baseline and of signing, called as the server calls them."""
+    import io
+
+    from bench.wsgi import application
+
+    numbers = itertools.count()
+
+    def call(path: str, body: str, status: str) -> None:
+        raw = body.encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": HOST,
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": HOST,
+            "REMOTE_ADDR": HOST,
+            "HTTP_ORIGIN": f"http://{HOST}",
+            "HTTP_SEC_FETCH_SITE": "same-origin",
+            "CONTENT_TYPE": FORM_ENCODED,
+            "CONTENT_LENGTH": str(len(raw)),
+            "wsgi.input": io.BytesIO(raw),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        started = []
+        response = application(environ, lambda s, h, e=None: started.append(s))
+        b"".join(response)
+        response.close()
+        assert started[0].startswith(status), started
+
+    def insert():
+        call(signing.BASELINE.path, urlencode({"email": f"w-{next(numbers)}@example.org"}), "200")
+
+    def sign():
+        call(signing.SIGNING.path, urlencode(form()), "302")
+
+    for _ in range(50):
+        insert()
+        sign()
+    results: tuple[list[float], list[float]] = ([], [])
+    for _ in range(15):
+        for function, times in zip((insert, sign), results, strict=True):
+            cpu = time.process_time()
+            for _ in range(100):
+                function()
+            times.append((time.process_time() - cpu) / 100 * 1e6)
+    return sorted(results[0]), sorted(results[1])
 
 
 def main(argv: list[str] | None = None) -> int:
