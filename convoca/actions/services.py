@@ -521,6 +521,39 @@ def signature_confirm(*, signature: Signature) -> None:
                     email_confirmed_at=timezone.now()
                 )
             _tally_add(signature)
+            _news_subscriptions_add(signature)
+
+
+def _news_subscriptions_add(signature: Signature) -> None:
+    """Put the signer on the news list of each organisation whose box they ticked on this form.
+
+    Runs when the address is confirmed: the confirmation link is the double
+    opt-in, so the lists need no second one.
+    """
+    from convoca.mailings.services import subscription_add_from_consent
+
+    action = signature.action
+    forms = [
+        f"actions:{slug}"
+        for slug in Action.objects.filter(translation_key=action.translation_key).values_list(
+            "slug", flat=True
+        )
+    ]
+    person = Person.objects.get(pk=signature.person_id)
+    consents = Consent.objects.filter(
+        person=person,
+        purpose=Consent.Purpose.CONTACT,
+        withdrawn_at__isnull=True,
+        organisation__isnull=False,
+        source__in=forms,
+    ).select_related("organisation")
+    for organisation in {consent.organisation for consent in consents}:
+        subscription_add_from_consent(
+            organisation=organisation,
+            person=person,
+            language=person.language or action.language,
+            source=f"actions:{action.slug}",
+        )
 
 
 def endorsement_review(*, endorsement: Endorsement, approve: bool) -> None:

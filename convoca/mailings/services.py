@@ -39,7 +39,7 @@ from convoca.mailings.models import (
     Subscription,
     Suppression,
 )
-from convoca.mailings.selectors import mailing_audience, mailing_list_for
+from convoca.mailings.selectors import mailing_audience
 from convoca.mailings.sending import BatchResult, deliveries_release_stale, mailing_send_batch
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.services import (
@@ -120,7 +120,12 @@ def subscription_add_from_consent(
     never undone); anyone else gets the list's double opt-in. Nothing
     happens when the organisation keeps no news list.
     """
-    mailing_list = mailing_list_for(organisation=organisation, purpose=MailingList.Purpose.NEWS)
+    # The consent was given to this organisation: only its own list, never the coalition's.
+    mailing_list = (
+        MailingList.objects.filter(organisation=organisation, purpose=MailingList.Purpose.NEWS)
+        .order_by("pk")
+        .first()
+    )
     if mailing_list is None or person.erased_at:
         return
     if person.email_confirmed_at:

@@ -158,3 +158,36 @@ def test_pledgers_are_never_listed_only_counted(client, make_action, sign, commi
     assert "Secretpledger" not in page
     assert "1 person has taken the pledge" in page
     assert Signature.objects.get().visibility == Signature.Visibility.HIDDEN
+
+
+def test_confirming_puts_the_signer_on_the_news_lists_of_the_organisations_they_ticked(
+    client, appeal, organisation, other_organisation, sign, commit
+):
+    from convoca.mailings.models import MailingList, Subscription
+    from convoca.mailings.services import mailing_list_create
+
+    def news_list(owner, slug):
+        return mailing_list_create(
+            organisation=owner,
+            slug=slug,
+            name={"en": "News"},
+            description={},
+            purpose=MailingList.Purpose.NEWS,
+        )
+
+    owner_news, sponsor_news = (
+        news_list(organisation, "snt-news"),
+        news_list(other_organisation, "csi-news"),
+    )
+    appeal.co_sponsors.add(other_organisation)
+    commit(sign, appeal, **{f"consent_{other_organisation.pk}": "on"})
+    assert not Subscription.objects.exists()  # nothing before the address is confirmed
+
+    [message] = mail.outbox
+    client.post(_confirm_link(message))
+
+    subscription = Subscription.objects.get()
+    assert subscription.mailing_list == sponsor_news
+    assert subscription.status == Subscription.Status.SUBSCRIBED
+    assert subscription.person.email == "ana@example.org"
+    assert not owner_news.subscriptions.exists()  # its box stayed unticked
