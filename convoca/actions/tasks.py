@@ -73,7 +73,12 @@ def signature_confirmation_emails_task(*, signature_ids: list[str]) -> int:
 @task
 def pledge_activation_send_task(*, activation_id: int) -> int:
     """Email every pledger of an activation who has not been emailed yet."""
+    from convoca.events.selectors import event_list_upcoming, event_nearest
+
     activation = PledgeActivation.objects.get(pk=activation_id)
+    # Where a pledger gave their city, the email points them to the nearest
+    # event on the ground (a rally the trigger called for, say).
+    upcoming = {code: event_list_upcoming(language=code, kind="in_person") for code in ("en", "es")}
     sent = 0
     pending = PledgeDelivery.objects.filter(activation=activation, sent_at__isnull=True)
     for delivery_id in list(pending.values_list("pk", flat=True)):
@@ -96,6 +101,11 @@ def pledge_activation_send_task(*, activation_id: int) -> int:
                         "person": person,
                         "subject": getattr(activation, f"subject_{language}"),
                         "body": markdown_to_text(getattr(activation, f"body_{language}")),
+                        "nearest": event_nearest(
+                            events=upcoming[language],
+                            city=person.city,
+                            country=str(person.country or ""),
+                        ),
                     },
                     language=language,
                 )

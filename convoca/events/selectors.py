@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
@@ -133,6 +134,17 @@ def event_list_near(*, events: list[Event], place: Place, radius_km: float = 300
                 near.append((km, event))
     near.sort(key=lambda pair: (pair[0], pair[1].starts_at))
     return [{"event": e, "km": round(km)} for km, e in near]
+
+
+def event_nearest(*, events: list[Event], city: str, country: str = "") -> dict | None:
+    """The event of ``events`` nearest to a person's city, within ``EVENTS_NEAR_KM``, or None."""
+    from convoca.events.places import place_find
+
+    place = place_find(city, country) if city else None
+    if place is None:
+        return None
+    near = event_list_near(events=events, place=place, radius_km=settings.CONVOCA_EVENTS_NEAR_KM)
+    return near[0] if near else None
 
 
 def events_by_country_and_city(events: list[Event]) -> list[tuple]:

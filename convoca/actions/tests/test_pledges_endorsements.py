@@ -162,3 +162,51 @@ def test_a_client_without_proof_of_work_is_held_to_the_stricter_limit(
     statuses = [commit(sign, appeal, email=f"p{n}@example.org").status_code for n in range(3)]
     assert statuses == [302, 302, 429]
     assert Signature.objects.count() == 2
+
+
+def test_an_activated_pledge_points_each_pledger_to_the_nearest_event_to_their_city(
+    client, coordinator, pledge, sign, commit, organisation
+):
+    from convoca.actions.services import pledge_activate
+    from convoca.events.models import Event
+    from convoca.events.services import event_place_locate, event_save
+
+    def rally(slug, title, city, country):
+        start = timezone.now() + timedelta(days=2)
+        event = Event(
+            language="en",
+            slug=slug,
+            title=title,
+            organisation=organisation,
+            status=Event.Status.PUBLISHED,
+            kind=Event.Kind.IN_PERSON,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            time_zone="America/Phoenix",
+            city=city,
+            country=country,
+        )
+        assert event_place_locate(event=event)
+        return event_save(event=event)
+
+    rally("phoenix-rally", "Rally at the Capitol", "Phoenix", "US")
+    rally("madrid-rally", "Concentración en Sol", "Madrid", "ES")
+    commit(sign, pledge, email="ana@example.org", city="Tucson", country="US")
+    commit(sign, pledge, email="cleo@example.org", given_name="Cleo")  # no city given
+    _confirm(client, "ana@example.org", "cleo@example.org")
+    mail.outbox.clear()
+
+    commit(
+        pledge_activate,
+        action=pledge,
+        subjects={"en": "Act now", "es": "Actúa ya"},
+        bodies={"en": "The trigger happened.", "es": "Ocurrió."},
+        user=coordinator,
+    )
+
+    by_address = {m.to[0]: m.body for m in mail.outbox}
+    assert "The nearest event to you (" in by_address["ana@example.org"]
+    assert "Rally at the Capitol" in by_address["ana@example.org"]
+    assert "/en/events/phoenix-rally/" in by_address["ana@example.org"]
+    assert "Concentración en Sol" not in by_address["ana@example.org"]
+    assert "nearest event" not in by_address["cleo@example.org"]
