@@ -35,6 +35,14 @@ def action_get_public(*, language: str, slug: str) -> Action | None:
     )
 
 
+def action_versions(action: Action) -> dict[str, str]:
+    """Each public language version's address, for the language switcher and hreflang links."""
+    versions = Action.objects.filter(translation_key=action.translation_key).exclude(
+        status=Action.Status.DRAFT
+    )
+    return {version.language: version.get_absolute_url() for version in versions}
+
+
 _SIGNING_CACHE: dict[tuple[str, str], tuple[float, Action | None]] = {}
 SIGNING_CACHE_SECONDS = 10
 

@@ -21,6 +21,7 @@ from convoca.actions.selectors import (
     action_get_for_signing,
     action_get_public,
     action_list_open,
+    action_versions,
     endorsement_list_public,
     round_down_nicely,
     signature_list_featured,
@@ -85,7 +86,14 @@ def action_list(request):
 @require_safe
 def action_detail(request, slug):
     action = action_get_or_404(request, slug)
-    return render(request, "actions/action_detail.html", action_context(request, action))
+    versions = action_versions(action)
+    context = {
+        **action_context(request, action),
+        "alternates": versions,
+        "hreflang": versions,
+        "og_image_url": action.og_image.url if action.og_image else "",
+    }
+    return render(request, "actions/action_detail.html", context)
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # no cookie needed; see docs/architecture.md

@@ -191,3 +191,20 @@ def test_confirming_puts_the_signer_on_the_news_lists_of_the_organisations_they_
     assert subscription.status == Subscription.Status.SUBSCRIBED
     assert subscription.person.email == "ana@example.org"
     assert not owner_news.subscriptions.exists()  # its box stayed unticked
+
+
+def test_the_language_switcher_and_hreflang_lead_to_the_other_versions_own_address(
+    client, appeal, make_action
+):
+    make_action(
+        language="es",
+        slug="levanten-las-sanciones",
+        title="Levanten las sanciones",
+        translation_key=appeal.translation_key,
+    )
+
+    page = client.get("/en/actions/lift-the-sanctions/").text
+
+    assert 'href="/es/acciones/levanten-las-sanciones/" lang="es"' in page
+    assert 'hreflang="es" href="http://127.0.0.1:8000/es/acciones/levanten-las-sanciones/"' in page
+    assert '<meta property="og:title" content="Lift the sanctions">' in page
