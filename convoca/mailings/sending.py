@@ -69,8 +69,12 @@ def _deliverable(address: str) -> bool:
     return bool(address) and "@" in address and not any(c in address for c in " \t\r\n<>,;")
 
 
-def deliveries_claim(*, mailing_id: int, claim: uuid.UUID, limit: int) -> list[Recipient]:
-    """Claim up to ``limit`` pending deliveries of a mailing; return them with what to send."""
+def deliveries_claim(*, mailing_id: int, claim: uuid.UUID, limit: int) -> list[Recipient] | None:
+    """Claim up to ``limit`` pending deliveries of a mailing; return them with what to send.
+
+    None when nothing was pending; an empty list when every row claimed was
+    dropped (erased or suppressed since the audience was fixed).
+    """
     skip_locked = connection.features.has_select_for_update_skip_locked
     with transaction.atomic():
         ids = list(
@@ -80,7 +84,7 @@ def deliveries_claim(*, mailing_id: int, claim: uuid.UUID, limit: int) -> list[R
             .values_list("pk", flat=True)[:limit]
         )
         if not ids:
-            return []
+            return None
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).update(
             status=Delivery.Status.CLAIMED, claim=claim, claimed_at=_now()
         )
@@ -359,8 +363,10 @@ def mailing_send_batch(*, mailing_id: int, limit: int | None = None, backend=Non
                 claim=claim,
                 limit=min(chunk, limit - result.sent - result.failed),
             )
-            if not recipients:
+            if recipients is None:
                 break
+            if not recipients:
+                continue
             if transport is None:
                 transport = transport_open(backend)
             if not _send_chunk(transport, composer, recipients, claim, result, interval, next_at):
