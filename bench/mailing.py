@@ -19,7 +19,7 @@ after the engine (the mean is used: the machine is shared). For both engine runs
 sink must have received each of the N addresses exactly once: the exit code is 1 when
 not. Missing the 0.70 budget is reported, not an error. See docs/benchmarks.md.
 
-    uv run python bench/mailing.py [--messages 20000] [--database sqlite|postgres]
+    uv run python bench/mailing.py [--messages 20000] [--database sqlite|postgres] [--workers 1]
 """
 
 from __future__ import annotations
@@ -324,6 +324,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="task workers, and batches of one mailing at once (each its own connection)",
+    )
     parser.add_argument("--sink", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sink:
@@ -332,6 +338,7 @@ def main() -> int:
     signal.alarm(TIME_LIMIT)
     folder = Path(tempfile.mkdtemp(prefix="convoca-bench-mailing-"))
     env = setup_env(folder, args.database)
+    env["MAILINGS_PARALLEL_BATCHES"] = str(args.workers)
     if args.database == "postgres":
         subprocess.run(
             ["dropdb", "-h", HOST, "-U", "postgres", "--if-exists", "convoca_bench_mailing"],
@@ -389,27 +396,29 @@ def main() -> int:
         mailing = make_mailing(organisation, alerts, name)
         mailing_send_now(mailing=mailing)
         deadline = time.monotonic() + TIME_LIMIT
-        process = worker(env_run)
+        processes = [worker(env_run) for _ in range(args.workers)]
         killed = None
         try:
             if kill_at:
                 killed = wait_sent(mailing.pk, deadline=deadline, stop_at=kill_at)
-                process.send_signal(signal.SIGKILL)
-                process.wait(10)
+                for process in processes:
+                    process.send_signal(signal.SIGKILL)
+                    process.wait(10)
                 # What the every-minute task does once the lease is over.
                 settings.MAILINGS_CLAIM_LEASE_SECONDS = 0
                 released = deliveries_release_stale(mailing_id=mailing.pk)
                 mailing_resume_stalled()
                 settings.MAILINGS_CLAIM_LEASE_SECONDS = 300
                 print(
-                    f"  killed the worker with {killed} handed over; "
+                    f"  killed the worker(s) with {killed} handed over; "
                     f"{released} claimed deliveries released; new worker"
                 )
-                process = worker(env_run)
+                processes = [worker(env_run) for _ in range(args.workers)]
             wait_sent(mailing.pk, deadline=deadline)
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(30)
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+                process.wait(30)
         result = sink.stop()
         rate = result["messages"] / (result["last"] - result["first"])
         problems = check_exactly_once(result, count)
@@ -434,6 +443,7 @@ def main() -> int:
         json.dumps(
             {
                 "database": args.database,
+                "workers": args.workers,
                 "messages": count,
                 "engine": round(engine_rate),
                 "baseline": round(base),

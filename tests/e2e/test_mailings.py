@@ -82,3 +82,46 @@ def test_a_visitor_subscribes_confirms_receives_in_spanish_and_unsubscribes_in_o
     page.reload()
     expect(page.get_by_role("button", name="Darme de baja")).to_be_visible()
     assert Subscription.objects.get(person=person).status == "unsubscribed"
+
+
+def test_an_organiser_composes_targets_sees_the_count_sends_and_watches_progress(
+    new_context, alerts, settings
+):
+    from convoca.coalition.models import Membership
+    from convoca.coalition.services import staff_member_create
+    from convoca.mailings.services import subscription_add_confirmed
+    from convoca.people.services import PersonData, person_upsert
+
+    staff_member_create(
+        username="organiser",
+        email="organiser@example.org",
+        password="a-long-test-password",
+        role=Membership.Role.ORGANISER,
+        organisation=alerts.organisation,
+    )
+    for email, country in [
+        ("a@example.org", "MX"),
+        ("b@example.org", "MX"),
+        ("c@example.org", "GB"),
+    ]:
+        person = person_upsert(data=PersonData(email=email, country=country), confirmed=True).person
+        subscription_add_confirmed(mailing_list=alerts, person=person, source="test")
+
+    page = new_context().new_page()
+    page.goto("/admin/mailings/mailing/add/")
+    page.locator("input[name=username]").fill("organiser")
+    page.locator("input[name=password]").fill("a-long-test-password")
+    page.locator("input[name=password]").press("Enter")
+    page.locator("input[name=subject_en]").fill("Rally on Saturday")
+    page.locator("textarea[name=body_markdown_en]").fill("Dear {{ first_name }}, see you there.")
+    page.get_by_label("Alerts: webinars and mobilisations").first.check()
+    page.locator("select[name=countries]").select_option("MX")
+    page.locator("select[name=organisation]").select_option(str(alerts.organisation_id))
+    page.locator("[name=_continue]").click()
+    expect(page.locator("#recipient-count")).to_have_text("This mailing reaches exactly 2 people.")
+
+    mail.outbox.clear()
+    page.get_by_role("button", name="Send now").click()
+    expect(page.locator("#figure-sent")).to_have_text("2")
+    expect(page.locator("#figure-remaining")).to_have_text("0")
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]

@@ -330,3 +330,20 @@ def test_a_line_break_in_a_first_name_cannot_add_a_header(
     assert received["to"] == ["ana@example.org"]
     assert received["message"]["Bcc"] is None
     assert received["message"]["Subject"] == "Webinar on Tuesday, Ana Bcc: victim@example.org"
+
+
+def test_a_whole_chunk_suppressed_meanwhile_does_not_stop_the_others(
+    alerts, make_subscriber, make_mailing, smtp_sink, settings, commit
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.MAILINGS_CHUNK_SIZE = 2
+    for n in range(5):
+        make_subscriber(alerts, f"p{n}@example.org")
+    mailing = make_mailing([alerts])
+    mailing_send_now(mailing=mailing)
+    for n in (0, 1):
+        suppression_add(email=f"p{n}@example.org", reason=Suppression.Reason.BOUNCED)
+    from convoca.mailings.sending import mailing_send_batch
+
+    mailing_send_batch(mailing_id=mailing.pk)
+    assert sorted(_recipients(smtp_sink)) == ["p2@example.org", "p3@example.org", "p4@example.org"]
