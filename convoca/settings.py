@@ -302,9 +302,10 @@ MAILINGS_CHUNK_SIZE = env.int("MAILINGS_CHUNK_SIZE", default=200)
 MAILINGS_PARALLEL_BATCHES = env.int("MAILINGS_PARALLEL_BATCHES", default=1)
 # A claim older than this belongs to a dead worker and is given back (nothing of it was sent).
 MAILINGS_CLAIM_LEASE_SECONDS = env.int("MAILINGS_CLAIM_LEASE_SECONDS", default=300)
-# PostgreSQL: wait for the disk on every message's commit (about 4x slower here); off,
-# only a crash of the database server itself can resend the last fraction of a second.
-MAILINGS_DURABLE_COMMIT = env.bool("MAILINGS_DURABLE_COMMIT", default=False)
+# PostgreSQL: wait for the disk on every message's commit, so that even a crash of the
+# database server sends nobody twice. Off is faster; a server crash could then resend the
+# messages of its last fraction of a second.
+MAILINGS_DURABLE_COMMIT = env.bool("MAILINGS_DURABLE_COMMIT", default=True)
 # The mailto: of List-Unsubscribe (default: the sender's address; read by a person).
 MAILINGS_UNSUBSCRIBE_MAILTO = env.str("MAILINGS_UNSUBSCRIBE_MAILTO", default="")
 # django-anymail: provider webhooks (bounces, complaints) need HTTP basic auth

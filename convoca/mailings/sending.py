@@ -199,8 +199,8 @@ class SendingCommitter:
             # this worker's death; PostgreSQL writes it to disk within a fraction
             # of a second instead of waiting for the disk on every message (a
             # quarter of the speed here). Only a crash of the database server
-            # itself in that fraction could send those few messages again;
-            # MAILINGS_DURABLE_COMMIT=true closes that gap too.
+            # itself in that fraction could send those few messages again, which
+            # is why this needs MAILINGS_DURABLE_COMMIT=false, chosen by an operator.
             self.cursor.execute("SET synchronous_commit TO off")
 
         # PostgreSQL is another process: a commit it has made may not have
