@@ -49,9 +49,9 @@ CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 # a laptop (DEBUG, or a loopback SITE_URL) needs neither.
 PRODUCTION = not DEBUG and not _site_is_local
 if PRODUCTION:
-    _missing = [
-        name for name in ("EMAIL_URL", "DEFAULT_FROM_EMAIL") if not env.str(name, default="")
-    ]
+    _missing = [name for name in ("DEFAULT_FROM_EMAIL",) if not env.str(name, default="")]
+    if not (env.str("EMAIL_URL", default="") or env.str("EMAIL_BACKEND", default="")):
+        _missing.append("EMAIL_URL (or EMAIL_BACKEND for an email provider's API)")
     if _site.scheme != "https":
         _missing.append("SITE_URL (must start with https://)")
     if _missing:
@@ -176,6 +176,11 @@ if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
         "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
         "timeout": 20,
     }
+# Or an email provider's API through django-anymail: EMAIL_BACKEND names its backend
+# (e.g. anymail.backends.mailgun.EmailBackend) and ANYMAIL_<SETTING> variables
+# (e.g. ANYMAIL_MAILGUN_API_KEY) become its settings.
+if env.str("EMAIL_BACKEND", default=""):
+    MAILERS = {"default": {"BACKEND": env.str("EMAIL_BACKEND")}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <convoca@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -310,7 +315,14 @@ MAILINGS_DURABLE_COMMIT = env.bool("MAILINGS_DURABLE_COMMIT", default=True)
 MAILINGS_UNSUBSCRIBE_MAILTO = env.str("MAILINGS_UNSUBSCRIBE_MAILTO", default="")
 # django-anymail: provider webhooks (bounces, complaints) need HTTP basic auth
 # "user:password"; Convoca refuses them while this is empty.
-ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="")}
+ANYMAIL = {
+    **{
+        name.removeprefix("ANYMAIL_"): value
+        for name, value in env.ENVIRON.items()
+        if name.startswith("ANYMAIL_") and name != "ANYMAIL_WEBHOOK_SECRET"
+    },
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+}
 CONVOCA_RATE_LIMITS["subscribe"] = {
     "per_client": (env.int("SUBSCRIBE_RATE_PER_CLIENT", default=30), 3600),
     "per_email": (5, 3600),

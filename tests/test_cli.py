@@ -71,6 +71,29 @@ def test_a_missing_production_setting_stops_start_up_with_a_clear_message(tmp_pa
     assert "Traceback" not in result.stderr
 
 
+def test_an_email_providers_api_can_replace_smtp_in_production(tmp_path):
+    config = {**PRODUCTION}
+    del config["EMAIL_URL"]
+    config["EMAIL_BACKEND"] = "anymail.backends.mailgun.EmailBackend"
+    config["ANYMAIL_MAILGUN_API_KEY"] = "key-from-the-provider"
+    check = _convoca(tmp_path, "manage", "check", "--deploy", "--fail-level", "WARNING", **config)
+    assert check.returncode == 0, check.stderr
+    shown = _convoca(
+        tmp_path,
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.MAILERS['default']['BACKEND'], settings.ANYMAIL['MAILGUN_API_KEY'])",
+        **config,
+    )
+    assert shown.stdout.split() == [
+        "anymail.backends.mailgun.EmailBackend",
+        "key-from-the-provider",
+    ]
+
+
 def test_secrets_are_generated_once_readable_only_by_their_owner(tmp_path):
     assert _convoca(tmp_path, "manage", "check").returncode == 0
     secrets_file = tmp_path / "secrets.json"
@@ -86,6 +109,7 @@ def test_a_lost_key_file_with_existing_data_refuses_to_start(tmp_path):
         tmp_path,
         "manage",
         "shell",
+        "--no-imports",
         "-c",
         "from convoca.people.services import PersonData, person_upsert;"
         "person_upsert(data=PersonData(email='ana@example.org'))",
