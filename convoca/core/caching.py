@@ -11,9 +11,11 @@ from django.views.decorators.cache import cache_page
 GENERATION_KEY = "convoca:public-pages:generation"
 
 
-@lru_cache(maxsize=16)
-def _decorator(seconds: int, generation: int):
-    return cache_page(seconds, cache="pages", key_prefix=f"g{generation}")
+@lru_cache(maxsize=512)
+def _cached_view(view, seconds: int, generation: int):
+    # Built once per view and generation: wrapping a view builds a cache
+    # middleware, too costly to repeat on every hit of a cached page.
+    return cache_page(seconds, cache="pages", key_prefix=f"g{generation}")(view)
 
 
 def _generation() -> int:
@@ -35,7 +37,7 @@ def public_page(view):
         seconds = settings.CONVOCA_PAGE_CACHE_SECONDS
         if not seconds:
             return view(request, *args, **kwargs)
-        return _decorator(seconds, _generation())(view)(request, *args, **kwargs)
+        return _cached_view(view, seconds, _generation())(request, *args, **kwargs)
 
     return wrapped
 
