@@ -6,66 +6,30 @@ from django import forms
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from convoca.actions.models import Action, Signature
 from convoca.core.antibot import HoneypotForm
+from convoca.core.forms import country_field, email_field, family_name_field, given_name_field
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
-_COUNTRY_CODES = frozenset(code for code, _name in countries)
-
-
-def _country_choices():
-    return [("", "—"), *countries]  # in the active language, sorted
-
-
-def _valid_country(code):
-    if code not in _COUNTRY_CODES:
-        raise forms.ValidationError(_("Choose your country from the list."))
-
-
-def _country_field(label, required=True):
-    """A country code, checked against a set; the list of names is built only to render.
-
-    Signing is the hot path: a ChoiceField would build and copy the 250
-    translated names for every submission.
-    """
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=2,
-        validators=[_valid_country],
-        widget=forms.Select(choices=_country_choices),
-        error_messages={"required": _("Choose your country: it is shown in the count.")},
+def _country_field(label):
+    return country_field(
+        label,
+        required_message=_("Choose your country: it is shown in the count."),
+        invalid_message=_("Choose your country from the list."),
     )
 
 
 class SignatureForm(HoneypotForm):
     """Fields common to every action; __init__ adds what this action asks for."""
 
-    given_name = forms.CharField(
-        label=_("First name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-        error_messages={"required": _("Enter your first name.")},
-    )
-    family_name = forms.CharField(
-        label=_("Last name"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    given_name = given_name_field()
+    family_name = family_name_field()
+    email = email_field(
         help_text=_("Never shown publicly. We send you one email to confirm."),
-        error_messages={
-            "required": _("Enter your email address: we send you a link to confirm."),
-            "invalid": _("Please enter a valid email address, like ana@example.org."),
-        },
+        required_message=_("Enter your email address: we send you a link to confirm."),
     )
 
     def __init__(self, *args, action: Action, **kwargs):

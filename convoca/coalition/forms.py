@@ -6,6 +6,7 @@ from django_countries import countries
 
 from convoca.coalition.models import Organisation, WorkingGroup
 from convoca.core.antibot import HoneypotForm
+from convoca.core.forms import email_field, family_name_field, given_name_field
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -14,17 +15,8 @@ def _country_choices():
     return [("", "—"), *countries]  # in the active language, sorted
 
 
-def _email_field(**kwargs):
-    return forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": _("Enter your email address."),
-            "invalid": _("Please enter a valid email address, like ana@example.org."),
-        },
-        **kwargs,
-    )
+def _email_field(*, help_text):
+    return email_field(help_text=help_text, required_message=_("Enter your email address."))
 
 
 class AffiliationForm(HoneypotForm):
@@ -102,18 +94,8 @@ class AffiliationForm(HoneypotForm):
 class JoinForm(HoneypotForm):
     """A person asks to join a working group, or to represent their organisation in a body."""
 
-    given_name = forms.CharField(
-        label=_("First name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-        error_messages={"required": _("Enter your first name.")},
-    )
-    family_name = forms.CharField(
-        label=_("Last name"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
+    given_name = given_name_field()
+    family_name = family_name_field()
     email = _email_field(help_text=_("Never shown publicly. We send you one email to confirm."))
     on_behalf_of = forms.ModelChoiceField(
         label=_("On behalf of an organisation (optional)"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from convoca.core.antibot import HoneypotForm
+from convoca.core.forms import email_field, family_name_field, given_name_field
 from convoca.donations.models import Donation, Fundraiser, minor_to_major
 
 
@@ -38,27 +39,11 @@ class DonationForm(HoneypotForm):
         initial=Donation.Frequency.ONCE,
         widget=forms.RadioSelect,
     )
-    given_name = forms.CharField(
-        label=_("First name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-        error_messages={"required": _("Enter your first name.")},
-    )
-    family_name = forms.CharField(
-        label=_("Last name"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    given_name = given_name_field()
+    family_name = family_name_field()
+    email = email_field(
         help_text=_("For your receipt. Never shown publicly."),
-        error_messages={
-            "required": _("Enter your email address: your receipt goes there."),
-            "invalid": _("Please enter a valid email address, like ana@example.org."),
-        },
+        required_message=_("Enter your email address: your receipt goes there."),
     )
     listed = forms.BooleanField(label=_("Show my name in the list of donors"), required=False)
     public_name = forms.CharField(

@@ -7,58 +7,29 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from convoca.core.antibot import HoneypotForm
+from convoca.core.forms import country_field, email_field, family_name_field, given_name_field
 from convoca.events.models import Event
 
-_COUNTRY_CODES = frozenset(code for code, _name in countries)
 
-
-def _country_choices():
-    return [("", "—"), *countries]
-
-
-def _valid_country(code):
-    if code and code not in _COUNTRY_CODES:
-        raise forms.ValidationError(_("Choose a country from the list."))
-
-
-def country_field(label, required=True):
-    return forms.CharField(
-        label=label,
+def _country_field(label, required=True):
+    return country_field(
+        label,
         required=required,
-        max_length=2,
-        validators=[_valid_country],
-        widget=forms.Select(choices=_country_choices),
-        error_messages={"required": _("Choose a country.")},
+        required_message=_("Choose a country."),
+        invalid_message=_("Choose a country from the list."),
     )
 
 
 class PersonFields(HoneypotForm):
     """Name and email, as the signing forms ask them."""
 
-    given_name = forms.CharField(
-        label=_("First name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-        error_messages={"required": _("Enter your first name.")},
-    )
-    family_name = forms.CharField(
-        label=_("Last name"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    given_name = given_name_field()
+    family_name = family_name_field()
+    email = email_field(
         help_text=_("Never shown publicly. We send your confirmation and reminders here."),
-        error_messages={
-            "required": _("Enter your email address: we send your confirmation there."),
-            "invalid": _("Please enter a valid email address, like ana@example.org."),
-        },
+        required_message=_("Enter your email address: we send your confirmation there."),
     )
 
 
@@ -69,7 +40,7 @@ class RegistrationForm(PersonFields):
         super().__init__(*args, **kwargs)
         self.event = event
         organisation = organisation or event.organisation
-        self.fields["country"] = country_field(_("Country"), required=False)
+        self.fields["country"] = _country_field(_("Country"), required=False)
         if event.ask_phone:
             self.fields["phone"] = forms.CharField(
                 label=_("Phone"),
@@ -115,7 +86,7 @@ class SeriesRegistrationForm(PersonFields):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"] = country_field(_("Country"), required=False)
+        self.fields["country"] = _country_field(_("Country"), required=False)
         self.fields["news"] = forms.BooleanField(
             label=RegistrationForm.news_wording(organisation), required=False
         )
@@ -194,7 +165,7 @@ class EventDetailsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"] = country_field(_("Country"))
+        self.fields["country"] = _country_field(_("Country"))
         order = [*self.fields]
         order.insert(order.index("postal_code") + 1, order.pop(order.index("country")))
         self.order_fields(order)

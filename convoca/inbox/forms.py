@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from convoca.core.antibot import HoneypotForm
+from convoca.core.forms import email_field
 from convoca.inbox.models import ContactMessage
 
 
@@ -14,15 +15,10 @@ class ContactForm(HoneypotForm):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Enter your name, so that we know how to address you.")},
     )
-    email = forms.EmailField(
+    email = email_field(
         label=_("Your email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("We answer to this address and never show it to anyone."),
-        error_messages={
-            "required": _("Enter your email address, so that we can answer."),
-            "invalid": _("Please enter a valid email address, like ana@example.org."),
-        },
+        required_message=_("Enter your email address, so that we can answer."),
     )
     subject = forms.ChoiceField(
         label=_("What is it about?"),

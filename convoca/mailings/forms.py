@@ -5,24 +5,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from convoca.core.antibot import HoneypotForm
+from convoca.core.forms import email_field, given_name_field
 
 
 class SubscribeForm(HoneypotForm):
-    given_name = forms.CharField(
-        label=_("First name (optional)"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    given_name = given_name_field(label=_("First name (optional)"), required=False)
+    email = email_field(
         help_text=_("We send you one email to confirm. Never shown, never shared."),
-        error_messages={
-            "required": _("Enter your email address: we send you a link to confirm."),
-            "invalid": _("Please enter a valid email address, like ana@example.org."),
-        },
+        required_message=_("Enter your email address: we send you a link to confirm."),
     )
 
     def __init__(self, *args, **kwargs):

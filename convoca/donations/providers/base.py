@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -71,8 +72,8 @@ class ProviderEvent:
     extra: dict = field(default_factory=dict)
 
 
-class PaymentProvider:
-    """A payment provider with a hosted checkout page. Subclasses implement every method."""
+class PaymentProvider(ABC):
+    """A payment provider with a hosted checkout page; a subclass must implement every method."""
 
     #: Shown to organisers in the admin.
     label = ""
@@ -80,20 +81,21 @@ class PaymentProvider:
     def __init__(self, *, name: str):
         self.name = name
 
+    @abstractmethod
     def is_configured(self) -> bool:
         """Whether this deployment has the keys to take payments through this provider."""
-        raise NotImplementedError
 
+    @abstractmethod
     def checkout_start(
         self, *, donation: Donation, email: str, title: str, success_url: str, cancel_url: str
     ) -> CheckoutStart:
         """Open a hosted checkout for ``donation``. Raises :class:`ProviderError`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def manage_url(self, *, donation: Donation, return_url: str) -> str:
         """A page where a monthly donor manages or cancels their gift. Raises ProviderError."""
-        raise NotImplementedError
 
+    @abstractmethod
     def event_parse(self, *, body: bytes, headers: dict[str, str]) -> ProviderEvent:
         """Verify a webhook's signature over its raw body and read it.
 
@@ -101,4 +103,3 @@ class PaymentProvider:
         provider, :class:`ProviderError` if reading it needs the provider and
         it cannot be reached.
         """
-        raise NotImplementedError
