@@ -71,7 +71,14 @@ class _Sink:
 
     def __init__(self):
         self.messages = []
+        self.refused: set[str] = set()  # recipients answered "550", as a full mailbox is
         self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
@@ -81,6 +88,7 @@ class _Sink:
                 {
                     "from": envelope.mail_from,
                     "to": list(envelope.rcpt_tos),
+                    "connection": id(server),  # one SMTP session, one server object
                     "message": message_from_bytes(envelope.content, policy=policy.default),
                 }
             )

@@ -60,7 +60,7 @@ def profile(args) -> None:
     from django.utils import translation
 
     from convoca.actions.forms import SignatureForm, signature_form_clean
-    from convoca.actions.models import SignatureIntake
+    from convoca.actions.models import Signature, SignatureIntake
     from convoca.actions.selectors import action_get_for_signing, action_get_public
     from convoca.actions.services import (
         SignatureData,
@@ -68,6 +68,7 @@ def profile(args) -> None:
         signature_intake_create,
         signature_intake_process,
     )
+    from convoca.actions.tasks import signature_confirmation_emails_task
     from convoca.core import antibot
     from convoca.people.services import PersonData
 
@@ -134,6 +135,32 @@ def profile(args) -> None:
             best = min(best or result, result)
         return best
 
+    def unsent() -> list[str]:
+        return [
+            str(pk)
+            for pk in Signature.objects.filter(
+                person__confirmation_sent_at__isnull=True, confirmed_at__isnull=True
+            ).values_list("pk", flat=True)
+        ]
+
+    def confirmation_emails() -> tuple[float, float]:
+        """CPU and wall ms per confirmation email rendered and handed to the mailer."""
+        best = None
+        for _ in range(BATCHES):
+            for _ in range(args.calls):
+                sign()
+            while signature_intake_process():
+                pass
+            ids = unsent()
+            cpu, wall = time.process_time(), time.perf_counter()
+            sent = signature_confirmation_emails_task.call(signature_ids=ids)
+            result = (
+                (time.process_time() - cpu) / sent * 1000,
+                (time.perf_counter() - wall) / sent * 1000,
+            )
+            best = min(best or result, result)
+        return best
+
     steps = [
         ("GET /bench/fixed/ (the middleware only)", fixed),
         ("POST /bench/insert/ (the baseline)", insert),
@@ -161,6 +188,8 @@ def profile(args) -> None:
                 pass
     cpu, wall = record_intakes()
     print(f"{'signature_intake_process, per intake (the worker)':<55} {cpu:>7.2f} {wall:>8.2f}")
+    cpu, wall = confirmation_emails()
+    print(f"{'  its confirmation emails, per email (the worker)':<55} {cpu:>7.2f} {wall:>8.2f}")
 
     wsgi_insert, wsgi_sign = wsgi_interleaved(form)
     print(
@@ -178,6 +207,7 @@ def profile(args) -> None:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [sign() for _ in range(args.calls)])
         profiler.runcall(signature_intake_process)
+        profiler.runcall(signature_confirmation_emails_task.call, signature_ids=unsent())
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(50)
 

@@ -1,9 +1,14 @@
-"""Sending one email to one person, in their language."""
+"""Sending an email to one person, in their language; many over one connection."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
+from django.core import mail
 from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -13,7 +18,7 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def email_send(
+def email_message(
     *,
     to: str,
     template: str,
@@ -21,8 +26,8 @@ def email_send(
     language: str,
     headers: dict | None = None,
     attachments: list[tuple[str, bytes | str, str]] | None = None,
-) -> None:
-    """Render ``<template>_subject.txt`` and ``<template>_body.txt`` and send them.
+) -> EmailMessage:
+    """Render ``<template>_subject.txt`` and ``<template>_body.txt`` into a message.
 
     Rendering happens inside the recipient's language, so every string and
     every URL reversed by the templates is in that language. ``attachments``
@@ -32,7 +37,7 @@ def email_send(
         context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}_body.txt", context)
-    message = EmailMessage(
+    return EmailMessage(
         subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -40,4 +45,32 @@ def email_send(
         headers={"Auto-Submitted": "auto-generated", **(headers or {})},
         attachments=attachments or None,
     )
-    message.send()
+
+
+def email_send(*, mailer: BaseEmailBackend | None = None, **message) -> None:
+    """Render an email (the arguments of ``email_message``) and send it.
+
+    Without ``mailer`` the message goes over a connection of its own. With
+    the mailer of ``mailer_session``, many messages share one connection;
+    one that fails closes it, and the next message opens a fresh one.
+    """
+    email = email_message(**message)
+    if mailer is None:
+        email.send()
+        return
+    try:
+        mailer.open()  # does nothing while the connection is open
+        mailer.send_messages([email])
+    except Exception:
+        mailer.close()
+        raise
+
+
+@contextmanager
+def mailer_session() -> Iterator[BaseEmailBackend]:
+    """One connection to the mail server for a batch of ``email_send`` calls."""
+    mailer = mail.mailers.default
+    try:
+        yield mailer
+    finally:
+        mailer.close()
