@@ -9,6 +9,23 @@ from aiosmtpd.controller import Controller
 from convoca.coalition.models import Membership, Organisation
 from convoca.coalition.services import staff_member_create
 
+_DB_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test with the database has every database: on SQLite, intakes have their own file.
+
+    The test keeps what its own ``django_db`` marker asks for (a transactional
+    test stays one); only ``databases`` is widened.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and not _DB_FIXTURES.intersection(item.fixturenames):
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        kwargs["databases"] = "__all__"
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs))
+
 
 @pytest.fixture(autouse=True)
 def _clear_caches():

@@ -137,6 +137,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"][
+    "NAME"
+] not in ("", ":memory:"):
+    # SQLite has one write lock per file. Signing forms are accepted into a file
+    # of their own, so a visitor's INSERT never waits behind the worker that is
+    # recording earlier ones into the main file (docs/architecture.md).
+    _main = Path(DATABASES["default"]["NAME"])
+    DATABASES["intake"] = {
+        **DATABASES["default"],
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        "NAME": str(_main.with_name(f"{_main.stem}-intake{_main.suffix}")),
+    }
+DATABASE_ROUTERS = ["convoca.actions.routers.IntakeRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

@@ -352,8 +352,15 @@ class SignatureIntake(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # On SQLite intakes live in a file of their own (actions/routers.py): no
+    # constraint can cross files, and the worker drops the intakes of an
+    # action that no longer exists.
     action = models.ForeignKey(
-        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="+"
+        Action,
+        verbose_name=_("action"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     payload = EncryptedTextField(_("form data"))
     created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)

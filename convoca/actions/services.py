@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from convoca.actions.models import (
     SignatureIntake,
     Tally,
 )
+from convoca.actions.routers import intake_database
 from convoca.coalition.models import Organisation
 from convoca.core import crypto
 from convoca.core.crypto import email_index
@@ -203,22 +204,23 @@ def _intake_insert(*, action_id: int, payload: str) -> None:
     token = crypto.encrypt(
         payload, associated_data=payload_field.associated_data(SimpleNamespace(pk=pk))
     )
-    with connection.cursor() as cursor:
+    intakes = connections[intake_database()]
+    with intakes.cursor() as cursor:
         cursor.execute(
-            _intake_sql(connection.vendor),
+            _intake_sql(intakes.alias),
             [
-                pk if connection.features.has_native_uuid_field else pk.hex,  # as UUIDField
+                pk if intakes.features.has_native_uuid_field else pk.hex,  # as UUIDField
                 action_id,
                 token,
-                connection.ops.adapt_datetimefield_value(timezone.now()),  # as DateTimeField
+                intakes.ops.adapt_datetimefield_value(timezone.now()),  # as DateTimeField
             ],
         )
 
 
 @lru_cache(maxsize=4)
-def _intake_sql(vendor: str) -> str:
-    """The INSERT for the connection's database (``vendor`` is the key)."""
-    quote = connection.ops.quote_name
+def _intake_sql(alias: str) -> str:
+    """The INSERT for the database of this alias."""
+    quote = connections[alias].ops.quote_name
     meta = SignatureIntake._meta
     columns = ", ".join(
         quote(meta.get_field(name).column) for name in ("id", "action", "payload", "created_at")
@@ -270,30 +272,48 @@ def signature_intake_process(*, batch: int | None = None, limit: int = 5000) -> 
     if batch is None:
         batch = 25 if connection.vendor == "sqlite" else 100
     done = 0
-    skip_locked = connection.features.has_select_for_update_skip_locked
+    alias = intake_database()
+    together = alias == connection.alias  # intakes beside the signatures (PostgreSQL)
+    waiting = SignatureIntake.objects.order_by("created_at")
+    if together:
+        skip_locked = connection.features.has_select_for_update_skip_locked
+        waiting = waiting.select_for_update(skip_locked=skip_locked)
     while done < limit:
         with transaction.atomic():
-            intakes = list(
-                SignatureIntake.objects.select_for_update(skip_locked=skip_locked).order_by(
-                    "created_at"
-                )[: min(batch, limit - done)]
-            )
+            intakes = list(waiting[: min(batch, limit - done)])
             if not intakes:
                 break
             recorded = _intakes_record(intakes)
-        done += recorded
+            if together:
+                _intakes_delete(recorded)
+        if not together:
+            # After the signatures are committed: a crash in between leaves the
+            # intakes to be recorded again, which changes nothing.
+            _intakes_delete(recorded)
+        done += len(recorded)
         if len(intakes) < batch or not recorded:
             break  # all taken, or only rows that keep failing are left
     return done
 
 
-def _intakes_record(intakes: list[SignatureIntake]) -> int:
-    """Record a batch of intakes inside the caller's transaction; delete those recorded."""
+def _intakes_delete(intakes: list[SignatureIntake]) -> None:
+    SignatureIntake.objects.filter(pk__in=[intake.pk for intake in intakes]).delete()
+
+
+def _intakes_record(intakes: list[SignatureIntake]) -> list[SignatureIntake]:
+    """Record a batch of intakes inside the caller's transaction; return those done.
+
+    The intakes of an action deleted meanwhile are done: there is nothing
+    left to sign.
+    """
     actions = Action.objects.select_related("organisation").in_bulk(
         {intake.action_id for intake in intakes}
     )
     parsed: list[tuple[SignatureIntake, SignatureData]] = []
+    gone = [intake for intake in intakes if intake.action_id not in actions]
     for intake in intakes:
+        if intake.action_id not in actions:
+            continue
         try:
             payload = json.loads(intake.payload)
             parsed.append(
@@ -333,9 +353,8 @@ def _intakes_record(intakes: list[SignatureIntake]) -> int:
             logger.exception("signature intake %s could not be recorded", intake.pk)
             continue
         done.append(intake)
-    SignatureIntake.objects.filter(pk__in=[intake.pk for intake in done]).delete()
     _confirmations_enqueue(confirmations)
-    return len(done)
+    return done + gone
 
 
 def _intakes_record_new_people(

@@ -1,8 +1,13 @@
 """The fast half of signing: the form is stored at once, recorded moments later."""
 
-from django.db import connection
+from importlib import import_module
+from types import SimpleNamespace
+
+import pytest
+from django.db import connections
 
 from convoca.actions.models import Action, Signature, SignatureIntake
+from convoca.actions.routers import intake_database
 from convoca.actions.selectors import action_figures
 from convoca.actions.services import (
     SignatureData,
@@ -25,7 +30,7 @@ def test_an_accepted_form_is_stored_encrypted_until_a_worker_records_it(appeal):
     signature_intake_create(action=appeal, data=_data(role="Nurse"))
 
     assert Signature.objects.count() == 0
-    with connection.cursor() as cursor:
+    with connections[intake_database()].cursor() as cursor:
         cursor.execute("SELECT payload FROM actions_signatureintake")
         [(payload,)] = cursor.fetchall()
     assert "ana@example.org" not in payload and "Zenobia" not in payload
@@ -136,3 +141,46 @@ def test_a_zero_and_an_empty_answer_are_recorded_as_given(appeal):
     signature_intake_process()
     signature = Signature.objects.get()
     assert (signature.members_represented, signature.role) == (0, "")
+
+
+def test_the_forms_of_an_action_deleted_meanwhile_are_dropped_and_the_rest_recorded(
+    appeal, make_action
+):
+    gone = make_action(slug="gone", title="Withdrawn appeal")
+    signature_intake_create(action=gone, data=_data(email="a@example.org"))
+    signature_intake_create(action=appeal, data=_data(email="b@example.org"))
+    gone.delete()  # no constraint links an intake to its action (they may be in two files)
+
+    assert signature_intake_process() == 2
+
+    assert [s.person.email for s in Signature.objects.all()] == ["b@example.org"]
+    assert not SignatureIntake.objects.exists()
+
+
+@pytest.mark.skipif(intake_database() == "default", reason="intakes have no file of their own")
+def test_upgrading_moves_the_forms_waiting_in_the_main_file_to_the_intake_file(appeal):
+    """Before intakes had a file of their own, they waited in the main one."""
+    move = import_module(
+        "convoca.actions.migrations.0004_signatureintake_move_to_own_database"
+    ).intakes_move
+    signature_intake_create(action=appeal, data=_data(email="waiting@example.org"))
+    intakes, main = connections[intake_database()], connections["default"]
+    with intakes.cursor() as cursor:
+        cursor.execute("SELECT id, action_id, payload, created_at FROM actions_signatureintake")
+        rows = cursor.fetchall()
+        cursor.execute("DELETE FROM actions_signatureintake")
+    with main.cursor() as cursor:  # the table as it was in the main file
+        cursor.execute(
+            "CREATE TABLE actions_signatureintake (id char(32) NOT NULL PRIMARY KEY, "
+            "action_id bigint NOT NULL, payload text NOT NULL, created_at datetime NOT NULL)"
+        )
+        cursor.executemany("INSERT INTO actions_signatureintake VALUES (%s, %s, %s, %s)", rows)
+
+    move(None, SimpleNamespace(connection=intakes))
+    move(None, SimpleNamespace(connection=intakes))  # run again after a crash: nothing twice
+
+    with main.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM actions_signatureintake")
+        assert cursor.fetchone() == (0,)
+    assert signature_intake_process() == 1
+    assert Signature.objects.get().person.email == "waiting@example.org"
