@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "convoca.core.middleware.AdminContentSecurityPolicyMiddleware",
     "convoca.core.middleware.LanguageCookieMiddleware",
+    # Last: cached public pages are answered here, everything above still runs.
+    "convoca.core.caching.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "convoca.urls"

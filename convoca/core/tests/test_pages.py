@@ -141,6 +141,41 @@ def test_public_pages_are_served_from_cache_with_fresh_headers(
     assert "New Friends" in Client().get("/es/").text
 
 
+def test_a_cached_page_is_kept_per_address_and_language(db, coalition, django_assert_num_queries):
+    english, spanish = Client().get("/en/"), Client().get("/es/")
+    with django_assert_num_queries(0):
+        assert Client().get("/es/").content == spanish.content
+        assert Client().get("/en/").content == english.content
+    assert english.content != spanish.content
+    # Another address, even one differing only in its query, is a page of its own.
+    assert Client().get("/en/?utm=x").status_code == 200
+    with django_assert_num_queries(0):
+        Client().get("/en/?utm=x")
+
+
+def test_an_edit_made_through_another_process_shows_here_within_a_second(
+    db, coalition, monkeypatch
+):
+    from django.core.cache import caches
+
+    from convoca.core import caching
+
+    assert "New Friends" not in Client().get("/en/").text
+    Organisation.objects.create(
+        name="New Friends", slug="nf", country="CL", status=Organisation.Status.ACTIVE
+    )
+    assert "New Friends" not in Client().get("/en/").text  # still the cached page
+    # What public_pages_invalidate in another process leaves in the shared cache:
+    caches["default"].set(caching.GENERATION_KEY, 7, timeout=None)
+    monkeypatch.setattr(caching, "GENERATION_TRUST_SECONDS", 0)  # the second has passed
+    assert "New Friends" in Client().get("/en/").text
+
+
+def test_a_form_sent_to_a_cached_page_reaches_its_view(db, coalition):
+    Client().get("/en/")
+    assert Client().post("/en/").status_code == 405  # the home page takes no POST
+
+
 def test_proof_of_work_challenges_are_fresh_for_every_visitor(client, db):
     first = client.get("/pow/challenge/?scope=sign")
     second = client.get("/pow/challenge/?scope=sign")
