@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from convoca.coalition.models import Membership, Organisation, WorkingGroup, WorkingGroupMember
 
@@ -19,6 +20,19 @@ def user_is_coordinator(user: AbstractBaseUser | AnonymousUser) -> bool:
         cached = Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).exists()
         user._convoca_is_coordinator = cached
     return cached
+
+
+def coordinator_list_emailable() -> QuerySet:
+    """Active coordinators (and superusers) with an address: who reviews what the public sends."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(is_superuser=True) | Q(memberships__role=Membership.Role.COORDINATOR),
+            is_active=True,
+        )
+        .exclude(email="")
+        .distinct()
+    )
 
 
 def organisation_ids_for_user(

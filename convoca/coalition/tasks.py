@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -14,10 +13,10 @@ from convoca.coalition.models import (
     AffiliationQuestion,
     AffiliationRequest,
     JoinRequest,
-    Membership,
     Organisation,
     WorkingGroupMember,
 )
+from convoca.coalition.selectors import coordinator_list_emailable
 from convoca.coalition.services import (
     join_request_confirm_token_make,
     join_request_review_token_make,
@@ -44,15 +43,7 @@ def affiliation_request_received_email_task(*, request_id: str) -> int:
             language=_language(request.language),
         )
         sent += 1
-    coordinators = (
-        get_user_model()
-        .objects.filter(
-            Q(is_superuser=True) | Q(memberships__role=Membership.Role.COORDINATOR),
-            is_active=True,
-        )
-        .exclude(email="")
-        .distinct()
-    )
+    coordinators = coordinator_list_emailable()
     # Staff have no language of their own: the site's default language.
     with translation.override(settings.LANGUAGE_CODE):
         link = absolute_url(reverse("admin:coalition_affiliationrequest_change", args=[request.pk]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -151,6 +152,31 @@ def host_email_send(event: Event, template: str) -> None:
         },
         language=language,
     )
+
+
+def host_edited_send(*, event: Event, fields: list[str]) -> int:
+    """Email each coordinator which fields the host of a public event changed."""
+    from convoca.coalition.selectors import coordinator_list_emailable
+
+    language = settings.LANGUAGE_CODE  # staff have no language of their own
+    with translation.override(language):
+        admin_url = absolute_url(reverse("admin:events_event_change", args=[event.pk]))
+        changed = ", ".join(str(Event._meta.get_field(name).verbose_name) for name in fields)
+    sent = 0
+    for user in coordinator_list_emailable():
+        email_send(
+            to=user.email,
+            template="events/email/host_edited",
+            context={
+                "event": event,
+                "changed": changed,
+                "admin_url": admin_url,
+                "event_url": absolute_url(event.get_absolute_url()),
+            },
+            language=language,
+        )
+        sent += 1
+    return sent
 
 
 def host_message_email_send(*, event: Event, person: Person, subject: str, body: str) -> None:

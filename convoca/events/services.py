@@ -70,6 +70,38 @@ def event_save(*, event: Event) -> Event:
     return event
 
 
+#: What a host may change on the host page (events/host/<key>/).
+HOST_EDITABLE_FIELDS = (
+    "title", "description", "venue_name", "street_address", "city", "postal_code",
+    "capacity", "time_zone", "starts_at", "ends_at", "country",
+)  # fmt: skip
+
+
+def event_host_edit(*, event: Event, data: dict) -> list[str]:
+    """Save what the host changed on the host page; return the names of the changed fields.
+
+    An approved event stays public with the changes (a venue that moved the
+    day before must show at once), and the coordinators are emailed what
+    changed, so an edit cannot slip past their review unseen. A pending
+    event is simply saved: it is still waiting in the approval queue.
+    """
+    from convoca.events.tasks import host_edited_email_task
+
+    changed = [name for name in HOST_EDITABLE_FIELDS if getattr(event, name) != data[name]]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(event, name, data[name])
+    event_place_locate(event=event)
+    event_save(event=event)
+    if event.status == Event.Status.PUBLISHED:
+        transaction.on_commit(
+            partial(host_edited_email_task.enqueue, event_id=event.pk, fields=changed),
+            robust=True,
+        )
+    return changed
+
+
 def event_cancel(*, event: Event) -> int:
     """Cancel an event (all its versions) and tell everyone registered; return how many.
 

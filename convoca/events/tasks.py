@@ -82,6 +82,15 @@ def host_submitted_email_task(*, event_id: int) -> bool:
 
 
 @task
+def host_edited_email_task(*, event_id: int, fields: list[str]) -> int:
+    """Tell the coordinators what the host of a public event changed; how many emails."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return 0
+    return emails.host_edited_send(event=event, fields=fields)
+
+
+@task
 def host_reviewed_email_task(*, event_id: int) -> bool:
     """Tell the host whether their event was approved."""
     event = Event.objects.select_related("host_person").filter(pk=event_id).first()

@@ -52,9 +52,8 @@ from convoca.events.services import (
     HostMessageLimit,
     RegistrationClosed,
     RegistrationData,
+    event_host_edit,
     event_host_submit,
-    event_place_locate,
-    event_save,
     host_event_get,
     host_message_send,
     registration_cancel,
@@ -556,12 +555,5 @@ class HostManageView(View):
         form = EventDetailsForm(request.POST)
         if not form.is_valid():
             return self._render(request, event, form=form, status=400)
-        data = form.cleaned_data
-        for name in (
-            "title", "description", "venue_name", "street_address", "city", "postal_code",
-            "capacity", "time_zone", "starts_at", "ends_at", "country",
-        ):  # fmt: skip
-            setattr(event, name, data[name])
-        event_place_locate(event=event)
-        event_save(event=event)
+        event_host_edit(event=event, data=form.cleaned_data)
         return self._render(request, event, message=_("Your changes are saved."))

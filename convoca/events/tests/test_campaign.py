@@ -235,3 +235,45 @@ def test_a_tile_server_appears_only_when_an_operator_configures_one(
     assert 'data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"' in page
     assert '"title": "Rally at the federal building \\u00b7 Tucson"' in page
     assert '<svg class="world-map"' in page  # the map without scripts stays
+
+
+def test_a_hosts_change_to_an_approved_event_is_shown_and_the_coordinators_are_told(
+    campaign, client, coordinator, django_capture_on_commit_callbacks
+):
+    coordinator.email = "coordinator@example.org"
+    coordinator.save()
+    _submit(client, campaign, django_capture_on_commit_callbacks)
+    event = Event.objects.get()
+    link = _host_link(mail.outbox[0].body)
+
+    # Still pending: the change waits in the approval queue with the rest; nobody is told.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link, _host_form(venue_name="Federal courthouse"))
+    assert not [m for m in mail.outbox if m.to == ["coordinator@example.org"]]
+
+    event.refresh_from_db()  # as the approval queue loads it
+    with django_capture_on_commit_callbacks(execute=True):
+        event_review(event=event, approve=True)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # saving without a change: no email
+        client.post(link, _host_form(venue_name="Federal courthouse"))
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            link,
+            _host_form(
+                venue_name="Federal courthouse",
+                title="Buy our product",
+                description="Visit spam.example",
+            ),
+        )
+
+    [notice] = mail.outbox
+    assert notice.to == ["coordinator@example.org"]
+    assert "Buy our product" in notice.subject
+    assert "title, description" in notice.body
+    assert f"/admin/events/event/{event.pk}/change/" in notice.body
+    event.refresh_from_db()
+    assert (event.title, event.status) == ("Buy our product", Event.Status.PUBLISHED)
