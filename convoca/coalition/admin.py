@@ -185,13 +185,13 @@ class AffiliationReviewForm(forms.ModelForm):
             (Decision.KEEP, _("No decision yet")),
             (Decision.ASK, _("Email the question below to the contact")),
             (Decision.APPROVE, _("Approve: create the organisation and invite its contact")),
-            (Decision.DECLINE, _("Decline")),
+            (Decision.DECLINE, _("Decline, and email the text below (if any) to the contact")),
         ],
         initial=Decision.KEEP,
         widget=forms.RadioSelect,
     )
     question = forms.CharField(
-        label=_("question to the contact"),
+        label=_("question or message to the contact"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Sent by email in the contact's language setting; they answer by replying."),
@@ -343,7 +343,10 @@ class AffiliationRequestAdmin(CoordinatorOnlyAdmin):
                 % {"name": organisation.name},
             )
         elif decision == Decision.DECLINE:
-            affiliation_request_decline(request=obj, reviewer=request.user)
+            message = form.cleaned_data["question"]
+            affiliation_request_decline(request=obj, reviewer=request.user, message=message)
+            if message.strip():
+                messages.success(request, _("Declined; the message is on its way to the contact."))
 
 
 @admin.register(JoinRequest)

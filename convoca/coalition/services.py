@@ -254,14 +254,31 @@ def organiser_invitation_resend(*, request: AffiliationRequest) -> bool:
     return True
 
 
-def affiliation_request_decline(*, request: AffiliationRequest, reviewer) -> None:
-    """Decline an open request. Nothing is emailed: a coordinator writes to say why."""
+def affiliation_request_decline(
+    *, request: AffiliationRequest, reviewer, message: str = ""
+) -> None:
+    """Decline an open request; with a ``message``, email it to the contact and keep it.
+
+    Without one nothing is emailed (a coordinator may prefer to call). The
+    message joins the request's thread, as the questions do.
+    """
+    from convoca.coalition.tasks import affiliation_question_email_task
+
     if not request.is_open:
         return
-    request.status = AffiliationRequest.Status.DECLINED
-    request.reviewed_by = reviewer
-    request.reviewed_at = timezone.now()
-    request.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    with transaction.atomic():
+        request.status = AffiliationRequest.Status.DECLINED
+        request.reviewed_by = reviewer
+        request.reviewed_at = timezone.now()
+        request.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+        if not message.strip():
+            return
+        entry = AffiliationQuestion.objects.create(
+            request=request, author=reviewer, body=message.strip()
+        )
+    transaction.on_commit(
+        partial(affiliation_question_email_task.enqueue, question_id=str(entry.pk)), robust=True
+    )
 
 
 # --- Working groups ------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def affiliation_request_received_email_task(*, request_id: str) -> int:
 
 @task
 def affiliation_question_email_task(*, question_id: str) -> bool:
-    """Email a coordinator's question to the contact; the contact answers by replying."""
+    """Email a coordinator's question (or reason for declining) to the contact, who may reply."""
     question = (
         AffiliationQuestion.objects.select_related("request__person", "author")
         .filter(pk=question_id, sent_at__isnull=True)
@@ -70,9 +70,20 @@ def affiliation_question_email_task(*, question_id: str) -> bool:
         return False
     author = question.author
     headers = {"Reply-To": author.email} if author and author.email else {}
+    request = question.request
+    # Written with the decision (affiliation_request_decline): the reason for it.
+    declined = (
+        request.status == AffiliationRequest.Status.DECLINED
+        and request.reviewed_at is not None
+        and question.created_at >= request.reviewed_at
+    )
     email_send(
         to=question.request.person.email,
-        template="coalition/email/affiliation_question",
+        template=(
+            "coalition/email/affiliation_declined"
+            if declined
+            else "coalition/email/affiliation_question"
+        ),
         context={"request": question.request, "question": question.body},
         language=_language(question.request.language),
         headers=headers,

@@ -242,3 +242,50 @@ def test_a_request_under_review_keeps_its_contact_through_the_purge_of_unconfirm
 
     affiliation_request_decline(request=request, reviewer=None)
     assert person_purge_unconfirmed(now=later) == 1  # decided: the usual rule applies again
+
+
+def test_declining_with_a_message_emails_the_reason_in_the_contacts_language_and_keeps_it(
+    apply, client, coordinator, smtp_sink, django_capture_on_commit_callbacks
+):
+    apply(language="es")
+    request = AffiliationRequest.objects.get()
+    smtp_sink.messages.clear()
+    client.force_login(coordinator)
+    url = f"/admin/coalition/affiliationrequest/{request.pk}/change/"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"decision": "decline", "question": "We only take unions in the region."}
+        )
+
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == AffiliationRequest.Status.DECLINED
+    [sent] = smtp_sink.messages
+    assert sent["to"] == ["rosa@brigada.example.org"]
+    assert sent["message"]["Reply-To"] == "coordinator@example.org"
+    assert (
+        sent["message"]["Subject"]
+        == "Sobre la solicitud de Brigada Obrera para unirse a la coalición"
+    )
+    body = sent["message"].get_content()
+    assert "We only take unions in the region." in body and "decidido" in body
+    assert "We only take unions in the region." in client.get(url).text
+    assert Organisation.objects.count() == 0
+
+
+def test_declining_without_a_message_emails_nobody(
+    apply, client, coordinator, smtp_sink, django_capture_on_commit_callbacks
+):
+    apply()
+    request = AffiliationRequest.objects.get()
+    smtp_sink.messages.clear()
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/coalition/affiliationrequest/{request.pk}/change/",
+                    {"decision": "decline", "question": ""})  # fmt: skip
+
+    request.refresh_from_db()
+    assert request.status == AffiliationRequest.Status.DECLINED
+    assert smtp_sink.messages == []
