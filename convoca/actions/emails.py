@@ -7,7 +7,7 @@ from django.utils import translation
 
 from convoca.actions.models import Signature
 from convoca.actions.services import signature_confirm_token_make
-from convoca.core.mail import absolute_url, email_send, mailer_session
+from convoca.core.mail import absolute_url, email_send, mail_error_summary, mailer_session
 from convoca.people.services import (
     person_confirmation_email_unclaim,
     person_confirmation_emails_claim,
@@ -40,8 +40,12 @@ def signature_confirmation_emails_send(signature_ids: list[str]) -> int:
             claimed.discard(signature.person_id)  # one email a person, even if twice here
             try:
                 _signature_confirmation_email_send(signature, mailer=mailer)
-            except Exception:
-                logger.exception("confirmation email for signature %s failed", signature.pk)
+            except Exception as error:
+                logger.warning(
+                    "confirmation email for signature %s failed: %s",
+                    signature.pk,
+                    mail_error_summary(error),
+                )
                 person_confirmation_email_unclaim(person_id=signature.person_id)
                 continue
             sent += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -64,6 +65,17 @@ def email_send(*, mailer: BaseEmailBackend | None = None, **message) -> None:
     except Exception:
         mailer.close()
         raise
+
+
+def mail_error_summary(error: Exception) -> str:
+    """What went wrong, for a log line: the kind and the server's code, never an address.
+
+    The text of ``smtplib`` errors names the recipients, so it is left out.
+    """
+    code = getattr(error, "smtp_code", None)
+    if code is None and isinstance(error, smtplib.SMTPRecipientsRefused):
+        code = next((answer[0] for answer in error.recipients.values()), None)
+    return f"{type(error).__name__}{f' {code}' if code else ''}"
 
 
 @contextmanager

@@ -46,7 +46,7 @@ def test_a_batch_asks_each_signer_once_in_their_language_over_one_connection(
 
 
 def test_an_address_the_server_refuses_does_not_stop_the_rest_and_can_be_asked_again(
-    appeal, smtp_sink, commit
+    appeal, smtp_sink, commit, caplog
 ):
     for n in range(4):
         _accept(appeal, f"p{n}@example.org")
@@ -59,6 +59,11 @@ def test_an_address_the_server_refuses_does_not_stop_the_rest_and_can_be_asked_a
         "p2@example.org",
         "p3@example.org",
     ]
+    ours = "\n".join(
+        r.getMessage() + str(r.exc_info) for r in caplog.records if r.name.startswith("convoca")
+    )
+    assert "SMTPRecipientsRefused 550" in ours
+    assert "p1@example.org" not in ours  # no address in our logs
     refused = Person.objects.get(email_index=email_index("p1@example.org"))
     assert refused.confirmation_sent_at is None  # the day's one email was not used up
     assert Signature.objects.count() == 4  # the signature itself is kept
