@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import hashlib
 import json
 import math
 import os
@@ -98,11 +97,6 @@ def h(n: str, salt: int, modulo: int = 100) -> str:
     The ``%%`` is for the driver: every statement goes with parameters.
     """
     return f"((hashint8extended({n}::bigint, {salt}) & 1048575) %% {modulo})"
-
-
-def person_uuid(n: int) -> uuid.UUID:
-    """The primary key of person number ``n`` (the same as ``md5('person-' || n)::uuid``)."""
-    return uuid.UUID(hashlib.md5(f"person-{n}".encode()).hexdigest())  # noqa: S324
 
 
 # --- Generation -------------------------------------------------------------------------
@@ -253,7 +247,7 @@ def group_sizes(people: int, signatures: int) -> list[int]:
     small = min(SMALL_EXPORT, people // 50)
     rest = signatures - large - small
     if rest > len(GROUP_WEIGHTS) * people:
-        sys.exit("bench: more signatures than people × actions; raise --people.")
+        sys.exit("bench: more signatures than people times actions; raise --people.")
     total = sum(GROUP_WEIGHTS)
     sizes = [min(people, math.floor(rest * w / total)) for w in GROUP_WEIGHTS]
     # Share out what rounding and the cap left, to the groups with room.
@@ -292,11 +286,13 @@ def people_numbers_create(loader: Loader, people: int) -> None:
 
 def copy_rows(loader: Loader, table: str, columns: list[str], rows) -> int:
     written = 0
-    with loader.connection.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                written += 1
+    with (
+        loader.connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+            written += 1
     return written
 
 
@@ -407,7 +403,7 @@ def signatures_real_copy(loader: Loader, group: dict, g: int, first: int, size: 
                 id=uuid.uuid4(),
                 organisation_name="Sindicato de Sanidad" if n % 10 == 1 else "",
                 role="delegate" if n % 10 == 1 else "",
-                comment=f"Signing because {GIVEN[n % len(GIVEN)]} asked me to." if n % 5 == 2 else "",
+                comment=f"Because {GIVEN[n % len(GIVEN)]} asked me to." if n % 5 == 2 else "",
             )
             action = versions.get(language) or next(iter(versions.values()))
             yield [
@@ -545,8 +541,7 @@ def generate(args, loader: Loader) -> dict:
         made["signatures_real"] += signatures_real_copy(loader, groups[1], 1, sizes[0], sizes[1])
     with loader.step(f"signatures, the rest ({sum(sizes[2:]):,}, INSERT ... SELECT)"):
         made["signatures_bulk"] = sum(
-            signatures_bulk_insert(loader, groups[g], g, sizes[g])
-            for g in range(2, len(sizes))
+            signatures_bulk_insert(loader, groups[g], g, sizes[g]) for g in range(2, len(sizes))
         )
     with loader.step("subscriptions, consents, tags, suppressions"):
         made["subscriptions"] = subscriptions_insert(loader, fixtures)
@@ -899,7 +894,7 @@ def main(argv: list[str] | None = None) -> int:
     out = RESULTS / f"scale-{started_at:%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(result, indent=2, default=str))
     print()
-    print(f"Generation: {generation:.0f} s for {args.people:,} people, {args.signatures:,} signatures")
+    print(f"Generation: {generation:.0f} s, {args.people:,} people, {args.signatures:,} signatures")
     for s in segment_results:
         print(
             f"{'PASS' if s['pass'] else 'FAIL'}  count under {COUNT_BUDGET_SECONDS:.0f} s: "
