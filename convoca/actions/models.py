@@ -255,6 +255,16 @@ class Signature(TimeStampedModel):
                 name="actions_signature_public_idx",
                 condition=Q(visibility__in=["country", "name", "full"]),
             ),
+            # The confirmed signatures of an action in the export's order, with the
+            # signer: the export reads them in order from the index (a server-side
+            # cursor otherwise walks the created_at index of every action), and the
+            # audience filter "signed the action" finds its signers without touching
+            # the table (bench/scale.py: 0.6-1.2 s instead of 2 s at 5 million).
+            models.Index(
+                fields=["translation_key", "created_at", "id", "person"],
+                name="actions_signature_signed_idx",
+                condition=Q(confirmed_at__isnull=False),
+            ),
         ]
 
     def __str__(self):
