@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from convoca.actions.admin import signature_figures
 from convoca.actions.charts import bar_chart_svg
@@ -440,3 +440,16 @@ def test_the_export_reads_in_chunks_oldest_first_with_ties_in_a_fixed_order(
     ]
     rows = list(signature_export_rows(action=appeal, user=coordinator))
     assert [row[COLUMNS["email"]] for row in rows] == expected
+
+
+def test_how_each_signer_appears_is_written_in_the_language_of_the_export(coordinator, appeal):
+    _sign(appeal, "ana@example.org")
+    _sign(appeal, "bea@example.org", visibility=Signature.Visibility.COUNTRY)
+    with translation.override("es"):
+        rows = list(signature_export_rows(action=appeal, user=coordinator))
+    assert [row[COLUMNS["appears as"]] for row in rows] == ["no mostrarme", "mostrar solo mi país"]
+    rows = list(signature_export_rows(action=appeal, user=coordinator))
+    assert [row[COLUMNS["appears as"]] for row in rows] == [
+        "do not show me",
+        "show only my country",
+    ]
