@@ -794,9 +794,11 @@ def exports_measure(fixtures: dict) -> dict:
         results[name]["expected_rows"] = expected[name]
     small_peak = max(results["small"]["tracemalloc_peak_kb"], 1)
     ratio = results["large"]["tracemalloc_peak_kb"] / small_peak
+    # A growth of the resident set under 1 MB counts as 1 MB: the process usually has
+    # the room already, from the warm-up, and the high-water mark does not move at all.
     rss_ratio = None
     if "rss_peak_growth_kb" in results["small"]:
-        rss_ratio = max(results["large"]["rss_peak_growth_kb"], 0) / max(
+        rss_ratio = max(results["large"]["rss_peak_growth_kb"], 1024) / max(
             results["small"]["rss_peak_growth_kb"], 1024
         )
     results["tracemalloc_ratio"] = round(ratio, 2)
@@ -907,7 +909,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{e['large'].get('rss_peak_growth_kb', '?')} KB RSS growth; "
         f"{e['small']['rows']:,} rows peak {e['small']['tracemalloc_peak_kb']:,} KB, "
         f"{e['small'].get('rss_peak_growth_kb', '?')} KB: ratio {e['tracemalloc_ratio']} "
-        f"(RSS {e['rss_growth_ratio']}) for {e['rows_ratio']}x the rows"
+        f"(RSS {e['rss_growth_ratio']}, growth under 1 MB counted as 1 MB) "
+        f"for {e['rows_ratio']}x the rows"
     )
     print(
         f"      export rate: {e['small']['rows_per_second']:,} rows/s (small), "
