@@ -257,7 +257,7 @@ class Signature(TimeStampedModel):
             ),
             # Who confirmed a signature of an action: the audience filter "signed the
             # action" reads its signers from this index alone, as a set or one signer
-            # at a time (bench/scale.py: 2 s down to 0.4-0.6 s at 5 million signatures).
+            # at a time (bench/scale.py: 2 s down to 0.4-0.7 s at 5 million signatures).
             models.Index(
                 fields=["translation_key", "person"],
                 name="actions_signature_signed_idx",
