@@ -248,8 +248,8 @@ def server_cpu(group: int) -> float | None:
 
 
 @contextlib.contextmanager
-def postgres_database(url: str):
-    """Create the database named in ``url`` afresh, and drop it afterwards."""
+def postgres_database(url: str, *, keep: bool = False):
+    """Create the database named in ``url`` afresh, and drop it afterwards unless ``keep``."""
     import psycopg
     from psycopg import sql
 
@@ -270,8 +270,9 @@ def postgres_database(url: str):
     try:
         yield url
     finally:
-        with contextlib.suppress(psycopg.Error):
-            execute(drop)
+        if not keep:
+            with contextlib.suppress(psycopg.Error):
+                execute(drop)
 
 
 def database_url(database: str, data_dir: Path, args) -> contextlib.AbstractContextManager:

@@ -255,6 +255,22 @@ class Signature(TimeStampedModel):
                 name="actions_signature_public_idx",
                 condition=Q(visibility__in=["country", "name", "full"]),
             ),
+            # Who confirmed a signature of an action: the audience filter "signed the
+            # action" reads its signers from this index alone, as a set or one signer
+            # at a time (bench/scale.py: 2 s down to 0.4-0.7 s at 5 million signatures).
+            models.Index(
+                fields=["translation_key", "person"],
+                name="actions_signature_signed_idx",
+                condition=Q(confirmed_at__isnull=False),
+            ),
+            # The export's rows in the export's order. Without it the export's
+            # server-side cursor, planned to return its first rows fast, walks the
+            # created_at index of every action (15 s instead of 1 s for 9,000 rows).
+            models.Index(
+                fields=["translation_key", "created_at", "id"],
+                name="actions_signature_export_idx",
+                condition=Q(confirmed_at__isnull=False),
+            ),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from convoca.actions.admin import signature_figures
 from convoca.actions.charts import bar_chart_svg
@@ -418,3 +418,38 @@ def test_joining_an_action_whose_group_has_this_language_is_refused_not_an_error
     )
     assert response.status_code == 200
     assert "That text already has a version in this language." in response.text
+
+
+def test_the_export_reads_in_chunks_oldest_first_with_ties_in_a_fixed_order(
+    coordinator, appeal, spanish, monkeypatch
+):
+    monkeypatch.setattr("convoca.actions.exports.CHUNK_SIZE", 2)
+    signatures = [_sign(appeal if n % 2 else spanish, f"signer{n}@example.org") for n in range(7)]
+    _sign(appeal, "unconfirmed@example.org", confirm=False)
+    # Signed out of order, three of them at the same moment.
+    hours = [3, 1, 2, 1, 0, 1, 4]
+    start = timezone.now() - timedelta(days=1)
+    for signature, hour in zip(signatures, hours, strict=True):
+        Signature.objects.filter(pk=signature.pk).update(created_at=start + timedelta(hours=hour))
+    expected = [
+        signature.person.email
+        for _hour, _pk, signature in sorted(
+            zip(hours, [s.pk for s in signatures], signatures, strict=True),
+            key=lambda item: item[:2],
+        )
+    ]
+    rows = list(signature_export_rows(action=appeal, user=coordinator))
+    assert [row[COLUMNS["email"]] for row in rows] == expected
+
+
+def test_how_each_signer_appears_is_written_in_the_language_of_the_export(coordinator, appeal):
+    _sign(appeal, "ana@example.org")
+    _sign(appeal, "bea@example.org", visibility=Signature.Visibility.COUNTRY)
+    with translation.override("es"):
+        rows = list(signature_export_rows(action=appeal, user=coordinator))
+    assert [row[COLUMNS["appears as"]] for row in rows] == ["no mostrarme", "mostrar solo mi país"]
+    rows = list(signature_export_rows(action=appeal, user=coordinator))
+    assert [row[COLUMNS["appears as"]] for row in rows] == [
+        "do not show me",
+        "show only my country",
+    ]

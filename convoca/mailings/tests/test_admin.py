@@ -2,8 +2,11 @@
 
 from django.urls import reverse
 
+from convoca.actions.models import Action
+from convoca.actions.services import SignatureData, signature_confirm, signature_create
 from convoca.mailings.models import Mailing
-from convoca.people.services import person_tag
+from convoca.mailings.selectors import mailing_audience
+from convoca.people.services import PersonData, person_tag
 
 
 def _form(mailing_list, **overrides):
@@ -118,3 +121,50 @@ def test_a_sent_mailing_is_shown_as_it_was_sent_and_cannot_be_changed(
     assert page.status_code == 200
     assert "Webinar on Tuesday" in page.text
     assert 'name="subject_en"' not in page.text
+
+
+def test_the_signed_filter_counts_confirmed_signers_of_every_language_version_once(
+    client, organiser, alerts, make_subscriber
+):
+    english = Action.objects.create(
+        language="en",
+        slug="lift",
+        title="Lift the sanctions",
+        organisation=alerts.organisation,
+        status=Action.Status.OPEN,
+    )
+    spanish = Action.objects.create(
+        language="es",
+        slug="levanten",
+        title="Levanten las sanciones",
+        organisation=alerts.organisation,
+        status=Action.Status.OPEN,
+        translation_key=english.translation_key,
+    )
+
+    def sign(action, email, *, confirm=True):
+        make_subscriber(alerts, email)
+        data = SignatureData(person=PersonData(email=email, language=action.language))
+        signature = signature_create(action=action, data=data).signature
+        if confirm:
+            signature_confirm(signature=signature)
+
+    sign(english, "ana@example.org")
+    sign(spanish, "ana@example.org")  # the same person: one signature of the action
+    sign(spanish, "bo@example.org")
+    sign(english, "cy@example.org", confirm=False)
+    make_subscriber(alerts, "dee@example.org")
+    client.force_login(organiser)
+    key = str(english.translation_key)
+    for audience, reached in (({"signed": [key]}, 2), ({"exclude_signed": [key]}, 2)):
+        client.post(reverse("admin:mailings_mailing_add"), _form(alerts, **audience))
+        mailing = Mailing.objects.latest("pk")
+        page = client.get(reverse("admin:mailings_mailing_change", args=[mailing.pk]))
+        assert f"This mailing reaches exactly {reached} people." in page.text
+    signers = {"ana@example.org", "bo@example.org"}
+    signed, not_signed = Mailing.objects.order_by("pk")
+    assert {p.email for p in mailing_audience(mailing=signed)} == signers
+    assert {p.email for p in mailing_audience(mailing=not_signed)} == {
+        "cy@example.org",
+        "dee@example.org",
+    }
