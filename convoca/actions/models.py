@@ -213,7 +213,9 @@ class Signature(TimeStampedModel):
     action = models.ForeignKey(
         Action, verbose_name=_("action"), on_delete=models.PROTECT, related_name="signatures"
     )
-    translation_key = models.UUIDField(editable=False, db_index=True)
+    # No index of its own: the unique (translation_key, person) index serves
+    # every lookup by action, and one index fewer is written per signature.
+    translation_key = models.UUIDField(editable=False)
     person = models.ForeignKey(
         "people.Person",
         verbose_name=_("person"),
