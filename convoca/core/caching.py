@@ -59,7 +59,7 @@ def _page_key(request, generation: int) -> str:
     address = "|".join(
         (
             request.scheme,
-            request.META.get("HTTP_HOST", ""),
+            request.get_host(),  # as the page's absolute links see it (validated)
             getattr(request, "LANGUAGE_CODE", ""),
             request.get_full_path(),
         )
