@@ -40,15 +40,13 @@ def _check_setup() -> None:
 
 def prepare() -> None:
     """Migrate, collect static files and load the demo content, as `convoca demo` does."""
-    from django.conf import settings
     from django.core.management import call_command
 
     from convoca.coalition.models import Organisation
     from convoca.core.demo import demo_load
 
     _check_setup()
-    for alias in settings.DATABASES:
-        call_command("migrate", "--noinput", database=alias, verbosity=0)
+    call_command("migrate", "--noinput", verbosity=0)  # every database (core/management)
     call_command("collectstatic", "--noinput", verbosity=0)
     demo_load()
     print(f"bench: demo content loaded ({Organisation.objects.count()} organisations).")

@@ -38,12 +38,10 @@ def _manage(*args: str) -> None:
 def _prepare() -> None:
     """Migrate, collect static files, and check the keys against the data."""
     _setup_django()
-    from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
 
     try:
-        for alias in settings.DATABASES:  # on SQLite, signing forms have a file of their own
-            _manage("migrate", "--noinput", "--verbosity", "0", "--database", alias)
+        _manage("migrate", "--noinput", "--verbosity", "0")  # every database (core/management)
         _manage("verifykeys")
         _manage("collectstatic", "--noinput", "--verbosity", "0")
     except ImproperlyConfigured as exc:

@@ -197,3 +197,19 @@ def _check_demo(process, port, data_dir):
         except subprocess.TimeoutExpired:
             process.kill()
             pytest.fail("convoca demo did not stop on SIGTERM")
+
+
+def test_migrate_brings_both_sqlite_files_up_to_date(tmp_path):
+    """Signing forms wait in a file of their own; `migrate` alone must not forget it."""
+    import sqlite3
+    from contextlib import closing
+
+    assert _convoca(tmp_path, "manage", "migrate", "-v", "0").returncode == 0
+
+    def tables(name):
+        with closing(sqlite3.connect(tmp_path / name)) as db:
+            return {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+
+    assert "actions_signatureintake" in tables("convoca-intake.sqlite3")
+    assert "actions_signatureintake" not in tables("convoca.sqlite3")
+    assert "actions_signature" in tables("convoca.sqlite3")
