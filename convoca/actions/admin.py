@@ -12,7 +12,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -32,6 +31,7 @@ from convoca.coalition.scoping import (
     TranslationOfForm,
 )
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.csv import csv_download
 from convoca.core.models import AuditEntry
 
 #: Rows in the "by country" and "by source" tables of the figures page.
@@ -261,10 +261,6 @@ class ActionAdmin(OrganisationScopedAdmin):
             *super().get_urls(),
         ]
 
-    def _get_in_scope_or_404(self, request, object_id) -> Action:
-        self._in_scope_or_404(request, object_id)
-        return get_object_or_404(self.get_queryset(request), pk=object_id)
-
     # Exporting takes personal data away: organisers and coordinators only,
     # never viewers (see convoca.actions.exports for the rule on rows).
     def has_export_permission(self, request, obj=None):
@@ -276,7 +272,7 @@ class ActionAdmin(OrganisationScopedAdmin):
 
     def figures_view(self, request, object_id):
         """Show an action's figures in all its languages: counts, days, countries, sources."""
-        action = self._get_in_scope_or_404(request, object_id)
+        action = self._object_in_scope_or_404(request, object_id)
         if not self.has_view_permission(request, action):
             raise PermissionDenied
         figures = signature_figures(action=action)
@@ -308,20 +304,16 @@ class ActionAdmin(OrganisationScopedAdmin):
         """Download the signatures of an action that this staff member may take, as CSV."""
         if request.method != "POST":  # a download that writes to the audit trail: POST only
             return HttpResponseNotAllowed(["POST"])
-        action = self._get_in_scope_or_404(request, object_id)
+        action = self._object_in_scope_or_404(request, object_id)
         return self._export_response(request, action)
 
     def _export_response(self, request, action: Action) -> StreamingHttpResponse:
         if not self.has_export_permission(request, action):
             raise PermissionDenied
-        response = StreamingHttpResponse(
+        return csv_download(
             signature_export_csv(action=action, user=request.user),
-            content_type="text/csv; charset=utf-8",
+            filename=signature_export_filename(action=action),
         )
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=signature_export_filename(action=action)
-        )
-        return response
 
     @admin.action(description=_("Export signatures as CSV"), permissions=["export"])
     def export_signatures(self, request, queryset):

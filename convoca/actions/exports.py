@@ -37,8 +37,7 @@ from django.utils.translation import gettext
 
 from convoca.actions.models import Action, Signature
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
-from convoca.core.csv import csv_stream
-from convoca.core.models import AuditEntry
+from convoca.core.csv import csv_stream_audited
 from convoca.people.models import Consent
 
 AUDIT_VERB = "export signatures"
@@ -204,33 +203,11 @@ def signature_export_csv(*, action: Action, user: AbstractBaseUser) -> Iterator[
     (if interrupted, possibly one chunk more than the client received:
     the trail errs towards more, never fewer).
     """
-    rows = signature_export_rows(action=action, user=user)
-    return _audited_stream(rows, action=action, user=user)
-
-
-def _audited_stream(
-    rows: Iterator[list[str]], *, action: Action, user: AbstractBaseUser
-) -> Iterator[bytes]:
-    written = 0
-
-    def counted() -> Iterator[list[str]]:
-        nonlocal written
-        for row in rows:
-            written += 1
-            yield row
-
-    chunks = csv_stream(counted(), header=signature_export_header())
-    try:
-        yield from chunks
-    finally:
-        chunks.close()
-        close = getattr(rows, "close", None)
-        if close:
-            close()  # releases the database cursor of an interrupted export
-        AuditEntry.objects.create(
-            user=user,
-            organisation=action.organisation,
-            verb=AUDIT_VERB,
-            target=action.title,
-            count=written,
-        )
+    return csv_stream_audited(
+        signature_export_rows(action=action, user=user),
+        header=signature_export_header(),
+        user=user,
+        organisation=action.organisation,
+        verb=AUDIT_VERB,
+        target=action.title,
+    )

@@ -13,6 +13,7 @@ from functools import reduce
 
 from django import forms
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
@@ -142,6 +143,14 @@ class OrganisationScopedAdmin(ModelAdmin):
             )
             kwargs["required"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _object_in_scope_or_404(self, request, object_id):
+        """The object, if this staff member's scope holds it; else 404. One query."""
+        try:
+            pk = self.model._meta.pk.to_python(object_id)
+        except Exception as exc:  # a malformed id is just another missing object
+            raise Http404 from exc
+        return get_object_or_404(self.get_queryset(request), pk=pk)
 
     def _in_scope_or_404(self, request, object_id):
         if object_id is None:

@@ -4,17 +4,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
-from django.http import HttpResponseNotAllowed, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.csv import csv_download
 from convoca.donations.exports import gift_export_allowed, gift_export_csv, gift_export_filename
 from convoca.donations.forms import parse_amount
 from convoca.donations.models import (
@@ -195,13 +194,9 @@ class FundraiserAdmin(OrganisationScopedAdmin):
             *super().get_urls(),
         ]
 
-    def _get_in_scope_or_404(self, request, object_id) -> Fundraiser:
-        self._in_scope_or_404(request, object_id)
-        return get_object_or_404(self.get_queryset(request), pk=object_id)
-
     def totals_view(self, request, object_id):
         """What a fundraiser raised, online and offline, in all and month by month."""
-        fundraiser = self._get_in_scope_or_404(request, object_id)
+        fundraiser = self._object_in_scope_or_404(request, object_id)
         return TemplateResponse(
             request,
             "admin/donations/fundraiser_totals.html",
@@ -221,17 +216,13 @@ class FundraiserAdmin(OrganisationScopedAdmin):
         """Download the fundraiser's gifts as CSV (POST: it writes to the audit trail)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        fundraiser = self._get_in_scope_or_404(request, object_id)
+        fundraiser = self._object_in_scope_or_404(request, object_id)
         if not gift_export_allowed(fundraiser=fundraiser, user=request.user):
             raise PermissionDenied
-        response = StreamingHttpResponse(
+        return csv_download(
             gift_export_csv(fundraiser=fundraiser, user=request.user),
-            content_type="text/csv; charset=utf-8",
+            filename=gift_export_filename(fundraiser=fundraiser),
         )
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=gift_export_filename(fundraiser=fundraiser)
-        )
-        return response
 
 
 class _ReadOnlyScopedAdmin(OrganisationScopedAdmin):

@@ -22,8 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
-from convoca.core.csv import csv_stream
-from convoca.core.models import AuditEntry
+from convoca.core.csv import csv_stream_audited
 from convoca.donations.models import Fundraiser, OfflineGift, Payment, minor_to_major
 from convoca.people.models import Consent
 
@@ -150,28 +149,11 @@ def gift_export_filename(*, fundraiser: Fundraiser) -> str:
 
 def gift_export_csv(*, fundraiser: Fundraiser, user: AbstractBaseUser) -> Iterator[bytes]:
     """Stream the export and record it in the audit trail when the stream ends."""
-    rows = gift_export_rows(fundraiser=fundraiser, user=user)
-    return _audited(rows, fundraiser=fundraiser, user=user)
-
-
-def _audited(rows, *, fundraiser, user) -> Iterator[bytes]:
-    written = 0
-
-    def counted():
-        nonlocal written
-        for row in rows:
-            written += 1
-            yield row
-
-    chunks = csv_stream(counted(), header=gift_export_header())
-    try:
-        yield from chunks
-    finally:
-        chunks.close()
-        AuditEntry.objects.create(
-            user=user,
-            organisation=fundraiser.organisation,
-            verb=AUDIT_VERB,
-            target=fundraiser.title_en,
-            count=written,
-        )
+    return csv_stream_audited(
+        gift_export_rows(fundraiser=fundraiser, user=user),
+        header=gift_export_header(),
+        user=user,
+        organisation=fundraiser.organisation,
+        verb=AUDIT_VERB,
+        target=fundraiser.title_en,
+    )

@@ -5,19 +5,19 @@ import zoneinfo
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
 from convoca.coalition.scoping import OrganisationScopedAdmin, TranslationOfForm
 from convoca.coalition.selectors import user_is_coordinator
+from convoca.core.csv import csv_download
 from convoca.events.exports import (
     registration_export_allowed,
     registration_export_csv,
@@ -163,10 +163,6 @@ class EventAdmin(OrganisationScopedAdmin):
             *super().get_urls(),
         ]
 
-    def _get_in_scope_or_404(self, request, object_id) -> Event:
-        self._in_scope_or_404(request, object_id)
-        return get_object_or_404(self.get_queryset(request), pk=object_id)
-
     def has_export_permission(self, request, obj=None):
         if obj is not None:
             return registration_export_allowed(event=obj, user=request.user)
@@ -174,7 +170,7 @@ class EventAdmin(OrganisationScopedAdmin):
 
     def figures_view(self, request, object_id):
         """Registrations, wait list, attendance and countries of one event (all languages)."""
-        event = self._get_in_scope_or_404(request, object_id)
+        event = self._object_in_scope_or_404(request, object_id)
         return TemplateResponse(
             request,
             "admin/events/event_figures.html",
@@ -193,19 +189,15 @@ class EventAdmin(OrganisationScopedAdmin):
         """Download the event's registrations as CSV (POST: it writes to the audit trail)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        return self._export_response(request, self._get_in_scope_or_404(request, object_id))
+        return self._export_response(request, self._object_in_scope_or_404(request, object_id))
 
     def _export_response(self, request, event):
         if not self.has_export_permission(request, event):
             raise PermissionDenied
-        response = StreamingHttpResponse(
+        return csv_download(
             registration_export_csv(event=event, user=request.user),
-            content_type="text/csv; charset=utf-8",
+            filename=registration_export_filename(event=event),
         )
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=registration_export_filename(event=event)
-        )
-        return response
 
     @admin.action(description=_("Export registrations as CSV"), permissions=["export"])
     def export_registrations(self, request, queryset):

@@ -22,8 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
-from convoca.core.csv import csv_stream
-from convoca.core.models import AuditEntry
+from convoca.core.csv import csv_stream_audited
 from convoca.events.models import Event, Registration
 from convoca.people.models import Consent
 
@@ -105,26 +104,14 @@ def _stream(*, event: Event, user: AbstractBaseUser) -> Iterator[bytes]:
         .select_related("person")
         .order_by("created_at", "pk")
     )
-    written = 0
-
-    def rows():
-        nonlocal written
-        for registration in registrations.iterator(chunk_size=CHUNK_SIZE):
-            written += 1
-            yield _row(registration)
-
-    chunks = csv_stream(rows(), header=registration_export_header())
-    try:
-        yield from chunks
-    finally:
-        chunks.close()
-        AuditEntry.objects.create(
-            user=user,
-            organisation=event.organisation,
-            verb=AUDIT_VERB,
-            target=event.title,
-            count=written,
-        )
+    return csv_stream_audited(
+        (_row(r) for r in registrations.iterator(chunk_size=CHUNK_SIZE)),
+        header=registration_export_header(),
+        user=user,
+        organisation=event.organisation,
+        verb=AUDIT_VERB,
+        target=event.title,
+    )
 
 
 def registration_export_filename(*, event: Event) -> str:
