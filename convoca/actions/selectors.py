@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from convoca.actions.models import Action, CountryTally, Endorsement, Signature, Tally
@@ -102,6 +102,17 @@ def action_figures(action: Action) -> ActionFigures:
         members_represented=tally.members_represented if tally else 0,
         by_country=by_country,
     )
+
+
+def signature_total_public() -> int:
+    """All signatures on every public action (open or closed), as their pages count them.
+
+    The sum of the maintained ``Tally`` rows (one per action, all its
+    languages), so one small query whatever the number of signatures; drafts
+    are left out, and so are their test signatures.
+    """
+    public = Action.objects.exclude(status=Action.Status.DRAFT).values("translation_key")
+    return Tally.objects.filter(pk__in=public).aggregate(total=Sum("count"))["total"] or 0
 
 
 def signature_list_public(action: Action) -> QuerySet[Signature]:

@@ -1,4 +1,4 @@
-"""Defences every public form shares: a honeypot and rate limits.
+"""Defences every public form shares: a honeypot and rate limits; the staff sign-in's limits.
 
 Nothing here calls another host. Clients and addresses are counted in the
 cache under a keyed hash, so neither an IP address nor an email appears in
@@ -9,6 +9,7 @@ by trying all four billion).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from functools import wraps
 
 from django import forms
@@ -49,10 +50,14 @@ def client_key(request: HttpRequest) -> str:
     )
 
 
+def _window_key(scope: str, key: str, period: int) -> str:
+    window = int(time.time() // period)
+    return f"rl:{scope}:{blind_index(key, purpose='rate-limit')[:32]}:{window}"
+
+
 def _hit(scope: str, key: str, *, limit: int, period: int) -> bool:
     """Count one hit in a fixed window; True when the window is over its limit."""
-    window = int(time.time() // period)
-    cache_key = f"rl:{scope}:{blind_index(key, purpose='rate-limit')[:32]}:{window}"
+    cache_key = _window_key(scope, key, period)
     if cache.add(cache_key, 1, timeout=period + 1):
         return limit < 1
     try:
@@ -110,6 +115,57 @@ def form_throttle(request: HttpRequest, *, scope: str, email: str = "") -> None:
         scope if pow_passed(request, scope=scope) else f"{scope}-without-pow"
     ]
     rate_limit(request, scope=scope, email=email, **limits)
+
+
+# --- Staff sign-in: failures are counted, successes never ------------------------------
+
+
+@dataclass(frozen=True)
+class SignInGate:
+    """What a sign-in attempt from this client for this account must get past.
+
+    ``refused``: this client failed too often on this account; it waits for
+    the window to end (its own failures, nobody else's). ``needs_pow``: this
+    client failed too often on any accounts, so the form carries a proof of
+    work, and an attempt without a solved one is not checked.
+    """
+
+    refused: bool
+    needs_pow: bool
+
+
+def _sign_in_keys(request: HttpRequest, account: str) -> tuple[str, str]:
+    client = client_key(request)
+    return client, f"{client}\n{account.strip().casefold()}"
+
+
+def sign_in_gate(request: HttpRequest, *, account: str = "") -> SignInGate:
+    """Read, without counting anything, what this client's failed sign-ins ask of it.
+
+    Only failures from this client count (``sign_in_failure_record``): a
+    correct password is never refused because other addresses guessed at the
+    same account, and a team behind one address may sign in as often as it
+    likes. Limits: ``settings.CONVOCA_SIGN_IN_LIMITS``.
+    """
+    limits = settings.CONVOCA_SIGN_IN_LIMITS
+    client, client_account = _sign_in_keys(request, account)
+    count, period = limits["failures_per_client_and_account"]
+    refused = bool(account) and (
+        (cache.get(_window_key("sign-in:client-account", client_account, period)) or 0) >= count
+    )
+    count, period = limits["failures_per_client_before_pow"]
+    needs_pow = (cache.get(_window_key("sign-in:client", client, period)) or 0) >= count
+    return SignInGate(refused=refused, needs_pow=needs_pow)
+
+
+def sign_in_failure_record(request: HttpRequest, *, account: str) -> None:
+    """Count one failed sign-in of this client, for this account and for all accounts."""
+    limits = settings.CONVOCA_SIGN_IN_LIMITS
+    client, client_account = _sign_in_keys(request, account)
+    count, period = limits["failures_per_client_and_account"]
+    _hit("sign-in:client-account", client_account, limit=count, period=period)
+    count, period = limits["failures_per_client_before_pow"]
+    _hit("sign-in:client", client, limit=count, period=period)
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
