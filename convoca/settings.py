@@ -440,6 +440,8 @@ UNFOLD = {
     "SHOW_LANGUAGES": False,
     "SHOW_HISTORY": True,
     "BORDER_RADIUS": "4px",
+    # The organisers' first screen: their figures and common tasks (convoca/dashboard.py).
+    "DASHBOARD_CALLBACK": "convoca.dashboard.dashboard_callback",
 }
 
 # --- Logging: no personal data, ever; requests are logged by the server. ------------
