@@ -442,6 +442,8 @@ UNFOLD = {
     "BORDER_RADIUS": "4px",
     # The organisers' first screen: their figures and common tasks (convoca/dashboard.py).
     "DASHBOARD_CALLBACK": "convoca.dashboard.dashboard_callback",
+    # Counts failed sign-ins and asks for a proof of work after many (core/admin_site.py).
+    "LOGIN": {"form": "convoca.core.admin_sign_in.AdminSignInForm"},
 }
 
 # --- Logging: no personal data, ever; requests are logged by the server. ------------

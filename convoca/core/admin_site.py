@@ -14,11 +14,10 @@ SIGN_IN_POW_SCOPE = "admin-login"
 class ConvocaAdminSite(UnfoldAdminSite):
     login_template = "admin/convoca_login.html"
 
-    def login(self, request, extra_context=None):
-        # Imported here: this module is loaded before the auth models are.
-        from convoca.core.admin_sign_in import AdminSignInForm
+    # The form is convoca.core.admin_sign_in.AdminSignInForm, through settings.UNFOLD["LOGIN"]
+    # (this module is imported before the auth models, which the form needs).
 
-        self.login_form = AdminSignInForm
+    def login(self, request, extra_context=None):
         self._keep_next_in_admin(request)
         if request.method == "POST":
             account = request.POST.get("username", "")[:150]

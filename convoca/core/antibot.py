@@ -8,7 +8,9 @@ by trying all four billion).
 
 from __future__ import annotations
 
+import contextlib
 import time
+import unicodedata
 from dataclasses import dataclass
 from functools import wraps
 
@@ -134,38 +136,62 @@ class SignInGate:
     needs_pow: bool
 
 
-def _sign_in_keys(request: HttpRequest, account: str) -> tuple[str, str]:
+_CLIENT_ACCOUNT = "sign-in:client-account"
+_CLIENT = "sign-in:client"
+
+
+def _sign_in_counters(request: HttpRequest, account: str) -> list[tuple[str, str, int, int]]:
+    """(scope, key, limit, period) of the two counters an attempt moves."""
+    limits = settings.CONVOCA_SIGN_IN_LIMITS
     client = client_key(request)
-    return client, f"{client}\n{account.strip().casefold()}"
+    account = unicodedata.normalize("NFKC", account).strip().casefold()
+    return [
+        (_CLIENT_ACCOUNT, f"{client}\n{account}", *limits["failures_per_client_and_account"]),
+        (_CLIENT, client, *limits["failures_per_client_before_pow"]),
+    ]
 
 
 def sign_in_gate(request: HttpRequest, *, account: str = "") -> SignInGate:
-    """Read, without counting anything, what this client's failed sign-ins ask of it.
+    """Read, without counting anything, what this client's failed sign-ins ask of its next try.
 
-    Only failures from this client count (``sign_in_failure_record``): a
-    correct password is never refused because other addresses guessed at the
-    same account, and a team behind one address may sign in as often as it
-    likes. Limits: ``settings.CONVOCA_SIGN_IN_LIMITS``.
+    Only failures from this client count: a correct password is never
+    refused because other addresses guessed at the same account, and a team
+    behind one address may sign in as often as it likes. Limits:
+    ``settings.CONVOCA_SIGN_IN_LIMITS``.
     """
-    limits = settings.CONVOCA_SIGN_IN_LIMITS
-    client, client_account = _sign_in_keys(request, account)
-    count, period = limits["failures_per_client_and_account"]
-    refused = bool(account) and (
-        (cache.get(_window_key("sign-in:client-account", client_account, period)) or 0) >= count
+    (ca_scope, ca_key, ca_limit, ca_period), (c_scope, c_key, c_limit, c_period) = (
+        _sign_in_counters(request, account)
     )
-    count, period = limits["failures_per_client_before_pow"]
-    needs_pow = (cache.get(_window_key("sign-in:client", client, period)) or 0) >= count
-    return SignInGate(refused=refused, needs_pow=needs_pow)
+    failures = cache.get(_window_key(ca_scope, ca_key, ca_period)) or 0
+    return SignInGate(
+        refused=bool(account) and failures >= ca_limit,
+        needs_pow=(cache.get(_window_key(c_scope, c_key, c_period)) or 0) >= c_limit,
+    )
 
 
-def sign_in_failure_record(request: HttpRequest, *, account: str) -> None:
-    """Count one failed sign-in of this client, for this account and for all accounts."""
-    limits = settings.CONVOCA_SIGN_IN_LIMITS
-    client, client_account = _sign_in_keys(request, account)
-    count, period = limits["failures_per_client_and_account"]
-    _hit("sign-in:client-account", client_account, limit=count, period=period)
-    count, period = limits["failures_per_client_before_pow"]
-    _hit("sign-in:client", client, limit=count, period=period)
+def sign_in_attempt_start(request: HttpRequest, *, account: str) -> SignInGate:
+    """Count an attempt as a failure before its password is checked, and say what it must pass.
+
+    Counted first, so that guesses sent in parallel cannot all pass the
+    check before any is counted: each gets its own place in the count.
+    Whatever is not a failure (the right password, an attempt refused
+    unchecked) is taken back with :func:`sign_in_attempt_forgive`.
+    """
+    (ca_scope, ca_key, ca_limit, ca_period), (c_scope, c_key, c_limit, c_period) = (
+        _sign_in_counters(request, account)
+    )
+    return SignInGate(
+        refused=_hit(ca_scope, ca_key, limit=ca_limit, period=ca_period),
+        needs_pow=_hit(c_scope, c_key, limit=c_limit, period=c_period),
+    )
+
+
+def sign_in_attempt_forgive(request: HttpRequest, *, account: str) -> None:
+    """Take back an attempt counted by :func:`sign_in_attempt_start`: it was no failure."""
+    for scope, key, _limit, period in _sign_in_counters(request, account):
+        # ValueError: the window ended meanwhile, and there is nothing left to take back.
+        with contextlib.suppress(ValueError):
+            cache.decr(_window_key(scope, key, period))
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

@@ -139,3 +139,15 @@ def test_signing_in_with_a_next_in_the_admin_goes_there(organiser):
         "/admin/login/?next=/admin/actions/action/", {"username": "organiser", "password": PASSWORD}
     )
     assert response["Location"] == "/admin/actions/action/"
+
+
+def test_guesses_in_flight_are_counted_before_their_passwords_are_checked(organiser):
+    from django.test import RequestFactory
+
+    from convoca.core.antibot import sign_in_attempt_start
+
+    # Ten guesses sent at once, none of them answered yet: each already holds its place.
+    in_flight = RequestFactory().post("/admin/login/", REMOTE_ADDR="192.0.2.60")
+    gates = [sign_in_attempt_start(in_flight, account="organiser") for _ in range(11)]
+    assert [gate.refused for gate in gates] == [False] * 10 + [True]
+    assert sign_in(Client(REMOTE_ADDR="192.0.2.60")).status_code == 429
