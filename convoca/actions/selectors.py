@@ -183,12 +183,13 @@ def action_list_for_staff(user: AbstractBaseUser) -> QuerySet[Action]:
 def action_signatures_recent(
     *, user: AbstractBaseUser, language: str, days: int = 7
 ) -> list[ActionWeek]:
-    """Signatures counted in the last ``days`` days, per action this staff account may see.
+    """Confirmed signatures made in the last ``days`` days, per action this staff account may see.
 
     One row per action (all its languages, titled in ``language`` when it
     has that version): every open action, and any other that was signed in
-    those days; the busiest first. Counts rows (``counted`` signatures, as
-    the public count has them): for a staff page, not a public one.
+    those days; the busiest first, with the action's public total beside.
+    Counts rows, for a staff page, not a public one; each action's are read
+    from the index of confirmed signatures by action and date.
     """
     actions = action_list_for_staff(user).exclude(status=Action.Status.DRAFT)
     since = timezone.now() - timedelta(days=days)
@@ -196,7 +197,7 @@ def action_signatures_recent(
         Signature.objects.filter(
             translation_key__in=actions.values("translation_key"),
             created_at__gte=since,
-            counted=True,
+            confirmed_at__isnull=False,
         )
         .values("translation_key")
         .annotate(n=Count("pk"))
