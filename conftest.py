@@ -42,6 +42,20 @@ def _clear_caches():
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language.
+
+    A request in Spanish leaves Spanish active in the test's thread
+    (LocaleMiddleware activates it and nothing switches back), which would
+    change what the next test's code renders outside a request.
+    """
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def organisation(db):
     return Organisation.objects.create(

@@ -240,6 +240,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Where staff land after signing in when the form names no admin page to go back to.
+LOGIN_REDIRECT_URL = "admin:index"
+# Staff sign-in (core/admin_site.py): only failures count, per client address
+# and account, and per client address. ``failures_per_client_and_account``:
+# then that address may not try that account again before the hour is over.
+# ``failures_per_client_before_pow``: then that address's sign-in form asks
+# the browser for a proof of work (an attempt without one is not checked).
+CONVOCA_SIGN_IN_LIMITS = {
+    "failures_per_client_and_account": (env.int("SIGN_IN_FAILURES_PER_ACCOUNT", default=10), 3600),
+    "failures_per_client_before_pow": (env.int("SIGN_IN_FAILURES_BEFORE_POW", default=5), 3600),
+}
 CSRF_FAILURE_VIEW = "convoca.core.views.csrf_failure"
 
 _https = _site.scheme == "https"
@@ -429,6 +440,10 @@ UNFOLD = {
     "SHOW_LANGUAGES": False,
     "SHOW_HISTORY": True,
     "BORDER_RADIUS": "4px",
+    # The organisers' first screen: their figures and common tasks (convoca/dashboard.py).
+    "DASHBOARD_CALLBACK": "convoca.dashboard.dashboard_callback",
+    # Counts failed sign-ins and asks for a proof of work after many (core/admin_site.py).
+    "LOGIN": {"form": "convoca.core.admin_sign_in.AdminSignInForm"},
 }
 
 # --- Logging: no personal data, ever; requests are logged by the server. ------------

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import groupby
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from convoca.actions.models import Action, CountryTally, Endorsement, Signature, Tally
+from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,17 @@ def action_figures(action: Action) -> ActionFigures:
     )
 
 
+def signature_total_public() -> int:
+    """All signatures on every public action (open or closed), as their pages count them.
+
+    The sum of the maintained ``Tally`` rows (one per action, all its
+    languages), so one small query whatever the number of signatures; drafts
+    are left out, and so are their test signatures.
+    """
+    public = Action.objects.exclude(status=Action.Status.DRAFT).values("translation_key")
+    return Tally.objects.filter(pk__in=public).aggregate(total=Sum("count"))["total"] or 0
+
+
 def signature_list_public(action: Action) -> QuerySet[Signature]:
     """Signers who chose to appear, counted, on an action that shows signers (never a pledge)."""
     if action.is_pledge or action.is_endorsement or not action.show_signers:
@@ -144,3 +158,59 @@ def round_down_nicely(value: int) -> int:
         return value
     half_step = 10 ** (len(str(value)) - 1) // 2
     return value // half_step * half_step
+
+
+@dataclass(frozen=True)
+class ActionWeek:
+    """An action's signatures counted in the last days, beside its total."""
+
+    action: Action
+    recent: int
+    total: int
+
+
+def action_list_for_staff(user: AbstractBaseUser) -> QuerySet[Action]:
+    """The actions a staff account may see: its organisations' and those they co-sponsor."""
+    if user_is_coordinator(user):
+        return Action.objects.all()
+    ids = organisation_ids_for_user(user)
+    co_sponsored = Action.co_sponsors.through.objects.filter(organisation_id__in=ids)
+    return Action.objects.filter(
+        Q(organisation__in=ids) | Q(pk__in=co_sponsored.values("action_id"))
+    )
+
+
+def action_signatures_recent(
+    *, user: AbstractBaseUser, language: str, days: int = 7
+) -> list[ActionWeek]:
+    """Confirmed signatures made in the last ``days`` days, per action this staff account may see.
+
+    One row per action (all its languages, titled in ``language`` when it
+    has that version): every open action, and any other that was signed in
+    those days; the busiest first, with the action's public total beside.
+    Counts rows, for a staff page, not a public one; each action's are read
+    from the index of confirmed signatures by action and date.
+    """
+    actions = action_list_for_staff(user).exclude(status=Action.Status.DRAFT)
+    since = timezone.now() - timedelta(days=days)
+    recent = dict(
+        Signature.objects.filter(
+            translation_key__in=actions.values("translation_key"),
+            created_at__gte=since,
+            confirmed_at__isnull=False,
+        )
+        .values("translation_key")
+        .annotate(n=Count("pk"))
+        .values_list("translation_key", "n")
+    )
+    chosen: dict = {}
+    for action in actions.filter(Q(status=Action.Status.OPEN) | Q(translation_key__in=recent)):
+        current = chosen.get(action.translation_key)
+        if current is None or (action.language == language and current.language != language):
+            chosen[action.translation_key] = action
+    totals = dict(Tally.objects.filter(pk__in=chosen).values_list("pk", "count"))
+    rows = [
+        ActionWeek(action=action, recent=recent.get(key, 0), total=totals.get(key, 0))
+        for key, action in chosen.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.recent, -row.total, row.action.title))

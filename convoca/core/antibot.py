@@ -1,4 +1,4 @@
-"""Defences every public form shares: a honeypot and rate limits.
+"""Defences every public form shares: a honeypot and rate limits; the staff sign-in's limits.
 
 Nothing here calls another host. Clients and addresses are counted in the
 cache under a keyed hash, so neither an IP address nor an email appears in
@@ -8,7 +8,10 @@ by trying all four billion).
 
 from __future__ import annotations
 
+import contextlib
 import time
+import unicodedata
+from dataclasses import dataclass
 from functools import wraps
 
 from django import forms
@@ -49,10 +52,14 @@ def client_key(request: HttpRequest) -> str:
     )
 
 
+def _window_key(scope: str, key: str, period: int) -> str:
+    window = int(time.time() // period)
+    return f"rl:{scope}:{blind_index(key, purpose='rate-limit')[:32]}:{window}"
+
+
 def _hit(scope: str, key: str, *, limit: int, period: int) -> bool:
     """Count one hit in a fixed window; True when the window is over its limit."""
-    window = int(time.time() // period)
-    cache_key = f"rl:{scope}:{blind_index(key, purpose='rate-limit')[:32]}:{window}"
+    cache_key = _window_key(scope, key, period)
     if cache.add(cache_key, 1, timeout=period + 1):
         return limit < 1
     try:
@@ -110,6 +117,81 @@ def form_throttle(request: HttpRequest, *, scope: str, email: str = "") -> None:
         scope if pow_passed(request, scope=scope) else f"{scope}-without-pow"
     ]
     rate_limit(request, scope=scope, email=email, **limits)
+
+
+# --- Staff sign-in: failures are counted, successes never ------------------------------
+
+
+@dataclass(frozen=True)
+class SignInGate:
+    """What a sign-in attempt from this client for this account must get past.
+
+    ``refused``: this client failed too often on this account; it waits for
+    the window to end (its own failures, nobody else's). ``needs_pow``: this
+    client failed too often on any accounts, so the form carries a proof of
+    work, and an attempt without a solved one is not checked.
+    """
+
+    refused: bool
+    needs_pow: bool
+
+
+_CLIENT_ACCOUNT = "sign-in:client-account"
+_CLIENT = "sign-in:client"
+
+
+def _sign_in_counters(request: HttpRequest, account: str) -> list[tuple[str, str, int, int]]:
+    """(scope, key, limit, period) of the two counters an attempt moves."""
+    limits = settings.CONVOCA_SIGN_IN_LIMITS
+    client = client_key(request)
+    account = unicodedata.normalize("NFKC", account).strip().casefold()
+    return [
+        (_CLIENT_ACCOUNT, f"{client}\n{account}", *limits["failures_per_client_and_account"]),
+        (_CLIENT, client, *limits["failures_per_client_before_pow"]),
+    ]
+
+
+def sign_in_gate(request: HttpRequest, *, account: str = "") -> SignInGate:
+    """Read, without counting anything, what this client's failed sign-ins ask of its next try.
+
+    Only failures from this client count: a correct password is never
+    refused because other addresses guessed at the same account, and a team
+    behind one address may sign in as often as it likes. Limits:
+    ``settings.CONVOCA_SIGN_IN_LIMITS``.
+    """
+    (ca_scope, ca_key, ca_limit, ca_period), (c_scope, c_key, c_limit, c_period) = (
+        _sign_in_counters(request, account)
+    )
+    failures = cache.get(_window_key(ca_scope, ca_key, ca_period)) or 0
+    return SignInGate(
+        refused=bool(account) and failures >= ca_limit,
+        needs_pow=(cache.get(_window_key(c_scope, c_key, c_period)) or 0) >= c_limit,
+    )
+
+
+def sign_in_attempt_start(request: HttpRequest, *, account: str) -> SignInGate:
+    """Count an attempt as a failure before its password is checked, and say what it must pass.
+
+    Counted first, so that guesses sent in parallel cannot all pass the
+    check before any is counted: each gets its own place in the count.
+    Whatever is not a failure (the right password, an attempt refused
+    unchecked) is taken back with :func:`sign_in_attempt_forgive`.
+    """
+    (ca_scope, ca_key, ca_limit, ca_period), (c_scope, c_key, c_limit, c_period) = (
+        _sign_in_counters(request, account)
+    )
+    return SignInGate(
+        refused=_hit(ca_scope, ca_key, limit=ca_limit, period=ca_period),
+        needs_pow=_hit(c_scope, c_key, limit=c_limit, period=c_period),
+    )
+
+
+def sign_in_attempt_forgive(request: HttpRequest, *, account: str) -> None:
+    """Take back an attempt counted by :func:`sign_in_attempt_start`: it was no failure."""
+    for scope, key, _limit, period in _sign_in_counters(request, account):
+        # ValueError: the window ended meanwhile, and there is nothing left to take back.
+        with contextlib.suppress(ValueError):
+            cache.decr(_window_key(scope, key, period))
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from convoca.actions.selectors import action_figures, action_list_open
+from convoca.actions.selectors import action_figures, action_list_open, signature_total_public
 from convoca.coalition.selectors import organisation_list_public, working_group_list_public
 from convoca.core.caching import public_page
 from convoca.core.pow import pow_challenge_make
@@ -47,7 +47,8 @@ def home(request):
             "articles": article_list_latest(language=language),
             "events": event_list_upcoming(language=language)[:4],
             "actions": actions,
-            "signature_count": sum(a["figures"].count for a in actions),
+            # The coalition's total, not the sum of the few actions listed.
+            "signature_count": signature_total_public(),
             "weekly": weekly,
             "weekly_links": weekly_links[:4],
             "press_count": press_coverage_count(),

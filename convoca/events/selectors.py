@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 
+from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.events.models import Campaign, Event, Registration, Series
 from convoca.events.places import Place, distance_km
 
@@ -291,3 +293,48 @@ def host_registrants(*, event: Event) -> list[Registration]:
 def upcoming_window(days: int) -> tuple[datetime, datetime]:
     now = timezone.now()
     return now, now + timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class EventRegistrations:
+    """An upcoming event (all its languages) and how many have registered for it."""
+
+    event: Event
+    registered: int
+    waitlisted: int
+
+
+def event_list_upcoming_for_staff(
+    *, user: AbstractBaseUser, language: str, limit: int = 10
+) -> list[EventRegistrations]:
+    """The next events this staff account's organisations hold, with their registrations.
+
+    Published events and events awaiting approval that have not ended, one
+    per translation group (in ``language`` when there is that version),
+    soonest first; coordinators see every organisation's.
+    """
+    events = Event.objects.filter(
+        status__in=[Event.Status.PUBLISHED, Event.Status.PENDING], ends_at__gt=timezone.now()
+    )
+    if not user_is_coordinator(user):
+        events = events.filter(organisation__in=organisation_ids_for_user(user))
+    chosen = sorted(
+        _prefer_language(events.order_by("starts_at", "pk"), language),
+        key=lambda e: (e.starts_at, e.pk),
+    )[:limit]
+    counts = defaultdict(Counter)
+    for key, status, n in (
+        Registration.objects.filter(translation_key__in=[e.translation_key for e in chosen])
+        .values("translation_key", "status")
+        .annotate(n=Count("pk"))
+        .values_list("translation_key", "status", "n")
+    ):
+        counts[key][status] = n
+    return [
+        EventRegistrations(
+            event=event,
+            registered=counts[event.translation_key][Registration.Status.CONFIRMED],
+            waitlisted=counts[event.translation_key][Registration.Status.WAITLISTED],
+        )
+        for event in chosen
+    ]

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +10,7 @@ from convoca.coalition.scoping import OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.crypto import email_index
 from convoca.inbox.models import ContactMessage, ThreadEntry
+from convoca.inbox.selectors import contact_message_list_for_staff
 from convoca.inbox.services import (
     contact_message_assign,
     contact_message_note_add,
@@ -96,13 +96,7 @@ class ContactMessageAdmin(OrganisationScopedAdmin):
     )
 
     def get_queryset(self, request):
-        queryset = ContactMessage.objects.select_related("person", "assignee")
-        if user_is_coordinator(request.user):
-            return queryset
-        return queryset.filter(
-            Q(organisation_id__in=organisation_ids_for_user(request.user))
-            | Q(assignee=request.user)
-        )
+        return contact_message_list_for_staff(request.user).select_related("person", "assignee")
 
     def has_view_permission(self, request, obj=None):
         if not self.has_module_permission(request):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -428,6 +429,12 @@ class MailingAdmin(OrganisationScopedAdmin):
             )
 
         return [
+            # Before the object URLs, which would take "try" for an id.
+            path(
+                "try/",
+                self.admin_site.admin_view(self.try_view),
+                name="mailings_mailing_try",
+            ),
             view("progress", self.progress_view),
             view("preview", self.preview_view),
             view("send", self.send_view),
@@ -437,6 +444,10 @@ class MailingAdmin(OrganisationScopedAdmin):
     def _get(self, request, object_id) -> Mailing:
         self._in_scope_or_404(request, object_id)
         return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "languages": settings.LANGUAGES}
+        return super().add_view(request, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -470,9 +481,12 @@ class MailingAdmin(OrganisationScopedAdmin):
     def preview_view(self, request, object_id):
         """The HTML email as a reader in ``?language=`` sees it, greeted by the organiser's name."""
         mailing = self._get(request, object_id)
+        return self._preview(request, mailing, request.GET.get("language", ""))
+
+    @staticmethod
+    def _preview(request, mailing: Mailing, language: str) -> HttpResponse:
         if not mailing.languages:
             return HttpResponse(gettext("Nothing to show yet: write a subject and a text."))
-        language = request.GET.get("language", mailing.languages[0])
         composer = MailingComposer(mailing, test=True)
         _subject, _text, html_body, _headers = composer.parts(
             Recipient(
@@ -480,10 +494,57 @@ class MailingAdmin(OrganisationScopedAdmin):
                 person_id="preview",
                 email=request.user.email,
                 given_name=request.user.first_name,
-                language=language,
+                language=language if language in mailing.languages else mailing.languages[0],
             )
         )
         return HttpResponse(html_body)
+
+    def try_view(self, request):
+        """Preview or test the mailing being written on the add form; nothing is saved.
+
+        The add form's buttons post its data here (in a new tab, so the form
+        stays as it was typed): ``try=preview-<language>`` answers with the
+        HTML email, ``try=test`` sends a test in each language to the staff
+        member's own address through the mailings' test send.
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form_class = self.get_form(
+            request, None, change=False, fields=flatten_fieldsets(self.get_fieldsets(request))
+        )
+        form = form_class(request.POST)
+        what = request.POST.get("try", "")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Try the mailing"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        if not form.is_valid():
+            return TemplateResponse(request, "admin/mailings/mailing_try.html", context, status=400)
+        mailing = form.instance  # built from the form, never saved
+        if what.startswith("preview-"):
+            return self._preview(request, mailing, what.removeprefix("preview-"))
+        if what != "test":
+            return HttpResponseBadRequest()
+        if not request.user.email:
+            context["failure"] = gettext("Your account has no email address.")
+        else:
+            context["sent"] = gettext(
+                "A test in each language (%(languages)s) went to %(email)s."
+            ) % {
+                "languages": ", ".join(
+                    mailing_send_test(
+                        mailing=mailing,
+                        email=request.user.email,
+                        given_name=request.user.first_name,
+                    )
+                ),
+                "email": request.user.email,
+            }
+        return TemplateResponse(request, "admin/mailings/mailing_try.html", context)
 
     def send_view(self, request, object_id):
         """The buttons under the form: test, send now, schedule, pause, resume, cancel."""

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.mailings.models import Delivery, Mailing, MailingList, Subscription, Suppression
 from convoca.people.models import Consent, Person
 
@@ -199,3 +201,18 @@ def mailing_list_subscriber_counts() -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("mailing_list", "n")
     )
+
+
+def mailing_list_in_progress(*, user: AbstractBaseUser) -> list[tuple[Mailing, MailingProgress]]:
+    """Scheduled, sending and paused mailings this staff account may see, with their progress.
+
+    Organisers see their organisations' mailings; coordinators every one,
+    the coalition's included. Soonest first.
+    """
+    mailings = Mailing.objects.filter(
+        status__in=[Mailing.Status.SCHEDULED, Mailing.Status.SENDING, Mailing.Status.PAUSED]
+    )
+    if not user_is_coordinator(user):
+        mailings = mailings.filter(organisation__in=organisation_ids_for_user(user))
+    mailings = mailings.order_by(F("started_at").asc(nulls_last=True), "send_at", "pk")
+    return [(mailing, mailing_progress(mailing=mailing)) for mailing in mailings[:20]]

@@ -102,23 +102,6 @@ def test_health_check_answers(client, db):
     assert client.get("/health/").text == "ok"
 
 
-def test_guessing_an_organisers_password_is_stopped_after_ten_tries(db, organiser):
-    client = Client()
-    statuses = [
-        client.post(
-            "/admin/login/", {"username": "organiser", "password": f"guess-{n}"}
-        ).status_code
-        for n in range(11)
-    ]
-    assert statuses[:10] == [200] * 10  # the form again, with an error
-    assert statuses[10] == 429
-    # The right password is refused too while the limit lasts: that is the point.
-    blocked = client.post(
-        "/admin/login/", {"username": "organiser", "password": "a-long-test-password"}
-    )
-    assert blocked.status_code == 429
-
-
 def test_public_pages_are_served_from_cache_with_fresh_headers(
     db, coalition, django_assert_num_queries
 ):

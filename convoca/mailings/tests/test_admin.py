@@ -168,3 +168,35 @@ def test_the_signed_filter_counts_confirmed_signers_of_every_language_version_on
         "cy@example.org",
         "dee@example.org",
     }
+
+
+def test_the_add_form_previews_and_tests_what_is_typed_before_it_is_saved(
+    client, organiser, alerts, other_organisation, smtp_sink
+):
+    client.force_login(organiser)
+    add_page = client.get(reverse("admin:mailings_mailing_add"))
+    try_url = reverse("admin:mailings_mailing_try")
+    assert f'formaction="{try_url}"' in add_page.text
+    assert 'value="preview-es"' in add_page.text and 'value="test"' in add_page.text
+
+    preview = client.post(try_url, {**_form(alerts), "try": "preview-es"})
+    assert preview.status_code == 200
+    assert "<strong>martes</strong>" in preview.text
+
+    tested = client.post(try_url, {**_form(alerts), "try": "test"})
+    assert "went to organiser@example.org" in tested.text
+    assert {m["message"]["Subject"] for m in smtp_sink.messages} == {
+        "[TEST en] Webinar on Tuesday",
+        "[TEST es] Seminario el martes",
+    }
+    assert {m["to"][0] for m in smtp_sink.messages} == {"organiser@example.org"}
+    assert Mailing.objects.count() == 0
+
+    # What the add form refuses, trying refuses too: here, another organisation's name.
+    foreign = client.post(
+        try_url, {**_form(alerts, organisation=str(other_organisation.pk)), "try": "test"}
+    )
+    assert foreign.status_code == 400
+    assert "cannot be tried yet" in foreign.text
+    assert len(smtp_sink.messages) == 2
+    assert Mailing.objects.count() == 0

@@ -83,5 +83,6 @@
     });
   }
 
-  document.querySelectorAll("form [data-pow-challenge], form [data-pow-url]").forEach(setUp);
+  // Not only inside a <form>: a field may belong to one through its form attribute.
+  document.querySelectorAll("[data-pow-challenge], [data-pow-url]").forEach(setUp);
 })();
