@@ -107,6 +107,7 @@ class _Sink:
                     "to": list(envelope.rcpt_tos),
                     "connection": id(server),  # one SMTP session, one server object
                     "message": message_from_bytes(envelope.content, policy=policy.default),
+                    "raw": bytes(envelope.content),  # as received, for what a parser hides
                 }
             )
         return "250 OK"
