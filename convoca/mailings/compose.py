@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from convoca.core.mail import absolute_url
 from convoca.core.mailheaders import UrlListHeader, list_unsubscribe_header
 from convoca.core.markdown import markdown_render, markdown_to_text
+from convoca.core.text import one_line
 from convoca.mailings.models import Mailing
 
 UNSUBSCRIBE_SALT = "unsubscribe"
@@ -269,7 +270,7 @@ class MailingComposer:
         """Subject, plain text, HTML and the list headers for one recipient."""
         version = self.versions[self.language_of.get(recipient.language, self.default_language)]
         # Whitespace collapsed: a line break in a name must not start a new header.
-        name = " ".join(recipient.given_name.split()) or version.fallback_name
+        name = one_line(recipient.given_name) or version.fallback_name
         unsubscribe, preferences, pixel = self._links(recipient, version)
         text = (
             version.text.replace(FIRST_NAME, name)
@@ -308,7 +309,7 @@ class MailingComposer:
         language = self.language_of.get(recipient.language, self.default_language)
         version = self.versions[language]
         # Whitespace collapsed: a line break in a name must not start a new header.
-        name = " ".join(recipient.given_name.split()) or version.fallback_name
+        name = one_line(recipient.given_name) or version.fallback_name
         unsubscribe, preferences, pixel = self._links(recipient, version)
         subject_header = version.subject_header or _encode_header(
             version.subject.replace(FIRST_NAME, name)
