@@ -128,7 +128,10 @@ def test_a_lost_key_file_with_existing_data_refuses_to_start(tmp_path):
 def test_serve_on_another_port_links_to_that_port(tmp_path):
     port = _free_port()
     with subprocess.Popen(
-        [sys.executable, "-m", "convoca.cli", "serve", "--no-worker", "--port", str(port)],
+        [
+            *(sys.executable, "-m", "convoca.cli", "serve", "--no-worker"),
+            *("--workers", "1", "--port", str(port)),
+        ],
         env=_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -216,6 +219,7 @@ def _check_demo(process, port, data_dir):
             output += line
             login = re.search(r"Organiser login:\s+(\S+) / (\S+)", line)
         assert login, output
+        assert "unsubscribed" not in output, output  # nothing stray before the banner
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/es/") as response:
             spanish = response.read().decode()
         assert "Comité de Solidaridad Internacional" in spanish

@@ -369,8 +369,8 @@ def subscription_unsubscribe(
                     subject=subscription.mailing_list,
                 )
                 count += 1
-    if count:
-        logger.info("unsubscribed", extra={"person_id": str(person.pk), "source": source})
+    # No log line: the Activity row is the record, and an operator's console
+    # is no place for what each supporter does.
     return count
 
 
