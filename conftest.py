@@ -97,6 +97,24 @@ def coordinator(make_staff):
     return make_staff("coordinator", Membership.Role.COORDINATOR)
 
 
+@pytest.fixture
+def signed_days_ago(monkeypatch):
+    """``with signed_days_ago(31):`` signs links (``django.core.signing``) as that long ago."""
+    import time
+    from contextlib import contextmanager
+
+    from django.core import signing
+
+    @contextmanager
+    def back(days: float):
+        with monkeypatch.context() as patch:
+            stamp = signing.b62_encode(int(time.time() - days * 86400))
+            patch.setattr(signing.TimestampSigner, "timestamp", lambda self: stamp)
+            yield
+
+    return back
+
+
 class _Sink:
     """Collects the messages an aiosmtpd server receives."""
 
@@ -121,6 +139,7 @@ class _Sink:
                     "to": list(envelope.rcpt_tos),
                     "connection": id(server),  # one SMTP session, one server object
                     "message": message_from_bytes(envelope.content, policy=policy.default),
+                    "raw": bytes(envelope.content),  # as received, for what a parser hides
                 }
             )
         return "250 OK"

@@ -120,7 +120,7 @@ def _server_commands(args) -> dict[str, list[str]]:
 
 def cmd_serve(args, *, on_ready=None) -> int:
     _prepare()
-    url = f"http://{args.host}:{args.port}"
+    url = serve_url(args.host, args.port)
     print(f"Convoca is starting at {url}/ (Ctrl-C stops it)", flush=True)
     return _run_processes(
         _server_commands(args),
@@ -134,7 +134,7 @@ def cmd_demo(args) -> int:
     from convoca.core.demo import demo_load
 
     login = demo_load()
-    url = f"http://{args.host}:{args.port}"
+    url = serve_url(args.host, args.port)
 
     def announce():
         print(
@@ -265,10 +265,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def serve_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches the server at, for links in emails."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (every interface: this machine is one)
+        host = DEFAULT_HOST
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.data_dir:
         os.environ["CONVOCA_DATA_DIR"] = str(args.data_dir.resolve())
+    if hasattr(args, "port"):
+        # Read by settings (as SITE_URL's default) here and in every process started.
+        os.environ["CONVOCA_SERVE_URL"] = serve_url(args.host, args.port)
     return args.func(args) or 0
 
 

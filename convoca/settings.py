@@ -37,9 +37,14 @@ except _keyring.KeyringError as exc:
     raise ImproperlyConfigured(f"Convoca cannot load its keys: {exc}") from exc
 
 # --- Where the site lives ------------------------------------------------------
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Without SITE_URL, links point where `convoca serve`/`demo` listens (its --host and
+# --port, passed on as CONVOCA_SERVE_URL to every process it starts).
+_site_url_given = env.str("SITE_URL", default="")
+SITE_URL = (
+    _site_url_given or env.str("CONVOCA_SERVE_URL", default="http://127.0.0.1:8000")
+).rstrip("/")
 _site = urlsplit(SITE_URL)
-_site_is_local = _site.hostname in {"localhost", "127.0.0.1", "::1"}
+_site_is_local = not _site_url_given or _site.hostname in {"localhost", "127.0.0.1", "::1"}
 SITE_NAME = env.str("SITE_NAME", default="Convoca")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[_site.hostname, "localhost", "127.0.0.1"])

@@ -125,6 +125,58 @@ def test_a_lost_key_file_with_existing_data_refuses_to_start(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_serve_on_another_port_links_to_that_port(tmp_path):
+    port = _free_port()
+    with subprocess.Popen(
+        [
+            *(sys.executable, "-m", "convoca.cli", "serve", "--no-worker"),
+            *("--workers", "1", "--port", str(port)),
+        ],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        try:
+            output, deadline = "", time.monotonic() + 120
+            while "is ready" not in output and time.monotonic() < deadline:
+                line = process.stdout.readline()
+                if not line:
+                    break
+                output += line
+            assert f"Convoca is ready at http://127.0.0.1:{port}/" in output, output
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sitemap.xml") as response:
+                sitemap = response.read().decode()
+            assert f"<loc>http://127.0.0.1:{port}/en/</loc>" in sitemap
+            assert ":8000" not in sitemap
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def test_a_site_url_given_by_the_operator_wins_over_the_port(tmp_path):
+    """SITE_URL from the environment or the .env file; else where `serve` listens."""
+
+    def site_url(**extra):
+        return subprocess.run(
+            [
+                *(sys.executable, "-m", "convoca.cli", "manage", "shell", "--no-imports", "-c"),
+                "from django.conf import settings; print(settings.SITE_URL)",
+            ],
+            env=_env(tmp_path, CONVOCA_SERVE_URL="http://127.0.0.1:8123", **extra),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout.split()[-1]
+
+    assert site_url() == "http://127.0.0.1:8123"
+    assert site_url(SITE_URL="http://localhost:9000/") == "http://localhost:9000"
+    (tmp_path / ".env").write_text("SITE_URL=http://localhost:9001\n")
+    assert site_url() == "http://localhost:9001"
+
+
 def test_demo_loads_a_bilingual_coalition_and_prints_a_working_login(tmp_path):
     port = _free_port()
     with subprocess.Popen(
@@ -167,6 +219,7 @@ def _check_demo(process, port, data_dir):
             output += line
             login = re.search(r"Organiser login:\s+(\S+) / (\S+)", line)
         assert login, output
+        assert "unsubscribed" not in output, output  # nothing stray before the banner
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/es/") as response:
             spanish = response.read().decode()
         assert "Comité de Solidaridad Internacional" in spanish

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from convoca.actions.models import Action, Signature
 from convoca.core.antibot import HoneypotForm
-from convoca.core.forms import country_field, email_field, family_name_field, given_name_field
+from convoca.core.forms import (
+    OneLineField,
+    country_field,
+    email_field,
+    family_name_field,
+    given_name_field,
+)
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -49,11 +55,11 @@ class SignatureForm(HoneypotForm):
         asks = {
             "organisation_name": (
                 action.ask_organisation,
-                lambda: forms.CharField(label=_("Organisation"), max_length=200),
+                lambda: OneLineField(label=_("Organisation"), max_length=200),
             ),
             "role": (
                 action.ask_role,
-                lambda: forms.CharField(label=_("Role or title"), max_length=200),
+                lambda: OneLineField(label=_("Role or title"), max_length=200),
             ),
             "members_represented": (
                 action.ask_members,
@@ -66,7 +72,7 @@ class SignatureForm(HoneypotForm):
             ),
             "phone": (
                 action.ask_phone,
-                lambda: forms.CharField(
+                lambda: OneLineField(
                     label=_("Phone"),
                     max_length=40,
                     widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
@@ -74,7 +80,7 @@ class SignatureForm(HoneypotForm):
             ),
             "city": (
                 action.ask_place,
-                lambda: forms.CharField(
+                lambda: OneLineField(
                     label=_("City"),
                     max_length=120,
                     widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
@@ -82,7 +88,7 @@ class SignatureForm(HoneypotForm):
             ),
             "postal_code": (
                 action.ask_place,
-                lambda: forms.CharField(
+                lambda: OneLineField(
                     label=_("Postal code"),
                     max_length=20,
                     widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
@@ -102,7 +108,7 @@ class SignatureForm(HoneypotForm):
                 field.required = ask == Action.Ask.REQUIRED
                 fields[name] = field
         if action.is_endorsement:
-            fields["endorser_name"] = forms.CharField(
+            fields["endorser_name"] = OneLineField(
                 label=_("Name of the organisation that endorses"),
                 max_length=200,
                 error_messages={"required": _("Enter the name of your organisation.")},

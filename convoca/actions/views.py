@@ -37,6 +37,7 @@ from convoca.actions.services import (
 )
 from convoca.core.antibot import RateLimited, cross_site_refused, pow_passed, rate_limit
 from convoca.core.caching import public_page
+from convoca.core.links import LinkExpired, link_problem
 from convoca.core.markdown import markdown_render
 from convoca.core.views import too_many_requests
 from convoca.people.services import PersonData
@@ -201,10 +202,27 @@ def action_signers(request, slug):
 class SignatureConfirmView(View):
     """The link in the confirmation email. GET shows a button; mail scanners follow links."""
 
+    def _read(self, request, token):
+        """The signature, or the page that says why the link does not work."""
+        try:
+            signature = signature_confirm_token_read(token)
+        except LinkExpired:
+            signature, expired = None, True
+        else:
+            expired = False
+        if signature is not None:
+            return signature, None
+        return None, link_problem(
+            request,
+            expired=expired,
+            resend_url=reverse("actions:signature-confirm-resend"),
+            expired_text=_("Confirmation links work for 30 days, and this one is older."),
+        )
+
     def get(self, request, token):
-        signature = signature_confirm_token_read(token)
+        signature, problem = self._read(request, token)
         if signature is None:
-            return render(request, "actions/signature_confirm_invalid.html", status=400)
+            return problem
         return render(
             request,
             "actions/signature_confirm.html",
@@ -216,9 +234,9 @@ class SignatureConfirmView(View):
         )
 
     def post(self, request, token):
-        signature = signature_confirm_token_read(token)
+        signature, problem = self._read(request, token)
         if signature is None:
-            return render(request, "actions/signature_confirm_invalid.html", status=400)
+            return problem
         signature_confirm(signature=signature)
         return render(
             request,

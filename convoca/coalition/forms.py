@@ -6,7 +6,7 @@ from django_countries import countries
 
 from convoca.coalition.models import Organisation, WorkingGroup
 from convoca.core.antibot import HoneypotForm
-from convoca.core.forms import email_field, family_name_field, given_name_field
+from convoca.core.forms import OneLineField, email_field, family_name_field, given_name_field
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -22,7 +22,7 @@ def _email_field(*, help_text):
 class AffiliationForm(HoneypotForm):
     """An organisation asks to join the coalition; a coordinator reviews it."""
 
-    name = forms.CharField(
+    name = OneLineField(
         label=_("Name of the organisation"),
         max_length=200,
         error_messages={"required": _("Enter the name of your organisation.")},
@@ -32,7 +32,7 @@ class AffiliationForm(HoneypotForm):
         choices=_country_choices,
         error_messages={"required": _("Choose the country where your organisation works.")},
     )
-    city = forms.CharField(label=_("City"), max_length=120, required=False)
+    city = OneLineField(label=_("City"), max_length=120, required=False)
     # Not "website": that is the honeypot's name (core.antibot).
     organisation_website = forms.URLField(
         label=_("Website"),
@@ -59,13 +59,13 @@ class AffiliationForm(HoneypotForm):
     logo = forms.ImageField(
         label=_("Logo (optional)"), required=False, help_text=_("PNG or JPEG, at most 2 MB.")
     )
-    given_name = forms.CharField(
+    given_name = OneLineField(
         label=_("Contact person: first name"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
         error_messages={"required": _("Enter the first name of the contact person.")},
     )
-    family_name = forms.CharField(
+    family_name = OneLineField(
         label=_("Contact person: last name"),
         max_length=100,
         required=False,
@@ -103,7 +103,7 @@ class JoinForm(HoneypotForm):
         required=False,
         empty_label="—",
     )
-    public_name = forms.CharField(
+    public_name = OneLineField(
         label=_("Name shown publicly (optional)"),
         max_length=120,
         required=False,

@@ -25,7 +25,9 @@ from convoca.coalition.models import (
     WorkingGroupMember,
 )
 from convoca.core.images import image_clean
+from convoca.core.links import signed_link_read
 from convoca.people.models import Activity, Person
+from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (
     PersonData,
     activity_record,
@@ -480,11 +482,37 @@ def join_request_confirm_token_make(*, join_request: JoinRequest) -> str:
 
 
 def join_request_confirm_token_read(token: str) -> JoinRequest | None:
-    try:
-        payload = signing.loads(token, salt=JOIN_CONFIRM_SALT, max_age=JOIN_LINK_MAX_AGE)
-    except signing.BadSignature:
+    """The request a confirmation link names; None if the link is not one of ours.
+
+    Raises ``core.links.LinkExpired`` for a genuine link older than 14 days.
+    """
+    payload = signed_link_read(token, salt=JOIN_CONFIRM_SALT, max_age=JOIN_LINK_MAX_AGE)
+    if not isinstance(payload, dict):
         return None
     return JoinRequest.objects.select_related("group").filter(pk=payload.get("j")).first()
+
+
+def join_request_confirmation_resend(*, email: str, language: str = "") -> None:
+    """Send a fresh link for this address's newest request to join that waits for confirmation.
+
+    Does nothing for an address with none; the caller answers the same
+    either way (and limits how often an address may be sent one).
+    """
+    from convoca.coalition.tasks import join_request_confirmation_email_task
+
+    person = person_get_by_email(email)
+    if person is None:
+        return
+    newest = (
+        JoinRequest.objects.filter(person=person, status=JoinRequest.Status.UNCONFIRMED)
+        .order_by("-created_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if newest is not None:
+        transaction.on_commit(
+            partial(join_request_confirmation_email_task.enqueue, join_request_id=str(newest))
+        )
 
 
 def join_request_review_token_make(*, join_request: JoinRequest, convener: WorkingGroupMember):

@@ -2,6 +2,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from convoca.coalition import views
+from convoca.coalition.services import join_request_confirmation_resend
+from convoca.core.links import LinkResendView
 
 app_name = "coalition"
 
@@ -14,6 +16,12 @@ urlpatterns = [
     ),
     path(_("join-the-coalition/thanks/"), views.affiliation_thanks, name="affiliation-thanks"),
     path(_("working-groups/"), views.working_group_list, name="working-group-list"),
+    # Before the confirmation link, whose token would match "new-link".
+    path(
+        _("working-groups/confirm/new-link/"),
+        LinkResendView.as_view(resend=join_request_confirmation_resend),
+        name="join-confirm-resend",
+    ),
     path(
         _("working-groups/confirm/<str:token>/"),
         views.JoinRequestConfirmView.as_view(),

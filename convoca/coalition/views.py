@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -35,6 +36,7 @@ from convoca.coalition.services import (
 from convoca.core.antibot import RateLimited, pow_passed, rate_limit
 from convoca.core.caching import public_page
 from convoca.core.images import ImageInvalid
+from convoca.core.links import LinkExpired, link_problem
 from convoca.core.markdown import markdown_render
 from convoca.core.pow import pow_challenge_make
 from convoca.core.views import too_many_requests
@@ -204,10 +206,27 @@ def join_sent(request, slug):
 class JoinRequestConfirmView(View):
     """The link in the confirmation email. GET shows a button; mail scanners follow links."""
 
+    def _read(self, request, token):
+        """The request, or the page that says why the link does not work."""
+        try:
+            join_request = join_request_confirm_token_read(token)
+        except LinkExpired:
+            join_request, expired = None, True
+        else:
+            expired = False
+        if join_request is not None:
+            return join_request, None
+        return None, link_problem(
+            request,
+            expired=expired,
+            resend_url=reverse("coalition:join-confirm-resend"),
+            expired_text=_("Confirmation links work for 14 days, and this one is older."),
+        )
+
     def get(self, request, token):
-        join_request = join_request_confirm_token_read(token)
+        join_request, problem = self._read(request, token)
         if join_request is None:
-            return render(request, "coalition/link_invalid.html", status=400)
+            return problem
         return render(
             request,
             "coalition/joinrequest_confirm.html",
@@ -215,9 +234,9 @@ class JoinRequestConfirmView(View):
         )
 
     def post(self, request, token):
-        join_request = join_request_confirm_token_read(token)
+        join_request, problem = self._read(request, token)
         if join_request is None:
-            return render(request, "coalition/link_invalid.html", status=400)
+            return problem
         join_request = join_request_confirm(join_request=join_request)
         return render(
             request,

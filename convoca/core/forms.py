@@ -4,14 +4,32 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from convoca.core.text import one_line
+
 _COUNTRY_CODES = frozenset(code for code, _name in countries)
 INVALID_EMAIL = _("Please enter a valid email address, like ana@example.org.")
 FIRST_NAME = _("First name")
 EMAIL = _("Email")
 
 
+class OneLineField(forms.CharField):
+    """Text on one line: a name, a title, a city, an answer in a text box.
+
+    A browser's text box cannot hold a line break, but a request can: what
+    arrives is made one line (``core.text.one_line``: line breaks and other
+    controls become a space, the invisible bidirectional controls that make
+    text read backwards are removed), so it can never start a line of its
+    own in an email, a header or a CSV. Stripped rather than refused: the
+    visitor sees what they typed, on one line.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return one_line(value) if value else value
+
+
 def given_name_field(*, label=FIRST_NAME, required: bool = True) -> forms.CharField:
-    return forms.CharField(
+    return OneLineField(
         label=label,
         max_length=100,
         required=required,
@@ -21,7 +39,7 @@ def given_name_field(*, label=FIRST_NAME, required: bool = True) -> forms.CharFi
 
 
 def family_name_field() -> forms.CharField:
-    return forms.CharField(
+    return OneLineField(
         label=_("Last name"),
         max_length=100,
         required=False,
@@ -57,7 +75,7 @@ def country_field(
         if code and code not in _COUNTRY_CODES:
             raise forms.ValidationError(invalid_message)
 
-    return forms.CharField(
+    return OneLineField(
         label=label,
         required=required,
         max_length=2,

@@ -13,6 +13,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from convoca.core.text import one_line_names
+
 
 def absolute_url(path: str) -> str:
     """The public address of a path on this site, for links in emails."""
@@ -34,6 +36,8 @@ def email_message(
     every URL reversed by the templates is in that language. ``attachments``
     are ``(filename, content, mimetype)`` triples (an event's ``.ics``).
     """
+    # Defence in depth: a person's name cannot start a line of its own ("Bcc: ...").
+    context = one_line_names(context)
     with translation.override(language):
         context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.csv import csv_download
+from convoca.core.forms import OneLineField
 from convoca.donations.exports import gift_export_allowed, gift_export_csv, gift_export_filename
 from convoca.donations.forms import parse_amount
 from convoca.donations.models import (
@@ -348,8 +349,8 @@ class OfflineGiftForm(forms.ModelForm):
         required=False,
         help_text=_("Optional: to count the gift as this person's and send nothing else."),
     )
-    donor_given_name = forms.CharField(label=_("donor's first name"), required=False)
-    donor_family_name = forms.CharField(label=_("donor's last name"), required=False)
+    donor_given_name = OneLineField(label=_("donor's first name"), required=False)
+    donor_family_name = OneLineField(label=_("donor's last name"), required=False)
 
     class Meta:
         model = OfflineGift

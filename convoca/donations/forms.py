@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from convoca.core.antibot import HoneypotForm
-from convoca.core.forms import email_field, family_name_field, given_name_field
+from convoca.core.forms import OneLineField, email_field, family_name_field, given_name_field
 from convoca.donations.models import Donation, Fundraiser, minor_to_major
 
 
@@ -27,7 +27,7 @@ class DonationForm(HoneypotForm):
     amount_choice = forms.ChoiceField(
         label=_("Amount"), required=False, widget=forms.RadioSelect, choices=()
     )
-    other_amount = forms.CharField(
+    other_amount = OneLineField(
         label=_("Other amount"),
         required=False,
         max_length=12,
@@ -46,7 +46,7 @@ class DonationForm(HoneypotForm):
         required_message=_("Enter your email address: your receipt goes there."),
     )
     listed = forms.BooleanField(label=_("Show my name in the list of donors"), required=False)
-    public_name = forms.CharField(
+    public_name = OneLineField(
         label=_("Name to show"),
         max_length=80,
         required=False,

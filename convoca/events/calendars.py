@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
@@ -23,7 +24,8 @@ PRODID = "-//Convoca//Events//EN"
 
 
 def _host() -> str:
-    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "convoca.local"
+    # The host alone: an event keeps its UID when the site moves to another port.
+    return urlsplit(settings.SITE_URL).hostname or "convoca.local"
 
 
 def _location(event: Event) -> str:

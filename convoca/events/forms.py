@@ -9,7 +9,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from convoca.core.antibot import HoneypotForm
-from convoca.core.forms import country_field, email_field, family_name_field, given_name_field
+from convoca.core.forms import (
+    OneLineField,
+    country_field,
+    email_field,
+    family_name_field,
+    given_name_field,
+)
 from convoca.events.models import Event
 
 
@@ -42,14 +48,14 @@ class RegistrationForm(PersonFields):
         organisation = organisation or event.organisation
         self.fields["country"] = _country_field(_("Country"), required=False)
         if event.ask_phone:
-            self.fields["phone"] = forms.CharField(
+            self.fields["phone"] = OneLineField(
                 label=_("Phone"),
                 max_length=40,
                 required=False,
                 widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
             )
         for index, question in enumerate(event.questions or []):
-            self.fields[f"question_{index}"] = forms.CharField(
+            self.fields[f"question_{index}"] = OneLineField(
                 label=str(question), max_length=500, required=False
             )
         self.fields["news"] = forms.BooleanField(
@@ -132,7 +138,7 @@ def times_clean(form: forms.Form, cleaned: dict) -> dict:
 class EventDetailsForm(forms.Form):
     """What a host writes about their event, on the host form and on their management page."""
 
-    title = forms.CharField(label=_("Title of your event"), max_length=200)
+    title = OneLineField(label=_("Title of your event"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -155,10 +161,10 @@ class EventDetailsForm(forms.Form):
         error_messages={"invalid": _("Enter a time like 19:00.")},
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=_zone_choices)
-    venue_name = forms.CharField(label=_("Place"), max_length=200, required=False)
-    street_address = forms.CharField(label=_("Street address"), max_length=250, required=False)
-    city = forms.CharField(label=_("City"), max_length=120)
-    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    venue_name = OneLineField(label=_("Place"), max_length=200, required=False)
+    street_address = OneLineField(label=_("Street address"), max_length=250, required=False)
+    city = OneLineField(label=_("City"), max_length=120)
+    postal_code = OneLineField(label=_("Postal code"), max_length=20, required=False)
     capacity = forms.IntegerField(
         label=_("Places (0 for no limit)"), min_value=0, max_value=100_000, initial=0
     )
@@ -195,10 +201,8 @@ class EventDetailsForm(forms.Form):
 class HostForm(PersonFields):
     """The public form to offer an event in a campaign: the host, then the event."""
 
-    host_group = forms.CharField(
-        label=_("Your group or organisation"), max_length=200, required=False
-    )
-    phone = forms.CharField(
+    host_group = OneLineField(label=_("Your group or organisation"), max_length=200, required=False)
+    phone = OneLineField(
         label=_("Phone (for the coordinators only)"),
         max_length=40,
         required=False,
@@ -222,7 +226,7 @@ class HostForm(PersonFields):
 class HostMessageForm(forms.Form):
     """The host writes to their registrants."""
 
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = OneLineField(label=_("Subject"), max_length=200)
     body = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
     )
@@ -231,13 +235,13 @@ class HostMessageForm(forms.Form):
 class NearForm(forms.Form):
     """ "Events near me": a city, with its country if you like, or a postal code."""
 
-    near = forms.CharField(
+    near = OneLineField(
         label=_("Your city or postal code"),
         max_length=120,
         required=False,
         help_text=_('For example "Tucson, US" or "Madrid".'),
     )
-    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    country = OneLineField(label=_("Country"), max_length=2, required=False)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -224,7 +224,7 @@ class EventRegisterView(View):
         except RegistrationClosed:
             return render(request, "events/event_closed.html", {"event": event}, status=409)
         url = reverse("events:event-registered", kwargs={"slug": event.slug})
-        return redirect(f"{url}?{'waitlist=1' if result.waitlisted else ''}")
+        return redirect(f"{url}?waitlist=1" if result.waitlisted else url)
 
 
 @require_safe

@@ -4,12 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from convoca.core.antibot import HoneypotForm
-from convoca.core.forms import email_field
+from convoca.core.forms import OneLineField, email_field
 from convoca.inbox.models import ContactMessage
 
 
 class ContactForm(HoneypotForm):
-    name = forms.CharField(
+    name = OneLineField(
         label=_("Your name"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),

@@ -19,6 +19,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from email.header import Header
+from email.policy import SMTP
 from email.utils import formataddr, formatdate, getaddresses
 from functools import lru_cache
 
@@ -29,7 +30,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from convoca.core.mail import absolute_url
+from convoca.core.mailheaders import UrlListHeader, list_unsubscribe_header
 from convoca.core.markdown import markdown_render, markdown_to_text
+from convoca.core.text import one_line
 from convoca.mailings.models import Mailing
 
 UNSUBSCRIBE_SALT = "unsubscribe"
@@ -267,7 +270,7 @@ class MailingComposer:
         """Subject, plain text, HTML and the list headers for one recipient."""
         version = self.versions[self.language_of.get(recipient.language, self.default_language)]
         # Whitespace collapsed: a line break in a name must not start a new header.
-        name = " ".join(recipient.given_name.split()) or version.fallback_name
+        name = one_line(recipient.given_name) or version.fallback_name
         unsubscribe, preferences, pixel = self._links(recipient, version)
         text = (
             version.text.replace(FIRST_NAME, name)
@@ -283,13 +286,18 @@ class MailingComposer:
         subject = version.subject.replace(FIRST_NAME, name)
         token = unsubscribe.rsplit("/", 2)[-2]
         headers = {
-            "List-Unsubscribe": f"<{unsubscribe}>, <mailto:{self.unsubscribe_mailto}"
-            f"?subject=unsubscribe%20{token}>",
+            "List-Unsubscribe": self.list_unsubscribe(unsubscribe, token),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": self.list_id,
             "Message-ID": self.message_id(recipient),
         }
         return subject, text, html_body, headers
+
+    def list_unsubscribe(self, unsubscribe: str, token: str) -> UrlListHeader:
+        """The one-click link, then a ``mailto:`` naming the token; never encoded-words."""
+        return list_unsubscribe_header(
+            url=unsubscribe, mailto=f"{self.unsubscribe_mailto}?subject=unsubscribe%20{token}"
+        )
 
     def message_id(self, recipient: Recipient) -> str:
         # Derived from the delivery: the same message keeps the same id,
@@ -301,7 +309,7 @@ class MailingComposer:
         language = self.language_of.get(recipient.language, self.default_language)
         version = self.versions[language]
         # Whitespace collapsed: a line break in a name must not start a new header.
-        name = " ".join(recipient.given_name.split()) or version.fallback_name
+        name = one_line(recipient.given_name) or version.fallback_name
         unsubscribe, preferences, pixel = self._links(recipient, version)
         subject_header = version.subject_header or _encode_header(
             version.subject.replace(FIRST_NAME, name)
@@ -314,8 +322,7 @@ class MailingComposer:
             f"Subject: {subject_header}\r\n"
             f"Date: {date or formatdate(localtime=False, usegmt=True)}\r\n"
             f"Message-ID: {self.message_id(recipient)}\r\n"
-            f"List-Unsubscribe: <{unsubscribe}>,\r\n"
-            f" <mailto:{self.unsubscribe_mailto}?subject=unsubscribe%20{token}>\r\n"
+            f"{self.list_unsubscribe(unsubscribe, token).fold(policy=SMTP)}"
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
             f"List-Id: {self.list_id}\r\n"
             f"Content-Language: {language}\r\n"

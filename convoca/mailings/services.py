@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 
 from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_index
+from convoca.core.links import RESEND_INTERVAL_SECONDS, signed_link_read
 from convoca.mailings.compose import MailingComposer, Recipient
 from convoca.mailings.models import (
     ConfirmationThrottle,
@@ -42,6 +43,7 @@ from convoca.mailings.models import (
 from convoca.mailings.selectors import mailing_audience
 from convoca.mailings.sending import BatchResult, deliveries_release_stale, mailing_send_batch
 from convoca.people.models import Activity, Consent, Person
+from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (
     PersonData,
     activity_record,
@@ -220,11 +222,39 @@ def subscription_confirm_token_make(*, person: Person) -> str:
 
 
 def subscription_confirm_token_read(token: str) -> Person | None:
-    try:
-        value = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:
+    """The person a confirmation link names; None if the link is not one of ours.
+
+    Raises ``core.links.LinkExpired`` for a genuine link older than 14 days.
+    """
+    value = signed_link_read(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    if value is None:
         return None
     return Person.objects.filter(pk=value, erased_at__isnull=True).first()
+
+
+def subscription_confirmation_resend(*, email: str, language: str) -> None:
+    """Send a fresh confirmation link to this address if it has subscriptions waiting.
+
+    Does nothing otherwise; the caller answers the same either way. Asked
+    for by hand, the link may leave a minute after the last one (not a
+    day, as the automatic ones).
+    """
+    person = person_get_by_email(email)
+    if person is None or not subscription_list_waiting(person=person):
+        return
+    ConfirmationThrottle.objects.filter(
+        person=person,
+        sent_at__lte=timezone.now() - timedelta(seconds=RESEND_INTERVAL_SECONDS),
+    ).delete()
+    from convoca.mailings.tasks import subscription_confirmation_email_task
+
+    transaction.on_commit(
+        partial(
+            subscription_confirmation_email_task.enqueue,
+            person_id=str(person.pk),
+            language=person.language or language,
+        )
+    )
 
 
 def subscription_list_waiting(*, person: Person) -> list[Subscription]:
@@ -339,8 +369,8 @@ def subscription_unsubscribe(
                     subject=subscription.mailing_list,
                 )
                 count += 1
-    if count:
-        logger.info("unsubscribed", extra={"person_id": str(person.pk), "source": source})
+    # No log line: the Activity row is the record, and an operator's console
+    # is no place for what each supporter does.
     return count
 
 

@@ -1,7 +1,9 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from convoca.core.links import LinkResendView
 from convoca.mailings import views
+from convoca.mailings.services import subscription_confirmation_resend
 
 app_name = "mailings"
 
@@ -18,6 +20,12 @@ urlpatterns = [
         _("lists/<slug:slug>/embed/thanks/"),
         views.subscription_embed_thanks,
         name="subscription-embed-thanks",
+    ),
+    # Before the confirmation link, whose token would match "new-link".
+    path(
+        _("lists/confirm/new-link/"),
+        LinkResendView.as_view(resend=subscription_confirmation_resend),
+        name="subscription-confirm-resend",
     ),
     path(
         _("lists/confirm/<str:token>/"),

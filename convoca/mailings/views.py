@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_safe
 from convoca.actions.embed import frameable
 from convoca.core.antibot import RateLimited, cross_site_refused, rate_limit
 from convoca.core.caching import public_page
+from convoca.core.links import LinkExpired, link_problem
 from convoca.core.views import too_many_requests
 from convoca.mailings.compose import (
     open_token_read,
@@ -120,10 +122,27 @@ def subscription_embed_thanks(request, slug):
 class SubscriptionConfirmView(View):
     """The link in the confirmation email. GET shows a button; mail scanners follow links."""
 
+    def _read(self, request, token):
+        """The person, or the page that says why the link does not work."""
+        try:
+            person = subscription_confirm_token_read(token)
+        except LinkExpired:
+            person, expired = None, True
+        else:
+            expired = False
+        if person is not None:
+            return person, None
+        return None, link_problem(
+            request,
+            expired=expired,
+            resend_url=reverse("mailings:subscription-confirm-resend"),
+            expired_text=_("Confirmation links work for 14 days, and this one is older."),
+        )
+
     def get(self, request, token):
-        person = subscription_confirm_token_read(token)
+        person, problem = self._read(request, token)
         if person is None:
-            return render(request, "mailings/link_invalid.html", status=400)
+            return problem
         waiting = subscription_list_waiting(person=person)
         return render(
             request,
@@ -132,9 +151,9 @@ class SubscriptionConfirmView(View):
         )
 
     def post(self, request, token):
-        person = subscription_confirm_token_read(token)
+        person, problem = self._read(request, token)
         if person is None:
-            return render(request, "mailings/link_invalid.html", status=400)
+            return problem
         confirmed = subscription_confirm(person=person)
         return render(
             request,

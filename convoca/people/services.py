@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_index
+from convoca.core.links import signed_link_read
 from convoca.people.models import Activity, Consent, Person, PersonTag, Tag
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,16 @@ def person_confirmation_emails_claim(*, person_ids: Iterable) -> set:
 def person_confirmation_email_unclaim(*, person_id) -> None:
     """Give back today's claim when its email could not be sent, so a later one may go."""
     Person.objects.filter(pk=person_id).update(confirmation_sent_at=None)
+
+
+def person_confirmation_email_release(*, person_id, sent_before: datetime) -> None:
+    """Lift the one-a-day limit for a new link asked for by hand, if the last left before then.
+
+    The link form's own rate limit (``core.links``) bounds how often that is.
+    """
+    Person.objects.filter(pk=person_id, confirmation_sent_at__lte=sent_before).update(
+        confirmation_sent_at=None
+    )
 
 
 def _subject_keys(subject: models.Model | None) -> dict[str, Any]:
@@ -386,12 +397,14 @@ def data_access_token_make(*, person: Person) -> str:
 
 
 def data_access_token_read(token: str) -> Person | None:
-    """The person a still-valid token was made for, or None."""
-    try:
-        payload = signing.loads(
-            token, salt=DATA_ACCESS_SALT, max_age=settings.CONVOCA_DATA_LINK_MAX_AGE
-        )
-    except signing.BadSignature:
+    """The person a still-valid token was made for, or None if it is not one of ours.
+
+    Raises ``core.links.LinkExpired`` for a genuine link older than its hour.
+    """
+    payload = signed_link_read(
+        token, salt=DATA_ACCESS_SALT, max_age=settings.CONVOCA_DATA_LINK_MAX_AGE
+    )
+    if not isinstance(payload, dict):
         return None
     return Person.objects.filter(pk=payload.get("p"), erased_at__isnull=True).first()
 

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from convoca.core.antibot import RateLimited, rate_limit
+from convoca.core.links import LinkExpired
 from convoca.core.views import too_many_requests
 from convoca.people.forms import DataAccessRequestForm, DataEraseForm
 from convoca.people.models import Activity, Person
@@ -62,15 +63,33 @@ class DataAccessRequestView(View):
 class DataAccessView(View):
     """The emailed link. GET only shows a button: mail scanners follow links."""
 
+    def _read(self, request, token):
+        """The person, or the page that says why the link does not work."""
+        try:
+            person = data_access_token_read(token)
+        except LinkExpired:
+            person, expired = None, True
+        else:
+            expired = False
+        if person is not None:
+            return person, None
+        return None, render(
+            request,
+            "people/data_link_invalid.html",
+            {"expired": expired},
+            status=410 if expired else 400,
+        )
+
     def get(self, request, token):
-        if data_access_token_read(token) is None:
-            return render(request, "people/data_link_invalid.html", status=400)
+        person, problem = self._read(request, token)
+        if person is None:
+            return problem
         return render(request, "people/data_access.html")
 
     def post(self, request, token):
-        person = data_access_token_read(token)
+        person, problem = self._read(request, token)
         if person is None:
-            return render(request, "people/data_link_invalid.html", status=400)
+            return problem
         request.session.cycle_key()
         request.session[SESSION_KEY] = {
             "person": str(person.pk),

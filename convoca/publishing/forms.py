@@ -2,11 +2,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from convoca.core.forms import OneLineField
+
 
 class SearchForm(forms.Form):
     """The public search box: words, and which language's texts to look in."""
 
-    q = forms.CharField(label=_("Search for"), max_length=200, required=False)
+    q = OneLineField(label=_("Search for"), max_length=200, required=False)
     language = forms.ChoiceField(label=_("Search in"), required=False)
 
     def __init__(self, *args, language: str, **kwargs):

@@ -31,6 +31,7 @@ SUBMISSIONS = [
     {"website": "https://spam.example"},
     {"given_name": "A" * 101},
     {"given_name": "Ana\x00"},
+    {"given_name": "Ana\r\nBcc: x@example.org", "family_name": "\u202eLópez"},
     {"role": "Nurse", "organisation_name": "Union of Nurses", "members_represented": "25000"},
     {"role": "", "organisation_name": "Union of Nurses", "members_represented": "25000"},
     {"role": "Nurse", "organisation_name": "Union", "members_represented": "many"},

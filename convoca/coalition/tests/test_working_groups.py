@@ -246,3 +246,32 @@ def test_a_new_working_group_gets_a_private_members_list_that_its_members_are_on
     working_group_member_add(group=group, person=person)
     subscription = Subscription.objects.get(mailing_list=members_list, person=person)
     assert subscription.status == Subscription.Status.SUBSCRIBED
+
+
+def test_a_mangled_join_link_says_it_does_not_work_and_a_new_one_can_be_asked_for(
+    client, join, make_group, smtp_sink, django_capture_on_commit_callbacks, signed_days_ago
+):
+    from django.urls import reverse
+
+    from convoca.coalition.services import join_request_confirm_token_make
+
+    join(make_group())
+    [first] = smtp_sink.messages
+    mangled = _path(first)[:-8] + "/"
+    page = client.get(mangled)
+    assert page.status_code == 400
+    assert "This link does not work" in page.text
+    assert "expired" not in page.text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/en/working-groups/confirm/new-link/", {"email": "luis@example.org"})
+    assert "Check your inbox" in answer.text
+    [_first, fresh] = smtp_sink.messages
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "you are now a member" in client.post(_path(fresh)).text
+
+    with signed_days_ago(15):
+        token = join_request_confirm_token_make(join_request=JoinRequest.objects.get())
+    page = client.get(reverse("coalition:join-confirm", kwargs={"token": token}))
+    assert page.status_code == 410
+    assert "Confirmation links work for 14 days" in page.text

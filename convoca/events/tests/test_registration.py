@@ -8,6 +8,7 @@ import icalendar
 from django.core import mail
 from django.utils import timezone
 
+from convoca.events.calendars import calendar_ics
 from convoca.events.models import Registration
 from convoca.events.services import registration_cancel
 from convoca.people.models import Consent, Person
@@ -15,6 +16,27 @@ from convoca.people.models import Consent, Person
 
 def _link(body: str) -> str:
     return re.search(r"https?://[^/\s]+(/\S*/registration/\S+/|/\S*/inscripcion/\S+/)", body)[1]
+
+
+def test_registering_lands_on_the_thank_you_page_without_a_stray_question_mark(
+    make_event, register
+):
+    event = make_event(capacity=1)
+    response = register(event)
+    assert response.status_code == 302
+    assert response["Location"] == event.get_absolute_url() + "registered/"
+    response = register(event, email="ben@example.org")
+    assert response["Location"] == event.get_absolute_url() + "registered/?waitlist=1"
+
+
+def test_calendar_uids_name_the_sites_host_without_its_port(webinar, settings):
+    uids = set()
+    for site_url in ["http://127.0.0.1:8000", "http://127.0.0.1:8123"]:
+        settings.SITE_URL = site_url
+        [event] = icalendar.Calendar.from_ical(calendar_ics([webinar])).walk("VEVENT")
+        uids.add(str(event["uid"]))
+        assert f"{site_url}/" in str(event["url"])  # the link names the port
+    assert uids == {f"{webinar.translation_key}@127.0.0.1"}
 
 
 def test_registering_twice_with_the_same_email_is_one_registration(webinar, register):

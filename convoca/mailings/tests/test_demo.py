@@ -1,5 +1,6 @@
 """The demo mailings, as an organiser of a fresh ``convoca demo`` sees them."""
 
+import logging
 from email import message_from_bytes, policy
 
 import pytest
@@ -15,6 +16,15 @@ from convoca.mailings.selectors import mailing_progress
 def demo(db, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     return demo_load()
+
+
+def test_loading_the_demo_prints_and_logs_nothing(db, settings, caplog, capfd):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    caplog.set_level(logging.INFO)
+    demo_load()
+    assert [record.getMessage() for record in caplog.records] == []
+    out, err = capfd.readouterr()
+    assert "unsubscribed" not in out + err
 
 
 def test_the_demo_has_two_lists_a_sent_mailing_with_figures_and_a_scheduled_one(

@@ -246,3 +246,38 @@ def test_webhooks_refuse_a_wrong_secret_and_are_closed_without_one(client, setti
     )
     assert closed.status_code == 403
     assert not Suppression.objects.exists()
+
+
+def test_a_mangled_confirmation_link_says_it_does_not_work_and_a_new_one_can_be_asked_for(
+    client, alerts, subscribe, commit, signed_days_ago
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from convoca.mailings.models import ConfirmationThrottle
+    from convoca.mailings.services import subscription_confirm_token_make
+
+    subscribe(alerts)
+    [first] = mail.outbox
+    mangled = _link(first)[:-8] + "/"
+    page = client.get(mangled)
+    assert page.status_code == 400
+    assert "This link does not work" in page.text
+    assert "expired" not in page.text
+    assert 'action="/en/lists/confirm/new-link/"' in page.text
+
+    ConfirmationThrottle.objects.update(sent_at=timezone.now() - timedelta(minutes=5))
+    with commit():
+        answer = client.post("/en/lists/confirm/new-link/", {"email": "ana@example.org"})
+    assert "Check your inbox" in answer.text
+    [_first, fresh] = mail.outbox
+    client.post(_link(fresh))
+    person = person_get_by_email("ana@example.org")
+    assert Subscription.objects.get(person=person).status == Subscription.Status.SUBSCRIBED
+
+    with signed_days_ago(15):
+        token = subscription_confirm_token_make(person=person)
+    page = client.get(reverse("mailings:subscription-confirm", kwargs={"token": token}))
+    assert page.status_code == 410
+    assert "Confirmation links work for 14 days" in page.text

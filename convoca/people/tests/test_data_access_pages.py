@@ -105,7 +105,20 @@ def test_the_link_shows_my_data_lets_me_download_and_erase_it(
 
 
 @pytest.mark.parametrize("token", ["garbage", "eyJwIjoiMSJ9:1abc:forged"])
-def test_a_forged_or_broken_link_says_it_no_longer_works(client, db, token):
+def test_a_forged_or_broken_link_says_it_does_not_work_not_that_it_expired(client, db, token):
     response = client.get(reverse("people:data-access", kwargs={"token": token}))
     assert response.status_code == 400
-    assert "This link no longer works" in response.text
+    assert "This link does not work" in response.text
+    assert "expired" not in response.text and "one hour" not in response.text
+    assert reverse("people:data-request") in response.text
+
+
+def test_an_old_link_says_it_expired(client, make_person, signed_days_ago):
+    from convoca.people.services import data_access_token_make
+
+    with signed_days_ago(1):
+        token = data_access_token_make(person=make_person("ana@example.org"))
+    response = client.get(reverse("people:data-access", kwargs={"token": token}))
+    assert response.status_code == 410
+    assert "This link has expired" in response.text
+    assert "Links to your data work for one hour" in response.text
