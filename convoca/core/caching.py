@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils.cache import has_vary_header, patch_response_headers
 
+from convoca.core.compression import accepts_gzip, response_gzip
+
 #: In the default cache (shared between processes when it is Redis): bumped
 #: by ``public_pages_invalidate`` so every cached page is missed at once.
 GENERATION_KEY = "convoca:public-pages:generation"
@@ -55,9 +57,10 @@ def public_page(view):
     return wrapped
 
 
-def _page_key(request, generation: int) -> str:
+def _page_key(request, generation: int, gzip: bool) -> str:
     address = "|".join(
         (
+            "gzip" if gzip else "identity",  # kept compressed, once, for who reads gzip
             request.scheme,
             request.get_host(),  # as the page's absolute links see it (validated)
             getattr(request, "LANGUAGE_CODE", ""),
@@ -95,14 +98,14 @@ class PublicPageCacheMiddleware:
         if not seconds or request.method != "GET":
             return self.get_response(request)
         pages = caches["pages"]
-        key = _page_key(request, _generation())
+        key = _page_key(request, _generation(), accepts_gzip(request))
         kept = pages.get(key)  # unpickled: a response of its own for this request
         if kept is not None:
             return kept
         response = self.get_response(request)
         if _keepable(request, response):
             patch_response_headers(response, seconds)
-            pages.set(key, response, seconds)
+            pages.set(key, response_gzip(request, response), seconds)
         return response
 
 

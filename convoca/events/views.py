@@ -432,10 +432,15 @@ def campaign_calendar(request, slug):
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-@method_decorator(never_cache, name="dispatch")
+@method_decorator(never_cache, name="post")  # the answer echoes what the host typed
 @method_decorator(cross_site_refused, name="dispatch")
 class CampaignHostView(View):
-    """Offer to host an event in a campaign; it waits for a coordinator's approval."""
+    """Offer to host an event in a campaign; it waits for a coordinator's approval.
+
+    The blank form (GET) is the same for everyone and holds no secret, so it
+    is sent gzipped (core/compression.py): its country and time-zone lists
+    weigh 46 KB unpacked.
+    """
 
     def _campaign(self, request, slug):
         campaign = _campaign_or_404(request, slug)
