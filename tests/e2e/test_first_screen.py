@@ -24,12 +24,16 @@ def demo(transactional_db):
     demo_load()
 
 
+def _shot_name(screen: str, path: str) -> str:
+    return f"{screen}-{path.strip('/').replace('/', '-')}"
+
+
 def _within_first_screen(page, locator, height: int, name: str) -> None:
     expect(locator).to_be_visible()
     box = locator.bounding_box()
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"{name}.png")
-    assert 0 <= box["y"] and box["y"] + box["height"] <= height, (name, box)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, (name, box)
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -46,7 +50,7 @@ def test_the_form_to_sign_and_the_map_are_on_the_first_screen(new_context, demo,
         page.goto(path)
         form = page.locator("section.sign form")
         first_field = form.locator("input:not([type=hidden]), select, textarea").first
-        _within_first_screen(page, first_field, height, f"{screen}-{path.strip('/').replace('/', '-')}")
+        _within_first_screen(page, first_field, height, _shot_name(screen, path))
 
     for path in ("/en/campaigns/week-of-action/", "/es/campanas/semana-de-accion/"):
         page.goto(path)
@@ -57,7 +61,7 @@ def test_the_form_to_sign_and_the_map_are_on_the_first_screen(new_context, demo,
             page,
             page.get_by_role("heading", name="Map").or_(page.get_by_role("heading", name="Mapa")),
             height,
-            f"{screen}-{path.strip('/').replace('/', '-')}",
+            _shot_name(screen, path),
         )
 
 
