@@ -5,10 +5,15 @@ uses, DEBUG off) on 127.0.0.1 against a throwaway data folder holding the demo c
 then loads each scenario the same way and prints requests/s, p50/p99 latency and the
 ratio to the baseline: a view answering a fixed body through the same middleware, served
 by the same server process (bench/urls.py). Results are also written to bench/results/.
-The exit code is non-zero if a scenario answered outside 2xx or lost a connection, or if
-the server left some of the connections unanswered (see connections_answered).
+Every request says ``Accept-Encoding: gzip, deflate, br``, as browsers do. Before the
+load, one page of every kind (``PAGES``) is weighed as a browser receives it on a first
+visit: the HTML and every stylesheet, script, icon and image it loads.
+The exit code is non-zero if a scenario answered outside 2xx or lost a connection, if
+the server left some of the connections unanswered (see connections_answered), or if a
+page is over the 50 KB budget or loads something from another host.
 
     uv run python bench/run.py [--threads 1 2 4] [--connections 64] [--duration 10]
+    uv run python bench/run.py --weigh-only     # the weights alone, no load
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 HOST = "127.0.0.1"
+#: What every browser sends, so that each scenario is measured as browsers receive it.
+ACCEPT_ENCODING = "gzip, deflate, br"
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,8 @@ def wrk_measure(wrk: str, url: str, *, connections: int, seconds: int) -> Measur
         f"{seconds}s",
         "--timeout",
         "10s",
+        "--header",
+        f"Accept-Encoding: {ACCEPT_ENCODING}",
         "--script",
         str(BENCH / "wrk_report.lua"),
         url,
@@ -201,7 +210,7 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 def _request(port: int, path: str) -> bytes:
     return (
         f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
-        "User-Agent: convoca-bench\r\nAccept: */*\r\n\r\n"
+        f"User-Agent: convoca-bench\r\nAccept: */*\r\nAccept-Encoding: {ACCEPT_ENCODING}\r\n\r\n"
     ).encode()
 
 
@@ -316,12 +325,12 @@ def _get(port: int, path: str, encoding: str) -> tuple[int, dict, bytes]:
 def page_weight(port: int, path: str) -> dict:
     """Bytes a first visit to ``path`` transfers: HTML, stylesheets, scripts, icons, images.
 
-    Asked for with ``Accept-Encoding: gzip, br`` as a browser does, and counted as they
+    Asked for with ``Accept-Encoding: gzip, deflate, br`` as a browser does, and counted as they
     come over the wire: ``as_served`` is what this server sends (Convoca gzips pages that
     hold no secret; whitenoise serves static files pre-compressed); ``html_gzip`` is the
     HTML's size once a compressing proxy in front gzips it, for comparison.
     """
-    status, headers, body = _get(port, path, "gzip, br")
+    status, headers, body = _get(port, path, ACCEPT_ENCODING)
     if status != 200:
         raise RuntimeError(f"{path} answered {status}")
     html = gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body
@@ -334,7 +343,7 @@ def page_weight(port: int, path: str) -> dict:
     for url in dict.fromkeys(parser.assets + parser.images):
         if url in elsewhere or url.startswith("data:"):
             continue
-        asset_status, _headers, asset = _get(port, url, "gzip, br")
+        asset_status, _headers, asset = _get(port, url, ACCEPT_ENCODING)
         if asset_status != 200:
             raise RuntimeError(f"{url} (from {path}) answered {asset_status}")
         assets[url] = len(asset)
@@ -368,7 +377,7 @@ def page_weights(port: int) -> dict[str, dict]:
 
 def print_weights(weights: dict[str, dict]) -> None:
     print(
-        f"\nFirst-load weight as a browser receives it (Accept-Encoding: gzip, br); "
+        f"\nFirst-load weight as a browser receives it (Accept-Encoding: {ACCEPT_ENCODING}); "
         f"budget {PAGE_BUDGET_BYTES // 1024} KB"
     )
     print(f"{'page':<20} {'path':<44} {'KB':>6} {'HTML KB':>8} {'files':>5}  verdict")
