@@ -7,6 +7,7 @@ from django.db.models import Case, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -35,6 +36,7 @@ from convoca.events.selectors import (
     campaign_events_all,
     campaign_get_public,
     campaign_list_public,
+    campaign_versions,
     event_get_public,
     event_list_near,
     event_list_upcoming,
@@ -45,6 +47,7 @@ from convoca.events.selectors import (
     series_get_public,
     series_list_public,
     series_occurrences,
+    series_versions,
     signatures_by_country,
 )
 from convoca.events.services import (
@@ -157,14 +160,32 @@ def _event_or_404(request, slug) -> Event:
     return event
 
 
+def _language_switch(versions: dict[str, str]) -> dict[str, str]:
+    """The language switch's targets: each version, else the events list in that language.
+
+    An event, series or campaign held in one language only has no page in the
+    other, and its slug differs per language: the switch leads to each
+    version's own address, else to that language's list of events, never to
+    a 404.
+    """
+    switch = {}
+    for code, _name in settings.LANGUAGES:
+        if code not in versions:
+            with translation.override(code):
+                switch[code] = reverse("events:event-list")
+    return {**switch, **versions}
+
+
 def event_context(request, event, form=None) -> dict:
+    versions = event_versions(event)
     return {
         "event": event,
         "description": markdown_render(event.description),
         "report": markdown_render(event.report) if event.report else "",
         "times": event_times(event),
         "form": form or RegistrationForm(event=event),
-        "alternates": event_versions(event),
+        "alternates": _language_switch(versions),
+        "hreflang": versions,
         "speakers": list(event.speakers.all()),
         "places_left": _places_left(event),
     }
@@ -305,6 +326,7 @@ def series_context(request, series, form=None):
         "past": past,
         "upcoming": [(e, event_times(e)) for e in upcoming],
         "form": form or SeriesRegistrationForm(organisation=series.organisation),
+        "alternates": _language_switch(series_versions(series)),
     }
 
 
@@ -414,6 +436,7 @@ def campaign_detail(request, slug):
     context.update(
         {
             "campaign": campaign,
+            "alternates": _language_switch(campaign_versions(campaign)),
             "call": markdown_render(campaign.call),
             "endorsers": list(campaign.endorsers.order_by("country", "name")),
             "total_events": len(events),

@@ -76,3 +76,38 @@ def test_the_home_page_marks_an_event_in_another_language(client, rallies):
     html = client.get("/en/").text
 
     assert "(en español)</span>" in _link(html, "Concentración en Oaxaca")
+
+
+def test_the_language_switch_of_an_event_in_one_language_leads_to_the_other_languages_list(
+    client, rallies
+):
+    html = client.get("/en/events/rally-tucson/").text
+
+    switch = re.search(r'<ul class="languages".*?</ul>', html, re.S).group(0)
+    assert 'href="/es/eventos/"' in switch
+    assert client.get("/es/eventos/").status_code == 200
+    # No hreflang link in the head names a Spanish version that does not exist.
+    assert 'hreflang="es" href' not in html.split("</head>")[0]
+
+
+def test_the_language_switch_of_a_campaign_leads_to_its_version_in_the_other_language(
+    client, campaign
+):
+    from convoca.events.models import Campaign
+
+    spanish = Campaign.objects.create(
+        language="es",
+        translation_key=campaign.translation_key,
+        title="Semana internacional de acción",
+        slug="semana-de-accion",
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        organisation=campaign.organisation,
+        status=Campaign.Status.PUBLISHED,
+    )
+
+    html = client.get(campaign.get_absolute_url()).text
+
+    switch = re.search(r'<ul class="languages".*?</ul>', html, re.S).group(0)
+    assert f'href="{spanish.get_absolute_url()}"' in switch
+    assert client.get(spanish.get_absolute_url()).status_code == 200
