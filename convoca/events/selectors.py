@@ -55,14 +55,18 @@ def series_versions(series: Series) -> dict[str, str]:
     }
 
 
-def campaign_versions(campaign: Campaign) -> dict[str, str]:
-    """Each published language version's address, for the language switcher."""
-    return {
-        c.language: c.get_absolute_url()
-        for c in Campaign.objects.filter(
+def campaign_list_versions(campaign: Campaign) -> list[Campaign]:
+    """The campaign's published language versions, itself included."""
+    return list(
+        Campaign.objects.filter(
             translation_key=campaign.translation_key, status=Campaign.Status.PUBLISHED
         )
-    }
+    )
+
+
+def campaign_versions(campaign: Campaign) -> dict[str, str]:
+    """Each published language version's address, for the language switcher."""
+    return {c.language: c.get_absolute_url() for c in campaign_list_versions(campaign)}
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from convoca.events.selectors import (
     campaign_events_all,
     campaign_get_public,
     campaign_list_public,
+    campaign_list_versions,
     campaign_versions,
     event_get_public,
     event_list_near,
@@ -454,6 +455,15 @@ def campaign_calendar(request, slug):
     return _ics_response(calendar_ics(events, name=campaign.title), f"{campaign.slug}.ics")
 
 
+def _host_switch(campaign) -> dict[str, str]:
+    """The host form of each language version of the campaign, for the language switch."""
+    urls = {}
+    for version in campaign_list_versions(campaign):
+        with translation.override(version.language):
+            urls[version.language] = reverse("events:campaign-host", kwargs={"slug": version.slug})
+    return _language_switch(urls)
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(never_cache, name="post")  # the answer echoes what the host typed
 @method_decorator(cross_site_refused, name="dispatch")
@@ -474,7 +484,9 @@ class CampaignHostView(View):
     def get(self, request, slug):
         campaign = self._campaign(request, slug)
         return render(
-            request, "events/campaign_host.html", {"campaign": campaign, "form": HostForm()}
+            request,
+            "events/campaign_host.html",
+            {"campaign": campaign, "form": HostForm(), "alternates": _host_switch(campaign)},
         )
 
     def post(self, request, slug):
@@ -484,7 +496,7 @@ class CampaignHostView(View):
             return render(
                 request,
                 "events/campaign_host.html",
-                {"campaign": campaign, "form": form},
+                {"campaign": campaign, "form": form, "alternates": _host_switch(campaign)},
                 status=400,
             )
         data = form.cleaned_data
