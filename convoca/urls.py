@@ -14,6 +14,7 @@ urlpatterns = [
     path("pow/challenge/", core_views.pow_challenge, name="pow-challenge"),
     path("anymail/", include(webhook_urls())),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", core_views.robots_txt, name="robots-txt"),
     path("donations/webhooks/", include("convoca.donations.webhook_urls")),
 ]
 

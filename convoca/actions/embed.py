@@ -31,7 +31,7 @@ from convoca.actions.selectors import (
 )
 from convoca.actions.views import ActionSignView, action_context, action_get_or_404, source_clean
 from convoca.core.antibot import cross_site_refused
-from convoca.core.caching import public_page
+from convoca.core.caching import public_page, public_page_scope
 from convoca.core.markdown import markdown_render
 
 # Scheme sources rather than "*": they mean "any web page" to every browser,
@@ -92,6 +92,7 @@ def action_embed(request, slug):
     :func:`action_embed_sign`, which, like the action page's, needs none.
     """
     action = action_get_or_404(request, slug)
+    public_page_scope(request, "action", action.translation_key)  # its count stays current
     source = source_clean(request.GET.get("source", ""))
     return render(
         request, "actions/action_embed.html", _embed_context(request, action, source=source)

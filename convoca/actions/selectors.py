@@ -90,6 +90,19 @@ def action_list_open(*, language: str) -> QuerySet[Action]:
     )
 
 
+def action_figures_version(translation_key: str) -> tuple | None:
+    """What changes whenever an action's public figures do: one read of its tally row.
+
+    Cached action pages are served only while it is unchanged
+    (``core.caching.public_page_scope``, registered in ``ActionsConfig.ready``).
+    """
+    return (
+        Tally.objects.filter(pk=translation_key)
+        .values_list("count", "goal", "members_represented")
+        .first()
+    )
+
+
 def action_figures(action: Action) -> ActionFigures:
     """The maintained counts: two small reads, whatever the number of signatures."""
     tally = Tally.objects.filter(pk=action.translation_key).first()

@@ -33,6 +33,7 @@ from convoca.actions.models import (
 from convoca.actions.routers import intake_database
 from convoca.coalition.models import Organisation
 from convoca.core import crypto
+from convoca.core.caching import public_page_scope_changed
 from convoca.core.crypto import email_index
 from convoca.core.images import image_clean
 from convoca.core.links import RESEND_INTERVAL_SECONDS, signed_link_read
@@ -517,6 +518,9 @@ def _tally_add(signature: Signature) -> None:
     if tally.goal and tally.count >= tally.goal:
         Tally.objects.filter(pk=key, goal=tally.goal).update(goal=next_goal(tally.count))
     signature.counted = True
+    # This process's cached action pages show the new count at once; the others
+    # within a second (core.caching.public_page_scope).
+    transaction.on_commit(partial(public_page_scope_changed, "action", key))
 
 
 def signature_confirm_token_make(*, signature: Signature) -> str:

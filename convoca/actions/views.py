@@ -36,7 +36,7 @@ from convoca.actions.services import (
     signature_intake_create,
 )
 from convoca.core.antibot import RateLimited, cross_site_refused, pow_passed, rate_limit
-from convoca.core.caching import public_page
+from convoca.core.caching import public_page, public_page_scope
 from convoca.core.links import LinkExpired, link_problem
 from convoca.core.markdown import markdown_render
 from convoca.core.views import too_many_requests
@@ -87,6 +87,9 @@ def action_list(request):
 @require_safe
 def action_detail(request, slug):
     action = action_get_or_404(request, slug)
+    # Before the figures are read: the cached page then never shows an older count
+    # than the confirmation page (which reads them afresh).
+    public_page_scope(request, "action", action.translation_key)
     versions = action_versions(action)
     context = {
         **action_context(request, action),
@@ -194,6 +197,7 @@ def action_thanks(request, slug):
 @require_safe
 def action_signers(request, slug):
     action = action_get_or_404(request, slug)
+    public_page_scope(request, "action", action.translation_key)
     page = Paginator(signature_list_public(action), 100).get_page(request.GET.get("page"))
     return render(request, "actions/action_signers.html", {"action": action, "page": page})
 

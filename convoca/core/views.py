@@ -143,3 +143,46 @@ def too_many_requests(request):
         _("Too many attempts"),
         _("You have sent this form too many times. Please wait an hour and try again."),
     )
+
+
+#: Addresses that only their holder should open: a personal link's token or key
+#: follows the prefix. Crawlers that obey robots.txt leave them alone (the pages
+#: are ``noindex``-worthy anyway: they are personal and never cached).
+_PRIVATE_LINKS = [
+    ("actions:signature-confirm", ("token",)),
+    ("coalition:join-confirm", ("token",)),
+    ("coalition:join-review", ("token",)),
+    ("coalition:organiser-set-password", ("uidb64", "token")),
+    ("donations:donation-manage", ("token",)),
+    ("events:registration-detail", ("token",)),
+    ("events:series-registration-cancel", ("token",)),
+    ("events:host-manage", ("key",)),
+    ("mailings:subscription-confirm", ("token",)),
+    ("mailings:preferences", ("token",)),
+    ("mailings:unsubscribe", ("token",)),
+    ("mailings:open", ("token",)),
+    ("people:data-access", ("token",)),
+    ("people:person-data", ()),
+]
+_MARKER = "robots-placeholder"
+
+
+def _private_prefixes() -> list[str]:
+    """Each private address in each language, cut where its token starts."""
+    prefixes = ["/admin/"]
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for name, arguments in _PRIVATE_LINKS:
+                url = reverse(name, kwargs=dict.fromkeys(arguments, _MARKER))
+                prefixes.append(url.split(_MARKER, 1)[0])
+    return list(dict.fromkeys(prefixes))
+
+
+@public_page
+@require_safe
+def robots_txt(request):
+    """``/robots.txt``: crawl the public pages, not the admin nor personal links; the sitemap."""
+    lines = ["User-agent: *", "Allow: /"]
+    lines += [f"Disallow: {prefix}" for prefix in _private_prefixes()]
+    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -49,6 +49,28 @@ def event_versions(event: Event) -> dict[str, str]:
     }
 
 
+def series_versions(series: Series) -> dict[str, str]:
+    """Each published language version's address, for the language switcher."""
+    return {
+        s.language: s.get_absolute_url()
+        for s in Series.objects.filter(translation_key=series.translation_key, is_published=True)
+    }
+
+
+def campaign_list_versions(campaign: Campaign) -> list[Campaign]:
+    """The campaign's published language versions, itself included."""
+    return list(
+        Campaign.objects.filter(
+            translation_key=campaign.translation_key, status=Campaign.Status.PUBLISHED
+        )
+    )
+
+
+def campaign_versions(campaign: Campaign) -> dict[str, str]:
+    """Each published language version's address, for the language switcher."""
+    return {c.language: c.get_absolute_url() for c in campaign_list_versions(campaign)}
+
+
 @dataclass(frozen=True)
 class EventTime:
     zone: str

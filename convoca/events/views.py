@@ -7,6 +7,7 @@ from django.db.models import Case, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -35,6 +36,8 @@ from convoca.events.selectors import (
     campaign_events_all,
     campaign_get_public,
     campaign_list_public,
+    campaign_list_versions,
+    campaign_versions,
     event_get_public,
     event_list_near,
     event_list_upcoming,
@@ -45,6 +48,7 @@ from convoca.events.selectors import (
     series_get_public,
     series_list_public,
     series_occurrences,
+    series_versions,
     signatures_by_country,
 )
 from convoca.events.services import (
@@ -157,14 +161,32 @@ def _event_or_404(request, slug) -> Event:
     return event
 
 
+def _language_switch(versions: dict[str, str]) -> dict[str, str]:
+    """The language switch's targets: each version, else the events list in that language.
+
+    An event, series or campaign held in one language only has no page in the
+    other, and its slug differs per language: the switch leads to each
+    version's own address, else to that language's list of events, never to
+    a 404.
+    """
+    switch = {}
+    for code, _name in settings.LANGUAGES:
+        if code not in versions:
+            with translation.override(code):
+                switch[code] = reverse("events:event-list")
+    return {**switch, **versions}
+
+
 def event_context(request, event, form=None) -> dict:
+    versions = event_versions(event)
     return {
         "event": event,
         "description": markdown_render(event.description),
         "report": markdown_render(event.report) if event.report else "",
         "times": event_times(event),
         "form": form or RegistrationForm(event=event),
-        "alternates": event_versions(event),
+        "alternates": _language_switch(versions),
+        "hreflang": versions,
         "speakers": list(event.speakers.all()),
         "places_left": _places_left(event),
     }
@@ -305,6 +327,7 @@ def series_context(request, series, form=None):
         "past": past,
         "upcoming": [(e, event_times(e)) for e in upcoming],
         "form": form or SeriesRegistrationForm(organisation=series.organisation),
+        "alternates": _language_switch(series_versions(series)),
     }
 
 
@@ -414,6 +437,7 @@ def campaign_detail(request, slug):
     context.update(
         {
             "campaign": campaign,
+            "alternates": _language_switch(campaign_versions(campaign)),
             "call": markdown_render(campaign.call),
             "endorsers": list(campaign.endorsers.order_by("country", "name")),
             "total_events": len(events),
@@ -431,11 +455,25 @@ def campaign_calendar(request, slug):
     return _ics_response(calendar_ics(events, name=campaign.title), f"{campaign.slug}.ics")
 
 
+def _host_switch(campaign) -> dict[str, str]:
+    """The host form of each language version of the campaign, for the language switch."""
+    urls = {}
+    for version in campaign_list_versions(campaign):
+        with translation.override(version.language):
+            urls[version.language] = reverse("events:campaign-host", kwargs={"slug": version.slug})
+    return _language_switch(urls)
+
+
 @method_decorator(csrf_exempt, name="dispatch")
-@method_decorator(never_cache, name="dispatch")
+@method_decorator(never_cache, name="post")  # the answer echoes what the host typed
 @method_decorator(cross_site_refused, name="dispatch")
 class CampaignHostView(View):
-    """Offer to host an event in a campaign; it waits for a coordinator's approval."""
+    """Offer to host an event in a campaign; it waits for a coordinator's approval.
+
+    The blank form (GET) is the same for everyone and holds no secret, so it
+    is sent gzipped (core/compression.py): its country and time-zone lists
+    weigh 46 KB unpacked.
+    """
 
     def _campaign(self, request, slug):
         campaign = _campaign_or_404(request, slug)
@@ -446,7 +484,9 @@ class CampaignHostView(View):
     def get(self, request, slug):
         campaign = self._campaign(request, slug)
         return render(
-            request, "events/campaign_host.html", {"campaign": campaign, "form": HostForm()}
+            request,
+            "events/campaign_host.html",
+            {"campaign": campaign, "form": HostForm(), "alternates": _host_switch(campaign)},
         )
 
     def post(self, request, slug):
@@ -456,7 +496,7 @@ class CampaignHostView(View):
             return render(
                 request,
                 "events/campaign_host.html",
-                {"campaign": campaign, "form": form},
+                {"campaign": campaign, "form": form, "alternates": _host_switch(campaign)},
                 status=400,
             )
         data = form.cleaned_data

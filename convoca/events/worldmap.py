@@ -5,8 +5,8 @@ preprocessed by ``build_world_map.py`` into ``world.json``. The map is
 inline SVG: no script, no tile, no request to another host. Each event is
 a dot linking to its page; a country may be shaded by a figure (an
 action's signatures). The list of events under the map is its accessible
-equivalent, so the SVG itself is one labelled image whose dots a mouse can
-follow but the keyboard skips (the list has the same links).
+equivalent, so the SVG is one labelled group whose dots, each named, a mouse
+can follow but the keyboard skips (the list has the same links).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django_countries import countries
+
+from convoca.core.i18n import language_note_text
 
 WORLD = Path(__file__).with_name("world.json")
 SHADES = 5
@@ -56,7 +58,9 @@ def world_map_svg(
     top = max(shading.values(), default=0)
     parts = [
         format_html(
-            '<svg class="world-map" viewBox="0 0 {} {}" role="img" aria-label="{}" '
+            # A group, not an image: an image's content is presentational, and its
+            # links would be interactive content nested in it (axe: nested-interactive).
+            '<svg class="world-map" viewBox="0 0 {} {}" role="group" aria-label="{}" '
             'xmlns="http://www.w3.org/2000/svg">',
             int(world["width"]),
             world["height"],
@@ -78,14 +82,20 @@ def world_map_svg(
         if not event.has_place:
             continue
         x, y = project(event.latitude, event.longitude)
+        name = f"{event.title} · {event.city}"
+        if note := language_note_text(event.language):
+            name = f"{name} {note}"
+        # Out of the tab order (the list below the map has the same links), named.
         parts.append(
             format_html(
-                '<a href="{}" tabindex="-1"><circle class="dot" cx="{}" cy="{}" r="4">'
-                "<title>{}</title></circle></a>",
+                '<a href="{}" hreflang="{}" aria-label="{}" tabindex="-1">'
+                '<circle class="dot" cx="{}" cy="{}" r="4"><title>{}</title></circle></a>',
                 event.get_absolute_url(),
+                event.language,
+                name,
                 x,
                 y,
-                f"{event.title} · {event.city}",
+                name,
             )
         )
     parts.append("</svg>")

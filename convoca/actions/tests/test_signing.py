@@ -208,3 +208,44 @@ def test_the_language_switcher_and_hreflang_lead_to_the_other_versions_own_addre
     assert 'href="/es/acciones/levanten-las-sanciones/" lang="es"' in page
     assert 'hreflang="es" href="http://127.0.0.1:8000/es/acciones/levanten-las-sanciones/"' in page
     assert '<meta property="og:title" content="Lift the sanctions">' in page
+
+
+def _shown_count(html: str) -> str:
+    return re.search(r"([\d,.]+) (?:people|person|signatures?) ", html).group(1)
+
+
+def test_after_confirming_the_action_page_shows_the_same_count_as_the_confirmation(
+    client, appeal, sign, commit
+):
+    from django.test import Client
+
+    Tally.objects.create(translation_key=appeal.translation_key, count=1503, goal=2000)
+    page = appeal.get_absolute_url()
+    assert _shown_count(Client().get(page).text) == "1,503"  # now a cached page
+    commit(sign, appeal)
+    [message] = mail.outbox
+
+    confirmed = commit(client.post, _confirm_link(message))
+
+    assert "1,504 signatures so far" in confirmed.text
+    assert _shown_count(Client().get(page).text) == "1,504"
+
+
+def test_a_count_moved_by_another_process_shows_on_cached_pages_within_a_second(
+    appeal, monkeypatch, django_assert_num_queries
+):
+    from django.db.models import F
+    from django.test import Client
+
+    from convoca.core import caching
+
+    Tally.objects.create(translation_key=appeal.translation_key, count=1503, goal=2000)
+    page = appeal.get_absolute_url()
+    Client().get(page)
+    with django_assert_num_queries(0):  # within the second, a cached page costs no query
+        assert _shown_count(Client().get(page).text) == "1,503"
+    # What a confirmation in another web process or the worker leaves in the database:
+    Tally.objects.filter(pk=appeal.translation_key).update(count=F("count") + 1)
+    monkeypatch.setattr(caching, "GENERATION_TRUST_SECONDS", 0)  # the second has passed
+
+    assert _shown_count(Client().get(page).text) == "1,504"

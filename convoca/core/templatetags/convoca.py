@@ -1,7 +1,10 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.html import format_html
 from django.utils.translation import get_language_info
+
+from convoca.core.i18n import language_note_text
 
 register = template.Library()
 
@@ -24,3 +27,14 @@ def other_languages(context):
         for code, _name in settings.LANGUAGES
         if code != current
     ]
+
+
+@register.simple_tag
+def language_note(language: str):
+    """After a link to a text in another language than the page's: `` (en español)``.
+
+    The link itself carries ``hreflang`` and ``lang``; this says it to the eye.
+    """
+    if not (text := language_note_text(language)):
+        return ""
+    return format_html(' <span class="lang-note" lang="{}">{}</span>', language, text)

@@ -94,3 +94,14 @@ def test_the_search_page_lists_results_with_their_language(client, texts):
     only_spanish = client.get("/en/search/", {"q": "sanciones", "language": "es"}).text
     assert 'href="/en/articles/sanctions/"' not in only_spanish
     assert "2 results" in client.get("/en/search/", {"q": "Venezuela"}).text
+
+
+def test_search_results_mark_texts_in_another_language(client, texts):
+    html = client.get("/en/search/?q=Venezuela&language=all").text
+
+    spanish = html[html.index("Fin a las sanciones contra Venezuela") - 200 :]
+    spanish = spanish[: spanish.index("</h3>")]
+    assert 'href="/es/articulos/sanciones/" hreflang="es"' in spanish
+    assert '<span class="lang-note" lang="es">(en español)</span>' in spanish
+    english = html[html.index("End the sanctions on Venezuela") - 200 :]
+    assert "lang-note" not in english[: english.index("</h3>")]
