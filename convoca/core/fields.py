@@ -72,3 +72,35 @@ class EncryptedTextField(models.TextField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": CharFormField, "widget": None, **kwargs})
+
+
+class BlindIndexField(models.CharField):
+    """A keyed HMAC of another (encrypted) field's normalised value, to find rows by it.
+
+    Computed on every save from ``source`` (see ``crypto.value_index``), so
+    it can never disagree with the value it indexes; NULL when the value is
+    empty. Filter with ``crypto.value_index(term, purpose=...)``. A model
+    saved with ``update_fields`` must list the index with its source (see
+    ``Person.save``).
+    """
+
+    def __init__(self, *args, source: str, purpose: str, **kwargs):
+        self.source = source
+        self.purpose = purpose
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs["purpose"] = self.purpose
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = crypto.value_index(getattr(model_instance, self.source), purpose=self.purpose)
+        setattr(model_instance, self.attname, value)
+        return value
