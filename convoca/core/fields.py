@@ -35,20 +35,33 @@ class EncryptedTextField(models.TextField):
     """A text value encrypted with AES-GCM, bound to its table, row and field.
 
     The model's primary key must be known before the first save (a UUID with
-    a default), because it is part of the associated data. An empty value is
-    stored empty. Values cannot be filtered on; find rows through a blind
-    index instead.
+    a default), because it is part of the associated data; a model with a
+    numbered key names instead, in ``row_key``, a UUID field with a default
+    that identifies the row (``EncryptedTextField(row_key="row_key")``). An
+    empty value is stored empty. Values cannot be filtered on; find rows
+    through a blind index instead.
     """
 
     descriptor_class = EncryptedAttribute
 
+    def __init__(self, *args, row_key: str = "pk", **kwargs):
+        self.row_key = row_key
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.row_key != "pk":
+            kwargs["row_key"] = self.row_key
+        return name, path, args, kwargs
+
     def associated_data(self, instance) -> str:
-        if instance.pk is None:
+        row = getattr(instance, self.row_key)
+        if row is None:
             raise ImproperlyConfigured(
                 f"{instance.__class__.__name__} needs a primary key set before it is saved "
                 "to hold encrypted fields (use a UUID primary key with a default)."
             )
-        return f"{self.model._meta.db_table}.{self.column}:{instance.pk}"
+        return f"{self.model._meta.db_table}.{self.column}:{row}"
 
     def from_db_value(self, value, expression, connection):
         if not value:

@@ -6,75 +6,12 @@ the final one), the values carried over row by row, and the clear columns
 dropped.
 """
 
-from django.db import migrations, models
+from django.db import migrations
 
 import convoca.core.fields
-from convoca.core import crypto
-from convoca.core.fields import Ciphertext
+from convoca.core.crypto_migrations import decrypt_columns, encrypt_columns
 
-BATCH = 500
-
-
-def place_encrypt(apps, schema_editor):
-    Person = apps.get_model("people", "Person")
-    db = schema_editor.connection.alias
-    people = (
-        Person.objects.using(db)
-        .exclude(postal_code_clear="", city_clear="")
-        .only("pk", "postal_code_clear", "city_clear")
-        .order_by("pk")
-    )
-    batch = []
-    for person in people.iterator(chunk_size=BATCH):
-        person.postal_code = person.postal_code_clear
-        person.city = person.city_clear
-        batch.append(person)
-        if len(batch) >= BATCH:
-            _write(Person, db, batch)
-            batch = []
-    _write(Person, db, batch)
-
-
-def _write(Person, db, batch):
-    if not batch:
-        return
-    # bulk_update does not call pre_save: encrypt and index here, bound to
-    # the final column names.
-    table = Person._meta.db_table
-    for person in batch:
-        for name, purpose in (("postal_code", "postal_code"), ("city", "locality")):
-            value = getattr(person, name)
-            setattr(
-                person,
-                name,
-                Ciphertext(crypto.encrypt(value, associated_data=f"{table}.{name}:{person.pk}"))
-                if value
-                else "",
-            )
-            setattr(person, f"{name}_index", crypto.value_index(value, purpose=purpose))
-    Person.objects.using(db).bulk_update(
-        batch, ["postal_code", "city", "postal_code_index", "city_index"]
-    )
-
-
-def place_decrypt(apps, schema_editor):
-    Person = apps.get_model("people", "Person")
-    db = schema_editor.connection.alias
-    table = Person._meta.db_table
-    for person in Person.objects.using(db).exclude(postal_code="", city="").iterator():
-        for name in ("postal_code", "city"):
-            token = person.__dict__[name]
-            setattr(
-                person,
-                f"{name}_clear",
-                crypto.decrypt(token, associated_data=f"{table}.{name}:{person.pk}")
-                if token
-                else "",
-            )
-        Person.objects.using(db).filter(pk=person.pk).update(
-            postal_code_clear=person.postal_code_clear, city_clear=person.city_clear
-        )
-
+PLACE = ["postal_code", "city"]
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -129,7 +66,24 @@ class Migration(migrations.Migration):
                 verbose_name="city index",
             ),
         ),
-        migrations.RunPython(place_encrypt, place_decrypt),
+        migrations.RunPython(
+            encrypt_columns(
+                "people",
+                "person",
+                PLACE,
+                sources={"postal_code": "postal_code_clear", "city": "city_clear"},
+                indexes={
+                    "postal_code_index": ("postal_code", "postal_code"),
+                    "city_index": ("city", "locality"),
+                },
+            ),
+            decrypt_columns(
+                "people",
+                "person",
+                PLACE,
+                targets={"postal_code": "postal_code_clear", "city": "city_clear"},
+            ),
+        ),
         migrations.RemoveField("person", "postal_code_clear"),
         migrations.RemoveField("person", "city_clear"),
     ]
