@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import threading
 import unicodedata
 from functools import cache
@@ -130,6 +131,19 @@ def value_index(value: str, *, purpose: str) -> str | None:
     """
     normalised = NORMALISERS[purpose](value or "")
     return blind_index(normalised, purpose=purpose) if normalised else None
+
+
+_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+
+def email_addresses_redact(text: str) -> str:
+    """``text`` with every email address replaced by ``<address>``.
+
+    For what a mail server or provider says about a message ("550 5.1.1
+    <ana@example.org>: no such user"), kept as a diagnostic in clear: the
+    diagnostic stays useful without identifying anyone.
+    """
+    return _ADDRESS.sub("<address>", text)
 
 
 # --- Keyring against database -------------------------------------------------------
