@@ -142,3 +142,35 @@ def decrypt_columns(
                     cursor.executemany(sql, updates)
 
     return backward
+
+
+def tables_compact(*tables: str) -> Callable:
+    """A ``RunPython`` function (of a non-atomic migration) that rewrites ``tables``.
+
+    An ``UPDATE`` leaves the old version of a row where it was, and a
+    dropped column or table leaves its data in the file, until the space is
+    reused: the clear values just encrypted would stay readable with
+    ``strings``. SQLite's ``VACUUM`` rewrites the whole file (then the WAL is
+    emptied), PostgreSQL's ``VACUUM FULL`` each table. Nothing is done when
+    the tables are empty, as on a new installation.
+    """
+
+    def compact(apps, schema_editor):
+        connection = schema_editor.connection
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            held = []
+            for table in tables:
+                cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608
+                if cursor.fetchone():
+                    held.append(table)
+            if not held:
+                return
+            if connection.vendor == "sqlite":
+                cursor.execute("VACUUM")
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            elif connection.vendor == "postgresql":
+                for table in held:
+                    cursor.execute(f"VACUUM FULL {quote(table)}")
+
+    return compact
