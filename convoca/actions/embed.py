@@ -148,7 +148,7 @@ def action_embed_sign(request, slug):
 
 
 @frameable
-@public_page
+@never_cache  # reached right after giving personal data: no cache may keep it
 @require_safe
 def action_embed_thanks(request, slug):
     action = action_get_or_404(request, slug)

@@ -178,7 +178,7 @@ def _thanks_url(language: str, slug: str) -> str:
     return reverse("actions:action-thanks", kwargs={"slug": slug})
 
 
-@public_page
+@never_cache  # reached right after giving personal data: no cache may keep it
 @require_safe
 def action_thanks(request, slug):
     action = action_get_or_404(request, slug)

@@ -354,7 +354,7 @@ class JoinRequestAdmin(OrganisationScopedAdmin):
     """Requests to join working groups, for the staff of the group's organisation."""
 
     organisation_path = "group__organisation"
-    list_display = ["group", "on_behalf_of", "public_name", "status", "created_at"]
+    list_display = ["group", "on_behalf_of", "display_public_name", "status", "created_at"]
     list_filter = ["status", "group"]
     actions = ["accept", "decline"]
     readonly_fields = [
@@ -375,6 +375,11 @@ class JoinRequestAdmin(OrganisationScopedAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    # Encrypted: shown, never sorted by (the order of ciphertexts means nothing).
+    @admin.display(description=_("name shown publicly"))
+    def display_public_name(self, obj):
+        return obj.public_name
 
     @admin.display(description=_("name"))
     def requester(self, obj):

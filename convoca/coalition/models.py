@@ -217,7 +217,10 @@ class WorkingGroup(TimeStampedModel):
 
 
 class WorkingGroupMember(TimeStampedModel):
-    """A supporter in a working group, as a convener or a member."""
+    """A supporter in a working group, as a convener or a member.
+
+    ``public_name`` is encrypted like the rest of the member's personal data.
+    """
 
     class Role(models.TextChoices):
         CONVENER = "convener", _("convener")
@@ -244,10 +247,13 @@ class WorkingGroupMember(TimeStampedModel):
         related_name="+",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
-    public_name = models.CharField(
+    #: Identifies the row in the encryption of its personal fields (the id is numbered).
+    row_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    public_name = EncryptedTextField(
         _("name shown publicly"),
         max_length=120,
         blank=True,
+        row_key="row_key",
         help_text=_("Chosen by the member; left empty, they are not named publicly."),
     )
 
@@ -417,7 +423,7 @@ class JoinRequest(TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    public_name = models.CharField(_("name shown publicly"), max_length=120, blank=True)
+    public_name = EncryptedTextField(_("name shown publicly"), max_length=120, blank=True)
     message = EncryptedTextField(_("message to the conveners"), blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
@@ -427,7 +433,7 @@ class JoinRequest(TimeStampedModel):
     )
     confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    reviewed_by = models.CharField(
+    reviewed_by = EncryptedTextField(
         _("reviewed by"),
         max_length=150,
         blank=True,

@@ -74,12 +74,14 @@ def working_group_get_public(*, slug: str) -> WorkingGroup | None:
 
 def working_group_conveners_public(group: WorkingGroup) -> list[str]:
     """The public names conveners chose; a convener who chose none is not named."""
-    return list(
+    conveners = (
         group.members.filter(role=WorkingGroupMember.Role.CONVENER, person__erased_at__isnull=True)
         .exclude(public_name="")
         .order_by("created_at")
-        .values_list("public_name", flat=True)
+        .only("pk", "row_key", "public_name")
     )
+    # Encrypted: read through the model, which decrypts, never as raw values.
+    return [member.public_name for member in conveners]
 
 
 def working_group_organisations_public(group: WorkingGroup) -> list[Organisation]:

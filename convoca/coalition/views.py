@@ -117,6 +117,7 @@ class AffiliationRequestCreateView(View):
         return redirect("coalition:affiliation-thanks")
 
 
+@never_cache  # reached right after giving personal data: no cache may keep it
 @require_safe
 def affiliation_thanks(request):
     return render(request, "coalition/affiliationrequest_thanks.html")
@@ -194,6 +195,7 @@ class WorkingGroupDetailView(View):
         return redirect(reverse("coalition:join-sent", kwargs={"slug": group.slug}))
 
 
+@never_cache
 @require_safe
 def join_sent(request, slug):
     group = working_group_get_public(slug=slug)

@@ -126,6 +126,7 @@ def _keepable(request, response) -> bool:
         and not has_vary_header(response, "*")
         and "Vary" not in response
         and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
     )
 
 

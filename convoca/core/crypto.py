@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import threading
 import unicodedata
 from functools import cache
@@ -98,6 +99,51 @@ def blind_index(value: str, *, purpose: str = "email") -> str:
 
 def email_index(email: str) -> str:
     return blind_index(normalise_email(email), purpose="email")
+
+
+def normalise_locality(value: str) -> str:
+    """The form of a city or locality that decides whether two spellings are one place.
+
+    NFKC, case-folded, spaces trimmed and collapsed; accents are kept
+    ("Bogotá" and "Bogota" stay two values, as the supporter typed them).
+    """
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+def normalise_postal_code(value: str) -> str:
+    """A postal code without case or spaces: "SW1A 1AA" and "sw1a1aa" are one code."""
+    return "".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+#: How each kind of blind index normalises its value before the HMAC.
+NORMALISERS = {
+    "email": normalise_email,
+    "locality": normalise_locality,
+    "postal_code": normalise_postal_code,
+}
+
+
+def value_index(value: str, *, purpose: str) -> str | None:
+    """The blind index of a value of this kind (``NORMALISERS``), or None when it is empty.
+
+    Each purpose is a separate HMAC domain, so equal text in two kinds of
+    field gives two unrelated indexes.
+    """
+    normalised = NORMALISERS[purpose](value or "")
+    return blind_index(normalised, purpose=purpose) if normalised else None
+
+
+_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+
+def email_addresses_redact(text: str) -> str:
+    """``text`` with every email address replaced by ``<address>``.
+
+    For what a mail server or provider says about a message ("550 5.1.1
+    <ana@example.org>: no such user"), kept as a diagnostic in clear: the
+    diagnostic stays useful without identifying anyone.
+    """
+    return _ADDRESS.sub("<address>", text)
 
 
 # --- Keyring against database -------------------------------------------------------

@@ -35,20 +35,33 @@ class EncryptedTextField(models.TextField):
     """A text value encrypted with AES-GCM, bound to its table, row and field.
 
     The model's primary key must be known before the first save (a UUID with
-    a default), because it is part of the associated data. An empty value is
-    stored empty. Values cannot be filtered on; find rows through a blind
-    index instead.
+    a default), because it is part of the associated data; a model with a
+    numbered key names instead, in ``row_key``, a UUID field with a default
+    that identifies the row (``EncryptedTextField(row_key="row_key")``). An
+    empty value is stored empty. Values cannot be filtered on; find rows
+    through a blind index instead.
     """
 
     descriptor_class = EncryptedAttribute
 
+    def __init__(self, *args, row_key: str = "pk", **kwargs):
+        self.row_key = row_key
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.row_key != "pk":
+            kwargs["row_key"] = self.row_key
+        return name, path, args, kwargs
+
     def associated_data(self, instance) -> str:
-        if instance.pk is None:
+        row = getattr(instance, self.row_key)
+        if row is None:
             raise ImproperlyConfigured(
                 f"{instance.__class__.__name__} needs a primary key set before it is saved "
                 "to hold encrypted fields (use a UUID primary key with a default)."
             )
-        return f"{self.model._meta.db_table}.{self.column}:{instance.pk}"
+        return f"{self.model._meta.db_table}.{self.column}:{row}"
 
     def from_db_value(self, value, expression, connection):
         if not value:
@@ -72,3 +85,35 @@ class EncryptedTextField(models.TextField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": CharFormField, "widget": None, **kwargs})
+
+
+class BlindIndexField(models.CharField):
+    """A keyed HMAC of another (encrypted) field's normalised value, to find rows by it.
+
+    Computed on every save from ``source`` (see ``crypto.value_index``), so
+    it can never disagree with the value it indexes; NULL when the value is
+    empty. Filter with ``crypto.value_index(term, purpose=...)``. A model
+    saved with ``update_fields`` must list the index with its source (see
+    ``Person.save``).
+    """
+
+    def __init__(self, *args, source: str, purpose: str, **kwargs):
+        self.source = source
+        self.purpose = purpose
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs["purpose"] = self.purpose
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = crypto.value_index(getattr(model_instance, self.source), purpose=self.purpose)
+        setattr(model_instance, self.attname, value)
+        return value

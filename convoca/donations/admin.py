@@ -361,7 +361,9 @@ class OfflineGiftForm(forms.ModelForm):
 class OfflineGiftAdmin(OrganisationScopedAdmin):
     form = OfflineGiftForm
     organisation_path = "fundraiser__organisation"
-    list_display = ["received_on", "fundraiser", "amount_shown", "method", "donors", "note"]
+    list_display = [
+        "received_on", "fundraiser", "amount_shown", "method", "donors", "display_note",
+    ]  # fmt: skip
     list_filter = ["fundraiser", "method"]
     list_select_related = ["fundraiser"]
     date_hierarchy = "received_on"
@@ -369,6 +371,11 @@ class OfflineGiftAdmin(OrganisationScopedAdmin):
     @admin.display(description=_("amount"))
     def amount_shown(self, obj):
         return f"{minor_to_major(obj.amount)} {obj.fundraiser.currency}"
+
+    # Encrypted: shown, never sorted by (the order of ciphertexts means nothing).
+    @admin.display(description=_("note"))
+    def display_note(self, obj):
+        return obj.note
 
     def get_fields(self, request, obj=None):
         fields = ["fundraiser", "amount", "method", "received_on", "donors", "note"]

@@ -398,7 +398,10 @@ class OfflineGift(TimeStampedModel):
         blank=True,
         related_name="offline_gifts",
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    #: Identifies the row in the encryption of its personal fields (the id is numbered).
+    row_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    # May name the donor or where the gift was handed over: encrypted.
+    note = EncryptedTextField(_("note"), max_length=300, blank=True, row_key="row_key")
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by"),

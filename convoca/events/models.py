@@ -565,13 +565,19 @@ class CancellationNotice(models.Model):
 
 
 class HostMessage(TimeStampedModel):
-    """An email a host wrote to their event's registrants through the management page."""
+    """An email a host wrote to their event's registrants through the management page.
+
+    The host is a supporter, and what they wrote may say who and where they
+    are: subject and body are encrypted.
+    """
 
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="host_messages"
     )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
+    #: Identifies the row in the encryption of its personal fields (the id is numbered).
+    row_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    subject = EncryptedTextField(_("subject"), max_length=200, row_key="row_key")
+    body = EncryptedTextField(_("message"), row_key="row_key")
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
 
     class Meta:
@@ -579,7 +585,10 @@ class HostMessage(TimeStampedModel):
         verbose_name_plural = _("messages from hosts")
 
     def __str__(self):
-        return self.subject
+        # No personal data: this text lands in admin history and titles.
+        return str(_("message of %(date)s")) % {
+            "date": f"{self.created_at:%Y-%m-%d}" if self.created_at else "—"
+        }
 
 
 class HostMessageDelivery(models.Model):

@@ -249,6 +249,7 @@ class EventRegisterView(View):
         return redirect(f"{url}?waitlist=1" if result.waitlisted else url)
 
 
+@never_cache  # reached right after giving personal data: no cache may keep it
 @require_safe
 def event_registered(request, slug):
     event = _event_or_404(request, slug)

@@ -59,6 +59,7 @@ class ContactMessageCreateView(View):
         return redirect("inbox:contact-thanks")
 
 
+@never_cache  # reached right after giving personal data: no cache may keep it
 @require_safe
 def contact_thanks(request):
     return render(request, "inbox/contactmessage_thanks.html")

@@ -524,7 +524,7 @@ def _send_chunk(transport, composer, recipients, claim, result, interval, next_a
                 Delivery.objects.filter(
                     pk=recipient.delivery_id,
                     status__in=[Delivery.Status.CLAIMED, Delivery.Status.SENDING],
-                ).update(status=Delivery.Status.FAILED, error=error)
+                ).update(status=Delivery.Status.FAILED, error=crypto.email_addresses_redact(error))
                 result.failed += 1
             if len(accepted) >= 50:
                 _mark(accepted, Delivery.Status.SENT)

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from convoca.coalition.models import Organisation
-from convoca.core.crypto import email_index
+from convoca.core.crypto import email_addresses_redact, email_index
 from convoca.core.links import RESEND_INTERVAL_SECONDS, signed_link_read
 from convoca.mailings.compose import MailingComposer, Recipient
 from convoca.mailings.models import (
@@ -391,6 +391,7 @@ def suppression_add(
 ) -> Suppression:
     """Never send bulk mail to this address again (until its owner opts in again)."""
     index = email_index_value or email_index(email)
+    detail = email_addresses_redact(detail)
     suppression, created = Suppression.objects.get_or_create(
         email_index=index, defaults={"reason": reason, "detail": detail[:200]}
     )

@@ -107,12 +107,14 @@ class MailingListEmbedView(MailingListSubscribeView):
 mailing_list_embed = frameable(MailingListEmbedView.as_view())
 
 
+@never_cache  # reached right after giving personal data: no cache may keep it
 @require_safe
 def subscription_thanks(request, slug):
     return render(request, "mailings/subscription_thanks.html", {"list": _list_or_404(slug)})
 
 
 @frameable
+@never_cache
 @require_safe
 def subscription_embed_thanks(request, slug):
     return render(request, "mailings/subscription_embed_thanks.html", {"list": _list_or_404(slug)})

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -7,7 +8,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from convoca.coalition.models import Organisation
 from convoca.coalition.scoping import OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
-from convoca.core.crypto import email_index
+from convoca.core.crypto import email_index, value_index
 from convoca.people.models import Activity, Consent, Person, PersonTag, Tag
 from convoca.people.selectors import person_list_visible_to
 from convoca.people.services import person_erase
@@ -72,9 +73,12 @@ class PersonTagInline(TabularInline):
 class PersonAdmin(ModelAdmin):
     """Supporters, as far as the staff member may see them (see ``person_list_visible_to``)."""
 
-    list_display = ["display_email", "display_name", "country", "city", "language", "confirmed"]
+    list_display = [
+        "display_email", "display_name", "country", "display_city", "language", "confirmed",
+    ]  # fmt: skip
     list_filter = ["country", "language", ("email_confirmed_at", admin.EmptyFieldListFilter)]
-    search_fields = ["postal_code", "city"]
+    # Encrypted: found by their blind indexes (get_search_results), never by text.
+    search_fields = ["postal_code_index"]
     search_help_text = _("Search by exact email address, city or postal code.")
     list_per_page = 50
     show_full_result_count = False
@@ -94,7 +98,12 @@ class PersonAdmin(ModelAdmin):
         term = search_term.strip()
         if "@" in term:
             return queryset.filter(email_index=email_index(term)), False
-        return super().get_search_results(request, queryset, search_term)
+        if not term:
+            return queryset, False
+        return queryset.filter(
+            Q(city_index=value_index(term, purpose="locality"))
+            | Q(postal_code_index=value_index(term, purpose="postal_code"))
+        ), False
 
     def get_readonly_fields(self, request, obj=None):
         always = ["email", "email_confirmed_at", "created_at", "updated_at", "erased_at"]
@@ -140,6 +149,10 @@ class PersonAdmin(ModelAdmin):
     @admin.display(description=_("name"))
     def display_name(self, obj):
         return obj.full_name
+
+    @admin.display(description=_("city"))
+    def display_city(self, obj):
+        return obj.city
 
     @admin.display(description=_("confirmed"), boolean=True)
     def confirmed(self, obj):

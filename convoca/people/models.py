@@ -10,18 +10,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from convoca.core.fields import EncryptedTextField
+from convoca.core.fields import BlindIndexField, EncryptedTextField
 from convoca.core.models import TimeStampedModel
 
 
 class Person(TimeStampedModel):
     """One supporter, one per normalised email address.
 
-    Email, names, phone and street address are encrypted at rest (bound to
-    this row); the person is found through ``email_index``, a keyed hash of
-    the normalised email. Country, city, postal code and language stay in
-    clear for targeting. An erased person keeps the row, so counts stay
-    right, but loses every personal value and the index.
+    Email, names, phone, street address, postal code and city are encrypted
+    at rest (bound to this row); the person is found through
+    ``email_index``, a keyed hash of the normalised email, and by place
+    through ``postal_code_index`` and ``city_index``, keyed hashes of the
+    normalised postal code and city. Country and language stay in clear for
+    targeting. An erased person keeps the row, so counts stay right, but
+    loses every personal value and the indexes.
     """
 
     #: What erasure clears: everything that could identify the person.
@@ -39,8 +41,12 @@ class Person(TimeStampedModel):
     family_name = EncryptedTextField(_("family name"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
     street_address = EncryptedTextField(_("street address"), blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    postal_code = EncryptedTextField(_("postal code"), blank=True)
+    city = EncryptedTextField(_("city"), blank=True)
+    postal_code_index = BlindIndexField(
+        _("postal code index"), source="postal_code", purpose="postal_code"
+    )
+    city_index = BlindIndexField(_("city index"), source="city", purpose="locality")
     country = CountryField(_("country"), blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
@@ -75,6 +81,17 @@ class Person(TimeStampedModel):
         if self.erased_at:
             return str(_("erased person"))
         return _("person %(ref)s") % {"ref": str(self.pk)[:8]}
+
+    #: Blind indexes kept in step with the value they index.
+    INDEXES = {"postal_code": "postal_code_index", "city": "city_index"}
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            update_fields = set(update_fields)
+            update_fields |= {
+                index for source, index in self.INDEXES.items() if source in update_fields
+            }
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def full_name(self) -> str:

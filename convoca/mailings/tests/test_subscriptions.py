@@ -190,7 +190,12 @@ def test_the_embed_form_may_be_framed_by_partner_sites(client, alerts):
 # --- Provider webhooks ---------------------------------------------------------------------
 
 
-def _postmark_bounce(email, message_id="pm-1", metadata=None):
+def _postmark_bounce(
+    email,
+    message_id="pm-1",
+    metadata=None,
+    description="The server was unable to deliver your message",
+):
     return json.dumps(
         {
             "RecordType": "Bounce",
@@ -199,7 +204,7 @@ def _postmark_bounce(email, message_id="pm-1", metadata=None):
             "Email": email,
             "MessageID": message_id,
             "BouncedAt": "2026-12-01T10:00:00Z",
-            "Description": "The server was unable to deliver your message",
+            "Description": description,
             "Metadata": metadata or {},
         }
     )
@@ -227,6 +232,25 @@ def test_a_bounce_reported_by_the_provider_suppresses_the_address(
     assert Suppression.objects.get(email_index=person.email_index).reason == "bounced"
     delivery.refresh_from_db()
     assert delivery.bounced_at is not None
+
+
+def test_a_bounce_keeps_the_servers_diagnostic_without_the_address(
+    client, settings, alerts, make_subscriber
+):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:s3cret"}
+    person = make_subscriber(alerts, "ana.lopez@example.org")
+    client.post(
+        "/anymail/postmark/tracking/",
+        _postmark_bounce(
+            "ana.lopez@example.org",
+            description="550 5.1.1 <ana.lopez@example.org>: Recipient address rejected",
+        ),
+        content_type="application/json",
+        secure=True,
+        **_auth("hook:s3cret"),
+    )
+    suppression = Suppression.objects.get(email_index=person.email_index)
+    assert suppression.detail == "550 5.1.1 <<address>>: Recipient address rejected"
 
 
 def test_webhooks_refuse_a_wrong_secret_and_are_closed_without_one(client, settings, db):

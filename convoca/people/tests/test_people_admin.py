@@ -73,6 +73,23 @@ def test_coordinator_sees_everyone_and_finds_a_person_by_exact_email(
     assert "ana@example.org" not in found.text
 
 
+def test_coordinator_finds_people_by_exact_city_or_postal_code_though_both_are_encrypted(
+    client, coordinator, supporters
+):
+    person_upsert(data=PersonData(email="bea@example.org", city="San José", postal_code="SW1A 1AA"))
+    client.force_login(coordinator)
+    url = reverse("admin:people_person_changelist")
+
+    by_city = client.get(url, {"q": " san  JOSÉ "})
+    by_postal_code = client.get(url, {"q": "sw1a1aa"})
+    by_part_of_it = client.get(url, {"q": "San"})
+
+    assert "bea@example.org" in by_city.text
+    assert "ana@example.org" not in by_city.text
+    assert "bea@example.org" in by_postal_code.text
+    assert "bea@example.org" not in by_part_of_it.text  # exact values only: no text to search
+
+
 def test_viewer_can_read_but_not_change_people(client, make_staff, organisation, supporters):
     viewer = make_staff("viewer", Membership.Role.VIEWER, organisation)
     client.force_login(viewer)
