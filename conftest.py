@@ -89,11 +89,23 @@ class _Sink:
     def __init__(self):
         self.messages = []
         self.refused: set[str] = set()  # recipients answered "550", as a full mailbox is
+        self.deferred: set[str] = set()  # recipients answered "451", as when greylisted
+        self.controller = None
         self._lock = threading.Lock()
+
+    def stop(self):
+        """The mail server goes down: connections to its port are refused."""
+        self.controller.stop()
+
+    def start(self):
+        """The mail server is back, on the same port."""
+        self.controller.start()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:
             return "550 Mailbox unavailable"
+        if address in self.deferred:
+            return "451 Try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -121,6 +133,7 @@ def smtp_sink(settings):
         port = probe.getsockname()[1]
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
+    sink.controller = controller
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -130,4 +143,5 @@ def smtp_sink(settings):
     try:
         yield sink
     finally:
-        controller.stop()
+        if controller.server is not None:
+            controller.stop()

@@ -372,6 +372,25 @@ def suppression_add(
     return suppression
 
 
+def suppression_addresses_undeliverable(addresses: list[str]) -> set[str]:
+    """Which of these addresses bounced or were rejected: the outbox does not email them.
+
+    An unsubscribe or a complaint stops bulk mail only; the email someone
+    asked for (a confirmation, a receipt) still goes.
+    """
+    by_index = {email_index(address): address for address in addresses}
+    found = Suppression.objects.filter(
+        email_index__in=list(by_index),
+        reason__in=[Suppression.Reason.BOUNCED, Suppression.Reason.REJECTED],
+    ).values_list("email_index", flat=True)
+    return {by_index[index] for index in found}
+
+
+def suppression_add_refused(address: str, detail: str) -> None:
+    """A mail server refused this address for good (a 5xx): suppress it, as a bounce."""
+    suppression_add(email=address, reason=Suppression.Reason.BOUNCED, detail=detail)
+
+
 # --- Mailings ----------------------------------------------------------------------------
 
 

@@ -273,6 +273,21 @@ def personal_data_handler_register(
     _handlers[key] = PersonalDataHandler(label=label, export=export, erase=erase)
 
 
+def outbox_export_for_person(person: Person) -> list[dict[str, Any]]:
+    """The emails Convoca wrote to this person: what kind, when, and what became of them."""
+    from convoca.core.models import OutboxEmail
+
+    return [
+        {
+            "kind": row.kind,
+            "status": row.status,
+            "created_at": row.created_at.isoformat(),
+            "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        }
+        for row in OutboxEmail.objects.filter(person_id=str(person.pk)).order_by("created_at")
+    ]
+
+
 def person_export(*, person: Person) -> dict[str, Any]:
     """Everything Convoca holds about one person, as JSON-friendly data."""
 
