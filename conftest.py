@@ -99,6 +99,9 @@ class _Sink:
 
     def start(self):
         """The mail server is back, on the same port."""
+        self.controller = Controller(
+            self, hostname=self.controller.hostname, port=self.controller.port
+        )
         self.controller.start()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -143,5 +146,5 @@ def smtp_sink(settings):
     try:
         yield sink
     finally:
-        if controller.server is not None:
-            controller.stop()
+        if sink.controller.server is not None:
+            sink.controller.stop()
