@@ -165,10 +165,11 @@ def _attachment(item) -> list[str]:
 
 
 def outbox_deliver_soon() -> None:
-    """Ask a worker to deliver after this transaction commits (once per transaction)."""
-    pending = getattr(connection, "run_on_commit", [])
-    if any(entry[1] is _deliver_enqueue for entry in pending):
-        return
+    """Ask a worker to deliver after this transaction commits.
+
+    Asking twice costs a task that finds nothing due; a failure to ask
+    (the task queue down) costs at most a minute, until the scheduled run.
+    """
     transaction.on_commit(_deliver_enqueue, robust=True)
 
 

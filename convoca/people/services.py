@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -121,41 +121,6 @@ def person_confirm_email(*, person: Person) -> None:
     if person.email_confirmed_at is None:
         person.email_confirmed_at = timezone.now()
         person.save(update_fields=["email_confirmed_at", "updated_at"])
-
-
-def person_confirmation_email_claim(*, person: Person) -> bool:
-    """Claim today's one confirmation email to this person; False if already sent.
-
-    Forms must not become a way to flood someone's inbox.
-    """
-    return person.pk in person_confirmation_emails_claim(person_ids=[person.pk])
-
-
-def person_confirmation_emails_claim(*, person_ids: Iterable) -> set:
-    """Claim today's one confirmation email to each of these people; the ids won.
-
-    ``person_confirmation_email_claim`` for a batch: the rows are locked,
-    the ones not sent to in the last day are read and updated in one
-    transaction, so two workers claiming the same person cannot both win.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = set(
-            Person.objects.select_for_update()
-            .filter(pk__in=list(person_ids))
-            .filter(
-                models.Q(confirmation_sent_at__isnull=True)
-                | models.Q(confirmation_sent_at__lte=now - timedelta(days=1))
-            )
-            .values_list("pk", flat=True)
-        )
-        Person.objects.filter(pk__in=claimed).update(confirmation_sent_at=now)
-    return claimed
-
-
-def person_confirmation_email_unclaim(*, person_id) -> None:
-    """Give back today's claim when its email could not be sent, so a later one may go."""
-    Person.objects.filter(pk=person_id).update(confirmation_sent_at=None)
 
 
 def _subject_keys(subject: models.Model | None) -> dict[str, Any]:
