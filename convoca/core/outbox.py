@@ -35,6 +35,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat, Replace
 from django.utils import timezone
 
 from convoca.core.mail import email_message, mail_error_summary
@@ -162,6 +164,31 @@ def _attachment(item) -> list[str]:
     filename, content, mimetype = item
     data = content.encode() if isinstance(content, str) else bytes(content)
     return [filename, base64.b64encode(data).decode("ascii"), mimetype]
+
+
+def outbox_key(prefix: str, pk) -> str:
+    """A dedupe key for the email about one row: ``<prefix>:<its primary key>``.
+
+    A UUID is written without dashes, as SQLite stores it, so that
+    ``outbox_sent_at`` can rebuild the key in SQL on either database.
+    """
+    return f"{prefix}:{pk.hex if isinstance(pk, uuid.UUID) else pk}"
+
+
+def outbox_sent_at(prefix: str, field: str = "pk") -> Subquery:
+    """When the email keyed ``outbox_key(prefix, <the row's field>)`` was sent, as an annotation.
+
+    For an admin that shows "sent" next to the row the email was about.
+    """
+    key = Concat(
+        Value(f"{prefix}:"),
+        Replace(Cast(OuterRef(field), models.CharField()), Value("-"), Value("")),
+    )
+    return Subquery(
+        OutboxEmail.objects.filter(dedupe_key=key, status__in=[Status.SENT, Status.SENDING])
+        .order_by()
+        .values("sent_at")[:1]
+    )
 
 
 def outbox_deliver_soon() -> None:

@@ -6,14 +6,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_index
@@ -382,11 +382,21 @@ def data_access_link_request(*, email: str, language: str) -> None:
     Nothing tells the requester whether the address is known: the page they
     see is the same, and only the address's owner receives the link.
     """
-    from convoca.people.tasks import data_access_link_email_task
+    from convoca.core.mail import absolute_url
+    from convoca.core.outbox import outbox_email_enqueue
 
     person = Person.objects.filter(email_index=email_index(email), erased_at__isnull=True).first()
     if person is None:
         return
-    transaction.on_commit(
-        partial(data_access_link_email_task.enqueue, person_id=str(person.pk), language=language)
+    with translation.override(language):
+        link = absolute_url(
+            reverse("people:data-access", kwargs={"token": data_access_token_make(person=person)})
+        )
+    outbox_email_enqueue(
+        kind="people.data_access",
+        to=person.email,
+        template="people/email/data_access",
+        context={"person": person, "link": link},
+        language=language,
+        person_id=person.pk,
     )
