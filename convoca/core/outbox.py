@@ -191,6 +191,15 @@ def outbox_sent_at(prefix: str, field: str = "pk") -> Subquery:
     )
 
 
+def outbox_sent_times(keys: Iterable[str]) -> dict[str, object]:
+    """When the emails with these dedupe keys were handed to the mail server, by key."""
+    return dict(
+        OutboxEmail.objects.filter(
+            dedupe_key__in=list(keys), status__in=[Status.SENT, Status.SENDING]
+        ).values_list("dedupe_key", "sent_at")
+    )
+
+
 def outbox_deliver_soon() -> None:
     """Ask a worker to deliver after this transaction commits.
 
@@ -208,7 +217,17 @@ def _deliver_enqueue() -> None:
 
 def outbox_emails_erase_for_person(*, person_id) -> int:
     """Remove a person's emails not sent yet, and the address and text of those sent."""
-    rows = OutboxEmail.objects.filter(person_id=str(person_id))
+    return _erase(OutboxEmail.objects.filter(person_id=str(person_id)))
+
+
+def outbox_emails_erase(*, keys: Iterable[str]) -> int:
+    """``outbox_emails_erase_for_person`` for the emails with these dedupe keys."""
+    return _erase(OutboxEmail.objects.filter(dedupe_key__in=list(keys)))
+
+
+def _erase(rows) -> int:
+    # A row being sent this instant keeps its claim; its worker finds the text gone
+    # only if it has not read it yet, and gives it up.
     removed, _ = rows.filter(status__in=DUE).delete()
     rows.exclude(status__in=DUE).update(to="", message="")
     return removed
