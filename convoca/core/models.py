@@ -109,6 +109,8 @@ class OutboxEmail(models.Model):
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    #: Not worth sending after this (a reminder once the event has started).
+    expires_at = models.DateTimeField(_("not after"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=100, blank=True)
     claim = models.UUIDField(null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)

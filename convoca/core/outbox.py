@@ -86,6 +86,7 @@ def outbox_email_enqueue(
     attachments: list[tuple[str, bytes | str, str]] | None = None,
     person_id="",
     dedupe_key: str | None = None,
+    expires_at=None,
 ) -> OutboxEmail | None:
     """Write one email to send: rendered now, in ``language``, delivered after commit.
 
@@ -95,7 +96,8 @@ def outbox_email_enqueue(
     supporter (the unconfirmed purge keeps people whose confirmation is
     still on its way; erasure removes their waiting emails).
     ``dedupe_key``: at most one email ever for this key; a second call
-    returns None and writes nothing.
+    returns None and writes nothing. ``expires_at``: given up if not sent
+    by then.
     """
     message = email_message(
         to=to,
@@ -111,6 +113,7 @@ def outbox_email_enqueue(
         language=language,
         person_id=person_id,
         dedupe_key=dedupe_key,
+        expires_at=expires_at,
     )
 
 
@@ -121,10 +124,16 @@ def outbox_message_enqueue(
     language: str = "",
     person_id="",
     dedupe_key: str | None = None,
+    expires_at=None,
 ) -> OutboxEmail | None:
     """``outbox_email_enqueue`` for a message already built (one recipient)."""
     row = outbox_row(
-        kind=kind, message=message, language=language, person_id=person_id, dedupe_key=dedupe_key
+        kind=kind,
+        message=message,
+        language=language,
+        person_id=person_id,
+        dedupe_key=dedupe_key,
+        expires_at=expires_at,
     )
     if dedupe_key is None:
         row.save(force_insert=True)
@@ -139,7 +148,7 @@ def outbox_message_enqueue(
 
 
 def outbox_row(
-    *, kind: str, message: EmailMessage, language="", person_id="", dedupe_key=None
+    *, kind: str, message: EmailMessage, language="", person_id="", dedupe_key=None, expires_at=None
 ) -> OutboxEmail:
     """The unsaved row for a message, for callers that write many at once (``bulk_create``)."""
     (to,) = message.to
@@ -157,6 +166,7 @@ def outbox_row(
         language=language[:8],
         person_id=str(person_id or "")[:36],
         dedupe_key=dedupe_key,
+        expires_at=expires_at,
     )
 
 
@@ -189,6 +199,19 @@ def outbox_sent_at(prefix: str, field: str = "pk") -> Subquery:
         .order_by()
         .values("sent_at")[:1]
     )
+
+
+def outbox_keys_existing(keys: Iterable[str]) -> set[str]:
+    """Which of these dedupe keys have an email already (whatever became of it)."""
+    keys = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        found.update(
+            OutboxEmail.objects.filter(dedupe_key__in=keys[start : start + 500]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+    return found
 
 
 def outbox_sent_times(keys: Iterable[str]) -> dict[str, object]:
@@ -301,6 +324,7 @@ class _Claimed:
     message: dict
     attempts: int
     created_at: object
+    expires_at: object
 
 
 def outbox_release_stale() -> int:
@@ -372,13 +396,13 @@ def _claim(*, claim: uuid.UUID, limit: int) -> list[_Claimed] | None:
         )
     rows = []
     for row in OutboxEmail.objects.filter(pk__in=ids, claim=claim, status=Status.CLAIMED).only(
-        "pk", "to", "message", "attempts", "created_at"
+        "pk", "to", "message", "attempts", "created_at", "expires_at"
     ):
         try:
             message = json.loads(row.message)
         except (ValueError, TypeError):
             message = None
-        rows.append(_Claimed(row.pk, row.to, message, row.attempts, row.created_at))
+        rows.append(_Claimed(row.pk, row.to, message, row.attempts, row.created_at, row.expires_at))
     return rows
 
 
@@ -391,15 +415,22 @@ def _drop_suppressed(rows: list[_Claimed], result: OutboxResult) -> list[_Claime
     suppressed: set[str] = set()
     for check in _suppression_checks.values():
         suppressed |= check(addresses)
-    keep, dropped, broken = [], [], []
+    now = timezone.now()
+    keep, dropped, broken, expired = [], [], [], []
     for row in rows:
         if not _deliverable(row.to) or row.message is None:
             broken.append(row.pk)
         elif row.to in suppressed:
             dropped.append(row.pk)
+        elif row.expires_at is not None and row.expires_at <= now:
+            expired.append(row.pk)
         else:
             keep.append(row)
-    for ids, reason in ((dropped, "suppressed"), (broken, "no address or message")):
+    for ids, reason in (
+        (dropped, "suppressed"),
+        (broken, "no address or message"),
+        (expired, "expired"),
+    ):
         if ids:
             OutboxEmail.objects.filter(pk__in=ids).update(
                 status=Status.GIVEN_UP, last_error=reason, claim=None
@@ -518,7 +549,9 @@ def _retry_later(rows, summary: str, result: OutboxResult, statuses=(Status.CLAI
     horizon = timedelta(hours=settings.OUTBOX_RETRY_HOURS)
     for row in rows:
         attempts = row.attempts + 1
-        give_up = now - row.created_at >= horizon
+        give_up = now - row.created_at >= horizon or (
+            row.expires_at is not None and row.expires_at <= now
+        )
         if give_up:
             fields = {"status": Status.GIVEN_UP}
         else:
