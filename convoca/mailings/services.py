@@ -24,15 +24,17 @@ from functools import partial
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_index
+from convoca.core.mail import absolute_url
+from convoca.core.outbox import outbox_email_enqueue, outbox_key, outbox_keys_existing
 from convoca.mailings.compose import MailingComposer, Recipient
 from convoca.mailings.models import (
-    ConfirmationThrottle,
     Delivery,
     Mailing,
     MailingList,
@@ -158,10 +160,10 @@ def subscription_request(
 
     The answer is the same whether the address was known, subscribed,
     unsubscribed or new: the page says "check your inbox", and only the
-    owner of the address learns anything. A confirmation email leaves at
-    most once a day per address (after commit); an unsubscribed person
-    stays unsubscribed until they follow it. Someone already subscribed
-    gets nothing new.
+    owner of the address learns anything. A confirmation email is written
+    to the outbox with the request, at most one a day per address (its
+    dedupe key); an unsubscribed person stays unsubscribed until they
+    follow it. Someone already subscribed gets nothing new.
     """
     with transaction.atomic():
         person = person_upsert(
@@ -184,35 +186,34 @@ def subscription_request(
             subscription.save(update_fields=["requested_at", "source", "updated_at"])
             waiting = True
         if waiting:
-            from convoca.mailings.tasks import subscription_confirmation_email_task
+            _subscription_confirmation_email_enqueue(person=person, language=language)
 
-            transaction.on_commit(
-                partial(
-                    subscription_confirmation_email_task.enqueue,
-                    person_id=str(person.pk),
-                    language=language,
-                )
+
+def _subscription_confirmation_email_enqueue(*, person: Person, language: str) -> bool:
+    """Ask the person to confirm their subscriptions, at most one such email a day (UTC)."""
+    key = outbox_key(
+        f"mailings.subscription_confirm:{timezone.now().date().isoformat()}", person.pk
+    )
+    if outbox_keys_existing([key]):
+        return False  # today's went already: not even rendered again
+    with translation.override(language):
+        link = absolute_url(
+            reverse(
+                "mailings:subscription-confirm",
+                kwargs={"token": subscription_confirm_token_make(person=person)},
             )
-
-
-def confirmation_email_claim(*, person: Person) -> bool:
-    """Claim today's one subscription confirmation email to this person; False if it went."""
-    now = timezone.now()
-    if ConfirmationThrottle.objects.filter(
-        person=person, sent_at__gt=now - timedelta(days=1)
-    ).exists():
-        return False
-    updated = ConfirmationThrottle.objects.filter(
-        person=person, sent_at__lte=now - timedelta(days=1)
-    ).update(sent_at=now)
-    if updated:
-        return True
-    try:
-        with transaction.atomic():
-            ConfirmationThrottle.objects.create(person=person, sent_at=now)
-    except IntegrityError:
-        return False  # another request won the race
-    return True
+        )
+        lists = [s.mailing_list.label for s in subscription_list_waiting(person=person)]
+    row = outbox_email_enqueue(
+        kind="mailings.subscription_confirm",
+        to=person.email,
+        template="mailings/email/subscription_confirm",
+        context={"person": person, "lists": lists, "link": link},
+        language=language,
+        person_id=person.pk,
+        dedupe_key=key,
+    )
+    return row is not None
 
 
 def subscription_confirm_token_make(*, person: Person) -> str:
@@ -762,4 +763,3 @@ def subscription_export_for_person(person: Person) -> list[dict]:
 
 def subscription_erase_for_person(person: Person) -> None:
     Subscription.objects.filter(person=person).delete()
-    ConfirmationThrottle.objects.filter(person=person).delete()
