@@ -33,7 +33,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat, Replace
@@ -158,6 +158,7 @@ def outbox_row(
         "from": message.from_email,
         "headers": dict(message.extra_headers),
         "attachments": [_attachment(item) for item in message.attachments],
+        "alternatives": [[content, mimetype] for content, mimetype in _alternatives(message)],
     }
     return OutboxEmail(
         kind=kind,
@@ -168,6 +169,10 @@ def outbox_row(
         dedupe_key=dedupe_key,
         expires_at=expires_at,
     )
+
+
+def _alternatives(message: EmailMessage) -> list:
+    return list(getattr(message, "alternatives", None) or [])
 
 
 def _attachment(item) -> list[str]:
@@ -446,7 +451,7 @@ def _message_id_domain() -> str:
 
 def _email(row: _Claimed) -> EmailMessage:
     content = row.message
-    return EmailMessage(
+    message = EmailMultiAlternatives(
         subject=content["subject"],
         body=content["body"],
         from_email=content["from"],
@@ -462,6 +467,9 @@ def _email(row: _Claimed) -> EmailMessage:
         ]
         or None,
     )
+    for alternative, mimetype in content.get("alternatives", ()):
+        message.attach_alternative(alternative, mimetype)
+    return message
 
 
 def _send_chunk(transport, rows: list[_Claimed], claim, result: OutboxResult) -> bool:

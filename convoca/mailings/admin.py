@@ -561,7 +561,7 @@ class MailingAdmin(OrganisationScopedAdmin):
                 )
                 self.message_user(
                     request,
-                    gettext("A test in each language (%(languages)s) went to %(email)s.")
+                    gettext("A test in each language (%(languages)s) is on its way to %(email)s.")
                     % {"languages": ", ".join(languages), "email": request.user.email},
                     messages.SUCCESS,
                 )

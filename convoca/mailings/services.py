@@ -11,8 +11,9 @@ Public interface (keyword-only; see docs/mailings.md):
   ``mailing_resume``, ``mailing_cancel``, ``mailing_send_test``.
 - ``suppression_add``: never mail this address in bulk again.
 
-Transactional emails (confirmations, reminders, receipts) keep going through
-``convoca.core.mail.email_send``; nothing here is for them.
+Transactional emails (confirmations, reminders, receipts) go through the
+outbox (``convoca.core.outbox``), which shares this engine's exactly-once
+sending (``convoca.core.sending``) and reports permanent refusals here.
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ from django.utils.translation import gettext
 from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_index
 from convoca.core.mail import absolute_url
-from convoca.core.outbox import outbox_email_enqueue, outbox_key, outbox_keys_existing
+from convoca.core.outbox import (
+    outbox_email_enqueue,
+    outbox_key,
+    outbox_keys_existing,
+    outbox_message_enqueue,
+)
 from convoca.mailings.compose import MailingComposer, Recipient
 from convoca.mailings.models import (
     Delivery,
@@ -601,13 +607,11 @@ def mailing_resume_stalled(*, now=None) -> list[int]:
 def mailing_send_test(*, mailing: Mailing, email: str, given_name: str = "") -> list[str]:
     """Send the mailing to one address in each of its languages, marked as a test.
 
-    Nothing is recorded as a delivery; the unsubscribe links in a test do
-    nothing (they name no real recipient).
+    The tests go through the outbox (the staff member's request never waits
+    for the mail server). Nothing is recorded as a delivery; the unsubscribe
+    links in a test do nothing (they name no real recipient).
     """
-    from django.core.mail import mailers
-
     composer = MailingComposer(mailing, test=True)
-    messages = []
     for language in mailing.languages:
         message = composer.email_message(
             Recipient(
@@ -619,9 +623,7 @@ def mailing_send_test(*, mailing: Mailing, email: str, given_name: str = "") -> 
             )
         )
         message.subject = f"[TEST {language}] {message.subject}"
-        messages.append(message)
-    backend = mailers.default
-    backend.send_messages(messages)
+        outbox_message_enqueue(kind="mailings.test", message=message, language=language)
     return mailing.languages
 
 
