@@ -325,6 +325,8 @@ OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_RETRY_HOURS = env.int("OUTBOX_RETRY_HOURS", default=72)
 # A claim older than this belongs to a dead worker and is given back (nothing of it was sent).
 OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=300)
+# Sent or given-up emails lose their address and text after this many days.
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)
 # As MAILINGS_DURABLE_COMMIT, for the outbox.
 OUTBOX_DURABLE_COMMIT = env.bool("OUTBOX_DURABLE_COMMIT", default=True)
 

@@ -271,6 +271,22 @@ def outbox_person_ids_waiting(*, kinds: Iterable[str] | None = None) -> models.Q
     return rows
 
 
+def outbox_purge_old(*, now=None) -> int:
+    """Forget what old emails said: sent or given up more than ``OUTBOX_KEEP_DAYS`` ago.
+
+    Rows without a dedupe key are deleted; the others keep their key (so
+    "at most once" still holds), their kind and dates, without the address
+    or the text. Returns how many rows changed.
+    """
+    now = now or timezone.now()
+    old = OutboxEmail.objects.filter(
+        status__in=[Status.SENT, Status.GIVEN_UP, Status.SENDING],
+        created_at__lt=now - timedelta(days=settings.OUTBOX_KEEP_DAYS),
+    )
+    deleted, _ = old.filter(dedupe_key__isnull=True).delete()
+    return deleted + old.exclude(to="").update(to="", message="")
+
+
 def outbox_retry_now(*, ids: Iterable) -> int:
     """Make these waiting, retrying or given-up emails due at once; how many."""
     changed = OutboxEmail.objects.filter(

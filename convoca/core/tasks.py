@@ -4,7 +4,7 @@ from crontask import cron
 from django.conf import settings
 from django.tasks import task
 
-from convoca.core.outbox import outbox_deliver, outbox_release_stale
+from convoca.core.outbox import outbox_deliver, outbox_purge_old, outbox_release_stale
 
 
 @cron("* * * * *")
@@ -16,3 +16,10 @@ def outbox_deliver_task() -> int:
     if result.done >= settings.OUTBOX_BATCH_SIZE and not result.stopped:
         outbox_deliver_task.enqueue()  # more are waiting: the next batch in its own task
     return result.sent
+
+
+@cron("47 3 * * *")
+@task
+def outbox_purge_old_task() -> int:
+    """Every night: old emails lose their address and text (personal data kept no longer)."""
+    return outbox_purge_old()

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from convoca.core.models import OutboxEmail
-from convoca.core.outbox import outbox_deliver, outbox_message_enqueue
+from convoca.core.outbox import outbox_deliver, outbox_message_enqueue, outbox_purge_old
 from convoca.mailings.models import Suppression
 from convoca.people.models import Person
 from convoca.people.services import PersonData, person_purge_unconfirmed, person_upsert
@@ -378,3 +378,20 @@ def test_worker_killed_at_a_random_moment_resumes_with_everyone_mailed_exactly_o
     received = _recipients(smtp_sink)
     assert len(received) == 150
     assert set(received.values()) == {1}
+
+
+def test_old_emails_lose_their_address_and_text_but_keep_their_key(db, smtp_sink, settings):
+    keyed = _enqueue("ana@example.org", dedupe_key="receipt:1")
+    plain = _enqueue("ben@example.org")
+    waiting = _enqueue("cy@example.org")
+    outbox_deliver()
+    OutboxEmail.objects.filter(pk=waiting.pk).update(status=Status.RETRYING)
+    OutboxEmail.objects.update(created_at=timezone.now() - timedelta(days=31))
+
+    assert outbox_purge_old() == 2
+
+    keyed.refresh_from_db()
+    assert (keyed.to, keyed.message, keyed.status) == ("", "", Status.SENT)
+    assert not OutboxEmail.objects.filter(pk=plain.pk).exists()
+    assert OutboxEmail.objects.get(pk=waiting.pk).to == "cy@example.org"  # still to send
+    assert _enqueue("ana@example.org", dedupe_key="receipt:1") is None
