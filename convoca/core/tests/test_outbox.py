@@ -19,9 +19,6 @@ from django.utils import timezone
 
 from convoca.core.models import OutboxEmail
 from convoca.core.outbox import outbox_deliver, outbox_message_enqueue, outbox_purge_old
-from convoca.mailings.models import Suppression
-from convoca.people.models import Person
-from convoca.people.services import PersonData, person_purge_unconfirmed, person_upsert
 
 ROOT = Path(__file__).resolve().parents[3]
 Status = OutboxEmail.Status
@@ -142,38 +139,6 @@ def test_temporary_failures_are_retried_for_three_days_then_given_up(db, smtp_si
     assert old.last_error == "ConnectionRefusedError"
 
 
-def test_a_permanent_refusal_suppresses_the_address_and_is_not_retried(db, smtp_sink, caplog):
-    caplog.set_level(logging.DEBUG)
-    smtp_sink.refused.add("gone@example.org")
-    row = _enqueue("gone@example.org")
-
-    outbox_deliver()
-
-    row.refresh_from_db()
-    assert (row.status, row.last_error) == (Status.GIVEN_UP, "SMTP 550 (rcpt)")
-    assert Suppression.objects.filter(reason=Suppression.Reason.BOUNCED).count() == 1
-    _make_due()
-    assert outbox_deliver().done == 0
-
-    # The next email to that address never reaches the server.
-    smtp_sink.refused.clear()
-    later = _enqueue("gone@example.org")
-    outbox_deliver()
-    later.refresh_from_db()
-    assert (later.status, later.last_error) == (Status.GIVEN_UP, "suppressed")
-    assert smtp_sink.messages == []
-    assert "gone@example.org" not in _our_log(caplog)
-
-
-def test_an_unsubscribed_address_still_gets_the_email_it_asked_for(db, smtp_sink):
-    from convoca.mailings.services import suppression_add
-
-    suppression_add(email="ana@example.org", reason=Suppression.Reason.UNSUBSCRIBED)
-    _enqueue("ana@example.org")
-    outbox_deliver()
-    assert _recipients(smtp_sink) == {"ana@example.org": 1}
-
-
 def test_the_mail_server_down_then_back_delivers_every_email_once(db, smtp_sink, caplog):
     caplog.set_level(logging.DEBUG)
     for n in range(20):
@@ -217,70 +182,6 @@ def test_a_connection_dropped_mid_batch_loses_no_email_and_sends_none_twice(db, 
     received = _recipients(smtp_sink)
     assert len(received) == 9
     assert set(received.values()) == {1}
-
-
-# --- The purge of unconfirmed people ------------------------------------------------------
-
-
-def test_the_purge_keeps_someone_whose_confirmation_email_is_still_on_its_way(db, smtp_sink):
-    django_settings_days = django_settings.CONVOCA_UNCONFIRMED_RETENTION_DAYS
-    waiting = person_upsert(data=PersonData(email="wait@example.org")).person
-    gone = person_upsert(data=PersonData(email="gone@example.org")).person
-    for person in (waiting, gone):
-        _enqueue(person.email, kind="actions.confirmation", person_id=person.pk)
-    Person.objects.update(created_at=timezone.now() - timedelta(days=django_settings_days + 1))
-    smtp_sink.deferred.add("wait@example.org")
-    outbox_deliver()  # one sent, one retrying
-
-    assert person_purge_unconfirmed() == 1
-    assert Person.objects.get(pk=waiting.pk).erased_at is None
-    assert Person.objects.get(pk=gone.pk).erased_at is not None
-    # Erasure removed what the outbox held about them.
-    assert OutboxEmail.objects.get(person_id=str(gone.pk)).to == ""
-
-    smtp_sink.deferred.clear()
-    _make_due()
-    outbox_deliver()
-    assert person_purge_unconfirmed() == 1
-    assert Person.objects.get(pk=waiting.pk).erased_at is not None
-
-
-# --- The admin ----------------------------------------------------------------------------
-
-
-def test_coordinators_see_the_outbox_with_counts_and_no_address(
-    client, coordinator, organiser, smtp_sink
-):
-    smtp_sink.deferred.add("ana@example.org")
-    row = _enqueue("ana@example.org", kind="actions.confirmation")
-    _enqueue("ben@example.org", kind="donations.receipt")
-    outbox_deliver()
-
-    client.force_login(coordinator)
-    page = client.get("/admin/core/outboxemail/")
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert "actions.confirmation" in html and "donations.receipt" in html
-    assert "SMTP 451 (rcpt)" in html
-    assert "ana@example.org" not in html and "ben@example.org" not in html
-    detail = client.get(f"/admin/core/outboxemail/{row.pk}/change/")
-    assert detail.status_code == 200
-    assert "ana@example.org" not in detail.content.decode()
-
-    smtp_sink.deferred.clear()
-    response = client.post(
-        "/admin/core/outboxemail/",
-        {"action": "retry_now", "_selected_action": [str(row.pk)]},
-    )
-    assert response.status_code == 302
-    row.refresh_from_db()
-    assert row.next_attempt_at <= timezone.now()
-    outbox_deliver()
-    assert _recipients(smtp_sink) == {"ana@example.org": 1, "ben@example.org": 1}
-
-    client.force_login(organiser)
-    assert client.get("/admin/core/outboxemail/").status_code == 403
-    assert client.get(f"/admin/core/outboxemail/{row.pk}/change/").status_code in (403, 404)
 
 
 # --- A worker process killed in the middle of a batch ------------------------------------
