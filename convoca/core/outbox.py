@@ -29,6 +29,11 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, parseaddr
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -488,6 +493,42 @@ def _email(row: _Claimed) -> EmailMessage:
     return message
 
 
+_QP_UTF8 = Charset("utf-8")
+_QP_UTF8.body_encoding = QP
+_CRLF_POLICY = compat32.clone(linesep="\r\n")
+
+
+def _message_bytes(row: _Claimed, message: EmailMessage) -> bytes:
+    """The message as the mail server receives it.
+
+    Most emails are one plain-text part with ASCII headers but the subject
+    and the sender's name: those are built directly (a tenth of the time of
+    Django's ``EmailMessage.message()``, which builds the rest).
+    """
+    content = row.message
+    headers = {"Message-ID": f"<{row.pk}@{_message_id_domain()}>", **content["headers"]}
+    simple = (
+        not content["attachments"]
+        and not content.get("alternatives")
+        and row.to.isascii()
+        and all(str(k).isascii() and str(v).isascii() for k, v in headers.items())
+        and not any(c in value for value in (content["subject"], content["from"],
+                                             *map(str, headers.values())) for c in "\r\n")
+    )  # fmt: skip
+    if not simple:
+        return _EOL.sub(CRLF, message.message().as_bytes())
+    body = content["body"]
+    part = MIMEText(body, "plain", "us-ascii" if body.isascii() else _QP_UTF8)
+    subject = content["subject"]
+    part["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    part["From"] = formataddr(parseaddr(content["from"]), charset="utf-8")
+    part["To"] = row.to
+    part["Date"] = formatdate(usegmt=True)
+    for name, value in headers.items():
+        part[name] = value
+    return part.as_bytes(policy=_CRLF_POLICY)
+
+
 def _send_chunk(transport, rows: list[_Claimed], claim, result: OutboxResult) -> bool:
     """Send claimed rows; False when the connection failed and the batch must stop."""
     committer = SendingCommitter(
@@ -501,11 +542,19 @@ def _send_chunk(transport, rows: list[_Claimed], claim, result: OutboxResult) ->
     accepted: list = []
     try:
         for row in rows:
-            message = _email(row)
             commit = Bound(committer, pk_field.get_db_prep_value(row.pk, connection))
             try:
+                message = _email(row)
+                data = _message_bytes(row, message) if isinstance(transport, SMTPTransport) else b""
+            except Exception:  # a row that cannot be a message must not stop the others
+                logger.exception("outbox email %s cannot be built", row.pk)
+                OutboxEmail.objects.filter(pk=row.pk).update(
+                    status=Status.GIVEN_UP, last_error="cannot be built", claim=None
+                )
+                result.given_up += 1
+                continue
+            try:
                 if isinstance(transport, SMTPTransport):
-                    data = _EOL.sub(CRLF, message.message().as_bytes())
                     ok, error = transport.send(
                         from_email=message.from_email, to=row.to, data=data, commit=commit
                     )

@@ -296,3 +296,43 @@ def test_old_emails_lose_their_address_and_text_but_keep_their_key(db, smtp_sink
     assert not OutboxEmail.objects.filter(pk=plain.pk).exists()
     assert OutboxEmail.objects.get(pk=waiting.pk).to == "cy@example.org"  # still to send
     assert _enqueue("ana@example.org", dedupe_key="receipt:1") is None
+
+
+def test_an_email_that_cannot_be_built_is_given_up_and_the_others_go(db, smtp_sink):
+    bad = outbox_message_enqueue(
+        kind="test.bad",
+        message=EmailMessage(subject="Hi", body="x", to=["ana@example.org"]),
+    )
+    content = '{"subject": "Hi", "body": "x", "from": "a@b", "attachments": [], '
+    content += '"headers": {"Reply-To": "a@b\\nBcc: victim@example.org"}}'
+    row = OutboxEmail.objects.get(pk=bad.pk)
+    row.message = content
+    row.save(update_fields=["message"])
+    _enqueue("ben@example.org")
+
+    outbox_deliver()
+
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.GIVEN_UP, "cannot be built")
+    assert _recipients(smtp_sink) == {"ben@example.org": 1}  # and nobody in a Bcc
+
+
+def test_non_ascii_subjects_names_and_texts_arrive_intact(db, smtp_sink, settings):
+    settings.DEFAULT_FROM_EMAIL = "Coalición Solidaria <hola@example.org>"
+    outbox_message_enqueue(
+        kind="test.es",
+        message=EmailMessage(
+            subject="Confirma tu firma: «Levanten las sanciones» ¡gracias!",
+            body="Hola, Begoña:\n.\nUna línea muy larga " + "ñ" * 300 + "\n",
+            to=["bego@example.org"],
+            headers={"Reply-To": "equipo@example.org"},
+        ),
+    )
+    outbox_deliver()
+    [sent] = smtp_sink.messages
+    message = sent["message"]
+    assert message["Subject"] == "Confirma tu firma: «Levanten las sanciones» ¡gracias!"
+    assert message["From"].addresses[0].display_name == "Coalición Solidaria"
+    assert message["Reply-To"] == "equipo@example.org"
+    text = message.get_content().replace("\r\n", "\n")
+    assert text == "Hola, Begoña:\n.\nUna línea muy larga " + "ñ" * 300 + "\n"
