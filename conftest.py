@@ -90,6 +90,7 @@ class _Sink:
         self.messages = []
         self.refused: set[str] = set()  # recipients answered "550", as a full mailbox is
         self.deferred: set[str] = set()  # recipients answered "451", as when greylisted
+        self.sender_refused = False  # MAIL FROM answered "553", as a relay that dislikes us
         self.controller = None
         self._lock = threading.Lock()
 
@@ -103,6 +104,13 @@ class _Sink:
             self, hostname=self.controller.hostname, port=self.controller.port
         )
         self.controller.start()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.sender_refused:
+            return "553 Sender address rejected"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:

@@ -570,7 +570,10 @@ def _send_chunk(transport, rows: list[_Claimed], claim, result: OutboxResult) ->
             if ok:
                 accepted.append(row.pk)
                 result.sent += 1
-            elif code >= 500:
+            elif code >= 500 and step in ("rcpt", "end"):
+                # Refused for this address, or this message: trying again changes
+                # nothing. (A 5xx to MAIL FROM or DATA is about the deployment:
+                # retried below while an operator fixes it.)
                 summary = f"SMTP {code} ({step})"
                 OutboxEmail.objects.filter(pk=row.pk).update(
                     status=Status.GIVEN_UP,
@@ -583,7 +586,8 @@ def _send_chunk(transport, rows: list[_Claimed], claim, result: OutboxResult) ->
                     for handler in _permanent_failure_handlers.values():
                         handler(row.to, summary)
             else:
-                # A 4xx, or a backend's failure: the server kept nothing; later.
+                # A 4xx, a refusal of the sender, or a backend's failure: the
+                # server kept nothing; later.
                 summary = f"SMTP {code} ({step})" if code else error.split(":")[0][:100]
                 _retry_later([row], summary, result, statuses=(Status.CLAIMED, Status.SENDING))
             if len(accepted) >= 50:

@@ -336,3 +336,17 @@ def test_non_ascii_subjects_names_and_texts_arrive_intact(db, smtp_sink, setting
     assert message["Reply-To"] == "equipo@example.org"
     text = message.get_content().replace("\r\n", "\n")
     assert text == "Hola, Begoña:\n.\nUna línea muy larga " + "ñ" * 300 + "\n"
+
+
+def test_a_server_refusing_the_sender_is_retried_not_given_up(db, smtp_sink):
+    """A 5xx to MAIL FROM says the deployment is misconfigured, not that the email is bad."""
+    smtp_sink.sender_refused = True
+    row = _enqueue("ana@example.org")
+    outbox_deliver()
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.RETRYING, "SMTP 553 (mail)")
+
+    smtp_sink.sender_refused = False
+    _make_due()
+    outbox_deliver()
+    assert _recipients(smtp_sink) == {"ana@example.org": 1}
