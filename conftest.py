@@ -121,11 +121,34 @@ class _Sink:
     def __init__(self):
         self.messages = []
         self.refused: set[str] = set()  # recipients answered "550", as a full mailbox is
+        self.deferred: set[str] = set()  # recipients answered "451", as when greylisted
+        self.sender_refused = False  # MAIL FROM answered "553", as a relay that dislikes us
+        self.controller = None
         self._lock = threading.Lock()
+
+    def stop(self):
+        """The mail server goes down: connections to its port are refused."""
+        self.controller.stop()
+
+    def start(self):
+        """The mail server is back, on the same port."""
+        self.controller = Controller(
+            self, hostname=self.controller.hostname, port=self.controller.port
+        )
+        self.controller.start()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.sender_refused:
+            return "553 Sender address rejected"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:
             return "550 Mailbox unavailable"
+        if address in self.deferred:
+            return "451 Try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -154,6 +177,7 @@ def smtp_sink(settings):
         port = probe.getsockname()[1]
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
+    sink.controller = controller
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -163,4 +187,5 @@ def smtp_sink(settings):
     try:
         yield sink
     finally:
-        controller.stop()
+        if sink.controller.server is not None:
+            sink.controller.stop()

@@ -131,23 +131,20 @@ def _intakes_process() -> dict:
     }
 
 
-def _confirmations_asked(DBTaskResult) -> dict:
-    """The signatures whose confirmation email is queued: one task each, or one per batch."""
-    asked = []
-    for path, kwargs in DBTaskResult.objects.filter(
-        task_path__contains="signature_confirmation_email"
-    ).values_list("task_path", "args_kwargs__kwargs"):
-        if path.endswith("signature_confirmation_email_task"):
-            asked.append(kwargs["signature_id"])
-        elif path.endswith("signature_confirmation_emails_task"):
-            asked.extend(kwargs["signature_ids"])
-    return {"confirmation_tasks": len(asked), "confirmation_distinct": len(set(asked))}
+def _confirmations_asked() -> dict:
+    """The confirmation emails written to the outbox, and to how many people."""
+    from convoca.core.models import OutboxEmail
+
+    rows = OutboxEmail.objects.filter(kind="actions.confirmation")
+    return {
+        "confirmation_tasks": rows.count(),
+        "confirmation_distinct": rows.values("person_id").distinct().count(),
+    }
 
 
 def signing_count() -> dict:
     """What the signing run stored: rows to hold against the acknowledged responses."""
     from django.db import connection
-    from django_tasks_db.models import DBTaskResult
 
     from bench.urls import INSERT_TABLE
     from convoca.actions.models import Action, Signature
@@ -167,7 +164,7 @@ def signing_count() -> dict:
         "signature_persons": signatures.values("person").distinct().count(),
         "persons": Person.objects.count(),
         "signatures_counted": signatures.filter(counted=True).count(),
-        **_confirmations_asked(DBTaskResult),
+        **_confirmations_asked(),
         "inserted": inserted,
         "inserted_distinct": inserted_distinct,
     }

@@ -358,7 +358,7 @@ def people_bulk_insert(loader: Loader, start: int) -> int:
         """
         INSERT INTO people_person (created_at, updated_at, id, email_index, email, given_name,
             family_name, phone, street_address, postal_code, city, country, language,
-            email_confirmed_at, erased_at, confirmation_sent_at)
+            email_confirmed_at, erased_at)
         SELECT created_at, created_at, id,
                CASE WHEN erased THEN NULL ELSE encode(sha256(('scale-' || n)::bytea), 'hex') END,
                CASE WHEN erased THEN '' ELSE %(email)s END,
@@ -366,8 +366,7 @@ def people_bulk_insert(loader: Loader, start: int) -> int:
                CASE WHEN erased THEN '' ELSE %(family_name)s END,
                '', '', '', '', country, language,
                CASE WHEN confirmed THEN created_at + interval '3 minutes' END,
-               CASE WHEN erased THEN created_at + interval '30 days' END,
-               NULL
+               CASE WHEN erased THEN created_at + interval '30 days' END
         FROM scale_n WHERE n >= %(start)s
         """,
         {**placeholder, "start": start},

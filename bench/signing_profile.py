@@ -60,7 +60,7 @@ def profile(args) -> None:
     from django.utils import translation
 
     from convoca.actions.forms import SignatureForm, signature_form_clean
-    from convoca.actions.models import Signature, SignatureIntake
+    from convoca.actions.models import SignatureIntake
     from convoca.actions.selectors import action_get_for_signing, action_get_public
     from convoca.actions.services import (
         SignatureData,
@@ -68,8 +68,8 @@ def profile(args) -> None:
         signature_intake_create,
         signature_intake_process,
     )
-    from convoca.actions.tasks import signature_confirmation_emails_task
     from convoca.core import antibot
+    from convoca.core.outbox import outbox_deliver
     from convoca.people.services import PersonData
 
     numbers = itertools.count()
@@ -135,25 +135,16 @@ def profile(args) -> None:
             best = min(best or result, result)
         return best
 
-    def unsent() -> list[str]:
-        return [
-            str(pk)
-            for pk in Signature.objects.filter(
-                person__confirmation_sent_at__isnull=True, confirmed_at__isnull=True
-            ).values_list("pk", flat=True)
-        ]
-
     def confirmation_emails() -> tuple[float, float]:
-        """CPU and wall ms per confirmation email rendered and handed to the mailer."""
+        """CPU and wall ms per confirmation email taken from the outbox and handed to the mailer."""
         best = None
         for _ in range(BATCHES):
             for _ in range(args.calls):
                 sign()
             while signature_intake_process():
                 pass
-            ids = unsent()
             cpu, wall = time.process_time(), time.perf_counter()
-            sent = signature_confirmation_emails_task.call(signature_ids=ids)
+            sent = outbox_deliver().sent
             result = (
                 (time.process_time() - cpu) / sent * 1000,
                 (time.perf_counter() - wall) / sent * 1000,
@@ -207,7 +198,7 @@ def profile(args) -> None:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [sign() for _ in range(args.calls)])
         profiler.runcall(signature_intake_process)
-        profiler.runcall(signature_confirmation_emails_task.call, signature_ids=unsent())
+        profiler.runcall(outbox_deliver)
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(50)
 

@@ -336,6 +336,22 @@ CONVOCA_POW_TTL_SECONDS = 20 * 60
 # frame-ancestors); every web page by default, e.g. "https://partner.example".
 CONVOCA_EMBED_FRAME_ANCESTORS = env.list("EMBED_FRAME_ANCESTORS", default=["https:", "http:"])
 
+# --- Outbox (every transactional email; docs/architecture.md) ---------------------------
+# Emails per delivery task (one SMTP connection), claimed this many at a time.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=500)
+OUTBOX_CHUNK_SIZE = env.int("OUTBOX_CHUNK_SIZE", default=100)
+# A temporary failure is retried after 30 s, then twice as long each time (at most an
+# hour, with jitter), for this many hours; then the email is given up.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_RETRY_HOURS = env.int("OUTBOX_RETRY_HOURS", default=72)
+# A claim older than this belongs to a dead worker and is given back (nothing of it was sent).
+OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=300)
+# Sent or given-up emails lose their address and text after this many days.
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)
+# As MAILINGS_DURABLE_COMMIT, for the outbox.
+OUTBOX_DURABLE_COMMIT = env.bool("OUTBOX_DURABLE_COMMIT", default=True)
+
 # --- Mailings (convoca/mailings, docs/mailings.md) -----------------------------------
 # Deliveries per batch task (one SMTP connection each), claimed this many at a time.
 MAILINGS_BATCH_SIZE = env.int("MAILINGS_BATCH_SIZE", default=2000)

@@ -1,59 +1,54 @@
-"""The emails of signing: asking signers to confirm their address."""
-
-import logging
+"""The emails of actions: asking signers to confirm, telling pledgers the time has come."""
 
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from convoca.actions.models import Signature
 from convoca.actions.services import signature_confirm_token_make
-from convoca.core.mail import absolute_url, email_send, mail_error_summary, mailer_session
-from convoca.people.services import (
-    person_confirmation_email_unclaim,
-    person_confirmation_emails_claim,
-)
-
-logger = logging.getLogger(__name__)
+from convoca.core.links import resend_window
+from convoca.core.mail import absolute_url, email_message
+from convoca.core.markdown import markdown_to_text
+from convoca.core.models import OutboxEmail
+from convoca.core.outbox import outbox_deliver_soon, outbox_row
 
 
-def signature_confirmation_emails_send(signature_ids: list[str]) -> int:
-    """Ask these signers to confirm, at most one such email per address per day.
+def signature_confirmation_emails_enqueue(*, signature_ids: list[str], resend: bool = False) -> int:
+    """Write the confirmation emails of these signatures to the outbox; how many were new.
 
-    One query reads the batch, one transaction claims its addresses, and
-    the emails share one connection to the mail server. Running this twice
-    sends nothing twice. An email that fails is logged (without the
-    address), gives its claim back, and does not stop the others.
+    Call it in the transaction that records the signatures. One email per
+    address per day (UTC), whatever the number of forms: the outbox's
+    dedupe key says so, so a batch run twice writes nothing twice.
+    ``resend``: a new link the signer asked for by hand, keyed by the
+    minute instead (``core.links.resend_window``).
     """
-    signatures = list(
-        Signature.objects.select_related("action", "person").filter(
-            pk__in=signature_ids, confirmed_at__isnull=True, person__erased_at__isnull=True
+    signatures = Signature.objects.select_related("action", "person").filter(
+        pk__in=signature_ids, confirmed_at__isnull=True, person__erased_at__isnull=True
+    )
+    day = resend_window() if resend else timezone.now().date().isoformat()
+    rows, seen = [], set()
+    for signature in signatures:
+        if signature.person_id in seen:
+            continue
+        seen.add(signature.person_id)
+        language = signature.person.language
+        rows.append(
+            outbox_row(
+                kind="actions.confirmation",
+                message=_signature_confirmation_email(signature, language),
+                language=language,
+                person_id=signature.person_id,
+                dedupe_key=f"people.confirmation:{signature.person_id}:{day}",
+            )
         )
-    )
-    claimed = person_confirmation_emails_claim(
-        person_ids={signature.person_id for signature in signatures}
-    )
-    sent = 0
-    with mailer_session() as mailer:
-        for signature in signatures:
-            if signature.person_id not in claimed:
-                continue
-            claimed.discard(signature.person_id)  # one email a person, even if twice here
-            try:
-                _signature_confirmation_email_send(signature, mailer=mailer)
-            except Exception as error:
-                logger.warning(
-                    "confirmation email for signature %s failed: %s",
-                    signature.pk,
-                    mail_error_summary(error),
-                )
-                person_confirmation_email_unclaim(person_id=signature.person_id)
-                continue
-            sent += 1
-    return sent
+    if not rows:
+        return 0
+    before = OutboxEmail.objects.filter(dedupe_key__in=[row.dedupe_key for row in rows]).count()
+    OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    outbox_deliver_soon()
+    return len(rows) - before
 
 
-def _signature_confirmation_email_send(signature: Signature, *, mailer) -> None:
-    language = signature.person.language
+def _signature_confirmation_email(signature: Signature, language: str):
     with translation.override(language):
         link = absolute_url(
             reverse(
@@ -61,8 +56,7 @@ def _signature_confirmation_email_send(signature: Signature, *, mailer) -> None:
                 kwargs={"token": signature_confirm_token_make(signature=signature)},
             )
         )
-    email_send(
-        mailer=mailer,
+    return email_message(
         to=signature.person.email,
         template="actions/email/signature_confirm",
         context={
@@ -73,3 +67,52 @@ def _signature_confirmation_email_send(signature: Signature, *, mailer) -> None:
         },
         language=language,
     )
+
+
+def pledge_activation_emails_enqueue(*, activation) -> int:
+    """Write one email to each confirmed pledger of an activation to the outbox; how many.
+
+    Call it in the transaction that records the activation. Where a pledger
+    gave their city, the email points them to the nearest event on the
+    ground (a rally the trigger called for, say).
+    """
+    from convoca.events.selectors import event_list_upcoming, event_nearest
+
+    upcoming = {code: event_list_upcoming(language=code, kind="in_person") for code in ("en", "es")}
+    pledgers = Signature.objects.filter(
+        translation_key=activation.translation_key,
+        confirmed_at__isnull=False,
+        person__erased_at__isnull=True,
+    ).select_related("person")
+    rows, count = [], 0
+    for signature in pledgers.iterator(chunk_size=500):
+        person = signature.person
+        language = person.language if person.language in ("en", "es") else "en"
+        message = email_message(
+            to=person.email,
+            template="actions/email/pledge_activation",
+            context={
+                "person": person,
+                "subject": getattr(activation, f"subject_{language}"),
+                "body": markdown_to_text(getattr(activation, f"body_{language}")),
+                "nearest": event_nearest(
+                    events=upcoming[language], city=person.city, country=str(person.country or "")
+                ),
+            },
+            language=language,
+        )
+        rows.append(
+            outbox_row(
+                kind="actions.pledge_activation",
+                message=message,
+                language=language,
+                person_id=person.pk,
+                dedupe_key=f"actions.pledge:{activation.pk}:{signature.pk}",
+            )
+        )
+        if len(rows) >= 500:
+            count += len(OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True))
+            rows = []
+    count += len(OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True))
+    outbox_deliver_soon()
+    return count

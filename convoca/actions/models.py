@@ -337,28 +337,6 @@ class PledgeActivation(TimeStampedModel):
         return f"{self.subject_en} ({self.created_at:%Y-%m-%d})"
 
 
-class PledgeDelivery(models.Model):
-    """One pledger emailed for one activation: the row that makes sending once-only."""
-
-    activation = models.ForeignKey(
-        PledgeActivation, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("pledge email")
-        verbose_name_plural = _("pledge emails")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["activation", "signature"], name="%(app_label)s_%(class)s_once_per_pledger"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.activation_id}/{self.signature_id}"
-
-
 class SignatureIntake(models.Model):
     """A signing form accepted but not yet recorded: the fast half of the signing path.
 

@@ -25,7 +25,6 @@ from convoca.actions.models import (
     CountryTally,
     Endorsement,
     PledgeActivation,
-    PledgeDelivery,
     Signature,
     SignatureIntake,
     Tally,
@@ -36,14 +35,13 @@ from convoca.core import crypto
 from convoca.core.caching import public_page_scope_changed
 from convoca.core.crypto import email_index
 from convoca.core.images import image_clean
-from convoca.core.links import RESEND_INTERVAL_SECONDS, signed_link_read
+from convoca.core.links import signed_link_read
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (
     PersonData,
     activity_record,
     consent_give,
-    person_confirmation_email_release,
     person_upsert,
 )
 
@@ -120,7 +118,8 @@ def signature_create(
     unchanged: a double-click, a retried request or a second visit is not
     counted twice, and the visitor sees the same page either way, so the
     form cannot tell anyone whether an address had signed. Consents ticked
-    are recorded every time. The confirmation email leaves after commit.
+    are recorded every time. The confirmation email is written to the outbox
+    with it.
     ``accepted``: the form was taken while the action was open (an intake),
     so a close since then does not refuse it. ``confirmations``: a list
     the caller enqueues the emails from (the id is added to it) instead.
@@ -157,11 +156,9 @@ def signature_create(
         if signature.confirmed_at is None and confirmations is not None:
             confirmations.append(str(signature.pk))
         elif signature.confirmed_at is None:
-            from convoca.actions.tasks import signature_confirmation_email_task
+            from convoca.actions.emails import signature_confirmation_emails_enqueue
 
-            transaction.on_commit(
-                partial(signature_confirmation_email_task.enqueue, signature_id=str(signature.pk))
-            )
+            signature_confirmation_emails_enqueue(signature_ids=[str(signature.pk)])
     return SignatureResult(signature=signature, created=created)
 
 
@@ -272,7 +269,8 @@ def signature_intake_process(*, batch: int | None = None, limit: int = 5000) -> 
     with one INSERT per table for the whole batch; any other intake (a
     known address, the same address twice, or when the bulk write meets a
     person created meanwhile) goes through ``signature_create`` in a
-    savepoint of its own. The confirmation emails of a batch are one task.
+    savepoint of its own. The confirmation emails of a batch are written to
+    the outbox in its transaction.
     On SQLite a batch holds the database's one write lock, which the web
     processes' INSERTs wait for: ``batch`` is smaller there by default, so
     each wait is short. Several workers may run at once: on PostgreSQL each
@@ -472,21 +470,11 @@ def _consents_give(person: Person, data: SignatureData) -> None:
 
 
 def _confirmations_enqueue(signature_ids: list[str]) -> None:
-    """Ask for the confirmation emails of these signatures, in one task.
+    """Write the confirmation emails of these signatures to the outbox, in this transaction."""
+    if signature_ids:
+        from convoca.actions.emails import signature_confirmation_emails_enqueue
 
-    With the database task backend the task row is written in the
-    transaction that records the signatures (nothing recorded without its
-    email asked for, one commit); with another backend, after it commits.
-    """
-    if not signature_ids:
-        return
-    from convoca.actions.tasks import signature_confirmation_emails_task
-
-    enqueue = partial(signature_confirmation_emails_task.enqueue, signature_ids=signature_ids)
-    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
-        enqueue()
-    else:
-        transaction.on_commit(enqueue)
+        signature_confirmation_emails_enqueue(signature_ids=signature_ids)
 
 
 def _endorsement_create(*, signature: Signature, data: EndorsementData) -> Endorsement:
@@ -560,11 +548,10 @@ def signature_confirmation_resend(*, email: str, language: str = "") -> None:
     )
     if newest is None:
         return
-    person_confirmation_email_release(
-        person_id=person.pk,
-        sent_before=timezone.now() - timedelta(seconds=RESEND_INTERVAL_SECONDS),
-    )
-    _confirmations_enqueue([str(newest)])
+    from convoca.actions.emails import signature_confirmation_emails_enqueue
+
+    with transaction.atomic():
+        signature_confirmation_emails_enqueue(signature_ids=[str(newest)], resend=True)
 
 
 def signature_confirm(*, signature: Signature) -> None:
@@ -678,10 +665,10 @@ def pledge_activate(
 ) -> PledgeActivation:
     """Record that the pledge's trigger happened and email every confirmed pledger.
 
-    One delivery row per pledger is made here; the task sends each once,
-    so a restarted worker never emails a pledger twice.
+    The emails are written to the outbox in the same transaction, one per
+    pledger (a dedupe key each), so nobody is emailed twice.
     """
-    from convoca.actions.tasks import pledge_activation_send_task
+    from convoca.actions.emails import pledge_activation_emails_enqueue
 
     if not action.is_pledge:
         raise ValueError("only a pledge can be activated")
@@ -695,17 +682,6 @@ def pledge_activate(
             body_es=bodies["es"],
             activated_by=user,
         )
-        pledgers = Signature.objects.filter(
-            translation_key=action.translation_key,
-            confirmed_at__isnull=False,
-            person__erased_at__isnull=True,
-        ).values_list("pk", flat=True)
-        PledgeDelivery.objects.bulk_create(
-            PledgeDelivery(activation=activation, signature_id=pk) for pk in pledgers.iterator()
-        )
-        activation.recipients = activation.deliveries.count()
+        activation.recipients = pledge_activation_emails_enqueue(activation=activation)
         activation.save(update_fields=["recipients"])
-        transaction.on_commit(
-            partial(pledge_activation_send_task.enqueue, activation_id=activation.pk)
-        )
     return activation

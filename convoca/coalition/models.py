@@ -376,7 +376,6 @@ class AffiliationQuestion(TimeStampedModel):
         related_name="+",
     )
     body = EncryptedTextField(_("question"))
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("question to the contact")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -106,9 +105,10 @@ def affiliation_request_create(*, data: AffiliationData) -> AffiliationRequest:
 
     The contact becomes (or is found as) a Person. An uploaded logo is
     re-encoded before it is stored (``core.images.image_clean`` raises
-    ``ImageInvalid`` for what is not an image). Emails go out after commit.
+    ``ImageInvalid`` for what is not an image). The emails are written to the
+    outbox with it.
     """
-    from convoca.coalition.tasks import affiliation_request_received_email_task
+    from convoca.coalition.emails import affiliation_request_received_emails_enqueue
 
     logo = image_clean(data.logo) if data.logo else None
     with transaction.atomic():
@@ -127,10 +127,7 @@ def affiliation_request_create(*, data: AffiliationData) -> AffiliationRequest:
         if logo is not None:
             request.logo.save(f"{slugify(data.name)[:60] or 'logo'}.png", logo, save=False)
         request.save(force_insert=True)
-    transaction.on_commit(
-        partial(affiliation_request_received_email_task.enqueue, request_id=str(request.pk)),
-        robust=True,
-    )
+        affiliation_request_received_emails_enqueue(request=request)
     return request
 
 
@@ -138,15 +135,13 @@ def affiliation_request_ask(
     *, request: AffiliationRequest, author, question: str
 ) -> AffiliationQuestion:
     """Email a coordinator's question to the contact and keep it with the request."""
-    from convoca.coalition.tasks import affiliation_question_email_task
+    from convoca.coalition.emails import affiliation_question_email_enqueue
 
     with transaction.atomic():
         entry = AffiliationQuestion.objects.create(request=request, author=author, body=question)
         request.status = AffiliationRequest.Status.QUESTIONED
         request.save(update_fields=["status", "updated_at"])
-    transaction.on_commit(
-        partial(affiliation_question_email_task.enqueue, question_id=str(entry.pk)), robust=True
-    )
+        affiliation_question_email_enqueue(question=entry)
     return entry
 
 
@@ -166,7 +161,7 @@ def affiliation_request_approve(*, request: AffiliationRequest, reviewer) -> Org
     else a new account without a usable password; either way they receive a
     link to set a password. Approving twice returns the same organisation.
     """
-    from convoca.coalition.tasks import organiser_invitation_email_task
+    from convoca.coalition.emails import organiser_invitation_email_enqueue
 
     User = get_user_model()
     with transaction.atomic():
@@ -211,16 +206,10 @@ def affiliation_request_approve(*, request: AffiliationRequest, reviewer) -> Org
         request.reviewed_by = reviewer
         request.reviewed_at = timezone.now()
         request.save()
-    if user is not None:
-        transaction.on_commit(
-            partial(
-                organiser_invitation_email_task.enqueue,
-                user_id=user.pk,
-                organisation_id=organisation.pk,
-                language=request.language,
-            ),
-            robust=True,
-        )
+        if user is not None:
+            organiser_invitation_email_enqueue(
+                user=user, organisation=organisation, language=request.language
+            )
     logger.info("affiliation approved", extra={"organisation_id": organisation.pk})
     return organisation
 
@@ -231,7 +220,7 @@ def organiser_invitation_resend(*, request: AffiliationRequest) -> bool:
     The earlier link stops working once a password is set, and after
     ``PASSWORD_RESET_TIMEOUT`` anyway. Returns False when there is nobody to invite.
     """
-    from convoca.coalition.tasks import organiser_invitation_email_task
+    from convoca.coalition.emails import organiser_invitation_email_enqueue
 
     if request.organisation is None or request.person is None or not request.person.email:
         return False
@@ -244,16 +233,9 @@ def organiser_invitation_resend(*, request: AffiliationRequest) -> bool:
     )
     if user is None:
         return False
-    transaction.on_commit(
-        partial(
-            organiser_invitation_email_task.enqueue,
-            user_id=user.pk,
-            organisation_id=request.organisation_id,
-            language=request.language,
-        ),
-        robust=True,
+    return organiser_invitation_email_enqueue(
+        user=user, organisation=request.organisation, language=request.language
     )
-    return True
 
 
 def affiliation_request_decline(
@@ -264,7 +246,7 @@ def affiliation_request_decline(
     Without one nothing is emailed (a coordinator may prefer to call). The
     message joins the request's thread, as the questions do.
     """
-    from convoca.coalition.tasks import affiliation_question_email_task
+    from convoca.coalition.emails import affiliation_question_email_enqueue
 
     if not request.is_open:
         return
@@ -278,9 +260,7 @@ def affiliation_request_decline(
         entry = AffiliationQuestion.objects.create(
             request=request, author=reviewer, body=message.strip()
         )
-    transaction.on_commit(
-        partial(affiliation_question_email_task.enqueue, question_id=str(entry.pk)), robust=True
-    )
+        affiliation_question_email_enqueue(question=entry)
 
 
 # --- Working groups ------------------------------------------------------------------------
@@ -381,7 +361,7 @@ def join_request_create(*, group: WorkingGroup, data: JoinData) -> JoinRequest:
     request while one is open returns the open one and sends nothing more,
     so the form cannot be used to flood someone's inbox.
     """
-    from convoca.coalition.tasks import join_request_confirmation_email_task
+    from convoca.coalition.emails import join_request_confirmation_email_enqueue
 
     if group.is_strategy_body and data.on_behalf_of is None:
         raise JoinRefused(group)
@@ -402,16 +382,13 @@ def join_request_create(*, group: WorkingGroup, data: JoinData) -> JoinRequest:
             message=data.message.strip(),
             language=data.person.language or "en",
         )
-    transaction.on_commit(
-        partial(join_request_confirmation_email_task.enqueue, join_request_id=str(join_request.pk)),
-        robust=True,
-    )
+        join_request_confirmation_email_enqueue(join_request=join_request)
     return join_request
 
 
 def join_request_confirm(*, join_request: JoinRequest) -> JoinRequest:
     """The person confirmed by the emailed link: join an open group, or ask the conveners."""
-    from convoca.coalition.tasks import join_request_conveners_email_task
+    from convoca.coalition.emails import join_request_conveners_emails_enqueue
 
     with transaction.atomic():
         join_request = (
@@ -428,10 +405,7 @@ def join_request_confirm(*, join_request: JoinRequest) -> JoinRequest:
             return join_request
         join_request.status = JoinRequest.Status.PENDING
         join_request.save(update_fields=["status", "confirmed_at", "updated_at"])
-    transaction.on_commit(
-        partial(join_request_conveners_email_task.enqueue, join_request_id=str(join_request.pk)),
-        robust=True,
-    )
+        join_request_conveners_emails_enqueue(join_request=join_request)
     return join_request
 
 
@@ -453,7 +427,7 @@ def join_request_decide(*, join_request: JoinRequest, accept: bool, reviewer: st
 
     Returns False (and changes nothing) when the request is no longer pending.
     """
-    from convoca.coalition.tasks import join_request_decided_email_task
+    from convoca.coalition.emails import join_request_decided_email_enqueue
 
     with transaction.atomic():
         join_request = (
@@ -470,10 +444,7 @@ def join_request_decide(*, join_request: JoinRequest, accept: bool, reviewer: st
             join_request.reviewed_at = timezone.now()
             join_request.reviewed_by = reviewer[:150]
             join_request.save()
-    transaction.on_commit(
-        partial(join_request_decided_email_task.enqueue, join_request_id=str(join_request.pk)),
-        robust=True,
-    )
+        join_request_decided_email_enqueue(join_request=join_request)
     return True
 
 
@@ -498,21 +469,20 @@ def join_request_confirmation_resend(*, email: str, language: str = "") -> None:
     Does nothing for an address with none; the caller answers the same
     either way (and limits how often an address may be sent one).
     """
-    from convoca.coalition.tasks import join_request_confirmation_email_task
+    from convoca.coalition.emails import join_request_confirmation_email_enqueue
 
     person = person_get_by_email(email)
     if person is None:
         return
     newest = (
-        JoinRequest.objects.filter(person=person, status=JoinRequest.Status.UNCONFIRMED)
+        JoinRequest.objects.select_related("group", "person")
+        .filter(person=person, status=JoinRequest.Status.UNCONFIRMED)
         .order_by("-created_at")
-        .values_list("pk", flat=True)
         .first()
     )
     if newest is not None:
-        transaction.on_commit(
-            partial(join_request_confirmation_email_task.enqueue, join_request_id=str(newest))
-        )
+        with transaction.atomic():
+            join_request_confirmation_email_enqueue(join_request=newest)
 
 
 def join_request_review_token_make(*, join_request: JoinRequest, convener: WorkingGroupMember):

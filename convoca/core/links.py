@@ -11,6 +11,7 @@ had anything waiting, so the form tells nobody who signed what.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.core import signing
@@ -29,6 +30,16 @@ RESEND_INTERVAL_SECONDS = 60
 # At most this many asked-for links a day to one address, whoever asks.
 RESEND_PER_EMAIL = (3, 24 * 3600)
 RESEND_PER_CLIENT = (10, 3600)
+
+
+def resend_window() -> str:
+    """A dedupe-key suffix for a link asked for by hand: one per ``RESEND_INTERVAL_SECONDS``.
+
+    Automatic confirmation emails are keyed by day; a resend gets a key of
+    its own, so it may leave even if today's went, but a double-click sends
+    one.
+    """
+    return f"resend-{int(time.time() // RESEND_INTERVAL_SECONDS)}"
 
 
 class LinkExpired(Exception):

@@ -1,15 +1,11 @@
-"""Sending an email to one person, in their language; many over one connection."""
+"""Building an email to one person, in their language (the outbox sends it)."""
 
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.conf import settings
-from django.core import mail
 from django.core.mail import EmailMessage
-from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -52,25 +48,6 @@ def email_message(
     )
 
 
-def email_send(*, mailer: BaseEmailBackend | None = None, **message) -> None:
-    """Render an email (the arguments of ``email_message``) and send it.
-
-    Without ``mailer`` the message goes over a connection of its own. With
-    the mailer of ``mailer_session``, many messages share one connection;
-    one that fails closes it, and the next message opens a fresh one.
-    """
-    email = email_message(**message)
-    if mailer is None:
-        email.send()
-        return
-    try:
-        mailer.open()  # does nothing while the connection is open
-        mailer.send_messages([email])
-    except Exception:
-        mailer.close()
-        raise
-
-
 def mail_error_summary(error: Exception) -> str:
     """What went wrong, for a log line: the kind and the server's code, never an address.
 
@@ -80,13 +57,3 @@ def mail_error_summary(error: Exception) -> str:
     if code is None and isinstance(error, smtplib.SMTPRecipientsRefused):
         code = next((answer[0] for answer in error.recipients.values()), None)
     return f"{type(error).__name__}{f' {code}' if code else ''}"
-
-
-@contextmanager
-def mailer_session() -> Iterator[BaseEmailBackend]:
-    """One connection to the mail server for a batch of ``email_send`` calls."""
-    mailer = mail.mailers.default
-    try:
-        yield mailer
-    finally:
-        mailer.close()

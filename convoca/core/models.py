@@ -1,8 +1,13 @@
-"""What every app shares: a time-stamped base, and the record of data keys."""
+"""What every app shares: a time-stamped base, the record of data keys, the outbox."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from convoca.core.fields import EncryptedTextField
 
 
 class TimeStampedModel(models.Model):
@@ -68,3 +73,56 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.verb} {self.target}"
+
+
+class OutboxEmail(models.Model):
+    """One email to send, written in the transaction of the change that causes it.
+
+    Rendered when it is written, in the recipient's language, so the worker
+    that sends it needs no domain code. The address and the message (which
+    names people) are encrypted at rest. A worker claims due rows, sends
+    each exactly once (see ``core.sending``), retries temporary failures
+    with backoff and gives up on permanent ones. ``dedupe_key`` makes "at
+    most once per thing" a database rule.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        RETRYING = "retrying", _("retrying")
+        CLAIMED = "claimed", _("being sent")
+        SENDING = "sending", _("handed over, reply not recorded")
+        SENT = "sent", _("sent")
+        GIVEN_UP = "given_up", _("given up")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.WAITING
+    )
+    to = EncryptedTextField(_("recipient"))
+    #: JSON of the rendered message: subject, body, headers, attachments.
+    message = EncryptedTextField(_("message"))
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    person_id = models.CharField(_("person"), max_length=36, blank=True, db_index=True)
+    dedupe_key = models.CharField(
+        _("sent once for"), max_length=200, null=True, blank=True, unique=True
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    #: Not worth sending after this (a reminder once the event has started).
+    expires_at = models.DateTimeField(_("not after"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=100, blank=True)
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="core_outbox_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} ({self.get_status_display()})"

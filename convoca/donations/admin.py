@@ -15,6 +15,8 @@ from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAd
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.csv import csv_download
 from convoca.core.forms import OneLineField
+from convoca.core.outbox import outbox_sent_at
+from convoca.donations.emails import RECEIPT
 from convoca.donations.exports import gift_export_allowed, gift_export_csv, gift_export_filename
 from convoca.donations.forms import parse_amount
 from convoca.donations.models import (
@@ -266,7 +268,7 @@ class DonationAdmin(_ReadOnlyScopedAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(_ReadOnlyScopedAdmin):
-    list_display = ["paid_at", "fundraiser", "amount_shown", "refunded_shown", "receipt_sent_at"]
+    list_display = ["paid_at", "fundraiser", "amount_shown", "refunded_shown", "receipt_sent"]
     list_filter = ["fundraiser"]
     list_select_related = ["fundraiser"]
     date_hierarchy = "paid_at"
@@ -277,9 +279,16 @@ class PaymentAdmin(_ReadOnlyScopedAdmin):
         "refunded_shown",
         "reference",
         "paid_at",
-        "receipt_sent_at",
+        "receipt_sent",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(receipt_sent_at=outbox_sent_at(RECEIPT))
+
+    @admin.display(description=_("receipt sent"), ordering="receipt_sent_at")
+    def receipt_sent(self, obj):
+        return obj.receipt_sent_at
 
     @admin.display(description=_("amount"))
     def amount_shown(self, obj):

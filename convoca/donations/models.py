@@ -335,7 +335,6 @@ class Payment(models.Model):
     refunded = models.PositiveIntegerField(_("refunded"), default=0)
     counted = models.BigIntegerField(_("counted"), default=0, editable=False)
     paid_at = models.DateTimeField(_("paid"))
-    receipt_sent_at = models.DateTimeField(_("receipt sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("online payment")

@@ -11,7 +11,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
@@ -341,7 +340,9 @@ def _payment_apply(*, donation: Donation, change: Change, occurred_at: datetime)
                 waiting.status = WebhookEvent.Status.PROCESSED
                 waiting.save(update_fields=["status"])
             payment.save(update_fields=["refunded"])
-        transaction.on_commit(partial(_receipt_enqueue, payment_id=str(payment.pk)))
+        from convoca.donations.emails import payment_receipt_email_enqueue
+
+        payment_receipt_email_enqueue(payment=payment)
     if donation.is_monthly:
         _status_set(
             donation, Donation.Status.ACTIVE, occurred_at, only_from=("pending", "past_due")
@@ -353,12 +354,6 @@ def _payment_apply(*, donation: Donation, change: Change, occurred_at: datetime)
     _payment_recount(payment)
     if not donation.is_monthly and payment.refunded == payment.amount:
         _status_set(donation, Donation.Status.REFUNDED, occurred_at, only_from=("paid",))
-
-
-def _receipt_enqueue(*, payment_id: str) -> None:
-    from convoca.donations.tasks import payment_receipt_email_task
-
-    payment_receipt_email_task.enqueue(payment_id=payment_id)
 
 
 def _choices_apply(donation: Donation) -> None:

@@ -512,58 +512,6 @@ class SeriesRegistration(TimeStampedModel):
         return str(self.series_key)
 
 
-class ReminderDelivery(models.Model):
-    """One reminder of one registration: the row that makes each reminder go once.
-
-    Made by the periodic task when a reminder falls due; the unique
-    constraint means a second worker, or the same one after a restart,
-    finds the row and does not send again.
-    """
-
-    registration = models.ForeignKey(
-        Registration,
-        verbose_name=_("registration"),
-        on_delete=models.CASCADE,
-        related_name="reminders",
-    )
-    minutes_before = models.PositiveIntegerField(_("minutes before the start"))
-    created_at = models.DateTimeField(_("due"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["registration", "minutes_before"],
-                name="%(app_label)s_%(class)s_once_per_registration",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.registration_id} -{self.minutes_before} min"
-
-
-class CancellationNotice(models.Model):
-    """The email telling one registrant that their event is cancelled: sent once."""
-
-    registration = models.OneToOneField(
-        Registration,
-        verbose_name=_("registration"),
-        on_delete=models.CASCADE,
-        related_name="cancellation_notice",
-    )
-    created_at = models.DateTimeField(_("due"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("cancellation notice")
-        verbose_name_plural = _("cancellation notices")
-
-    def __str__(self):
-        return str(self.registration_id)
-
-
 class HostMessage(TimeStampedModel):
     """An email a host wrote to their event's registrants through the management page.
 
@@ -589,27 +537,6 @@ class HostMessage(TimeStampedModel):
         return str(_("message of %(date)s")) % {
             "date": f"{self.created_at:%Y-%m-%d}" if self.created_at else "—"
         }
-
-
-class HostMessageDelivery(models.Model):
-    """One registrant emailed for one host message: sending is once only."""
-
-    message = models.ForeignKey(HostMessage, on_delete=models.CASCADE, related_name="deliveries")
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("host message email")
-        verbose_name_plural = _("host message emails")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["message", "registration"],
-                name="%(app_label)s_%(class)s_once_per_registrant",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.message_id}/{self.registration_id}"
 
 
 class PendingEvent(Event):

@@ -7,7 +7,6 @@ import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from dateutil.rrule import rrulestr
 from django.core import signing
@@ -16,14 +15,12 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
+from convoca.core.outbox import outbox_keys_existing
 from convoca.events.models import (
     Campaign,
-    CancellationNotice,
     Event,
     HostMessage,
-    HostMessageDelivery,
     Registration,
-    ReminderDelivery,
     Series,
     SeriesRegistration,
 )
@@ -85,7 +82,7 @@ def event_host_edit(*, event: Event, data: dict) -> list[str]:
     changed, so an edit cannot slip past their review unseen. A pending
     event is simply saved: it is still waiting in the approval queue.
     """
-    from convoca.events.tasks import host_edited_email_task
+    from convoca.events.emails import host_edited_enqueue
 
     changed = [name for name in HOST_EDITABLE_FIELDS if getattr(event, name) != data[name]]
     if not changed:
@@ -93,22 +90,21 @@ def event_host_edit(*, event: Event, data: dict) -> list[str]:
     for name in changed:
         setattr(event, name, data[name])
     event_place_locate(event=event)
-    event_save(event=event)
-    if event.status == Event.Status.PUBLISHED:
-        transaction.on_commit(
-            partial(host_edited_email_task.enqueue, event_id=event.pk, fields=changed),
-            robust=True,
-        )
+    with transaction.atomic():
+        event_save(event=event)
+        if event.status == Event.Status.PUBLISHED:
+            host_edited_enqueue(event=event, fields=changed)
     return changed
 
 
 def event_cancel(*, event: Event) -> int:
     """Cancel an event (all its versions) and tell everyone registered; return how many.
 
-    One ``CancellationNotice`` per registration (confirmed or waiting)
-    makes the email go once, even if the event is cancelled twice.
+    One email per registration (confirmed or waiting), written to the
+    outbox with the cancellation; its dedupe key makes it go once, even if
+    the event is cancelled twice.
     """
-    from convoca.events.tasks import event_cancellation_email_task
+    from convoca.events.emails import event_cancelled_enqueue
 
     with transaction.atomic():
         event.status = Event.Status.CANCELLED
@@ -117,20 +113,8 @@ def event_cancel(*, event: Event) -> int:
             translation_key=event.translation_key,
             status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
             person__erased_at__isnull=True,
-        ).values_list("pk", flat=True)
-        told = set(
-            CancellationNotice.objects.filter(
-                registration__translation_key=event.translation_key
-            ).values_list("registration_id", flat=True)
-        )
-        made = CancellationNotice.objects.bulk_create(
-            [CancellationNotice(registration_id=pk) for pk in registrations if pk not in told],
-            ignore_conflicts=True,  # a concurrent cancellation made some: they stay one
-        )
-    transaction.on_commit(
-        partial(event_cancellation_email_task.enqueue, translation_key=str(event.translation_key))
-    )
-    return len(made)
+        ).select_related("event", "person")
+        return sum(event_cancelled_enqueue(registration) for registration in registrations)
 
 
 def event_place_locate(*, event: Event) -> bool:
@@ -344,10 +328,10 @@ def registration_create(*, event: Event, data: RegistrationData) -> Registration
 
     A second registration with the same email returns the first (a
     cancelled one is restored). Consents ticked in the form are recorded.
-    The confirmation (or wait-list) email leaves after the commit, with the
-    event's ``.ics`` and the link to the person's registration page.
+    The confirmation (or wait-list) email, with the event's ``.ics`` and the
+    link to the person's registration page, is written to the outbox with it.
     """
-    from convoca.events.tasks import registration_confirmation_email_task
+    from convoca.events.emails import registration_confirmation_enqueue
 
     if not event.is_open_for_registration:
         raise RegistrationClosed(event)
@@ -360,9 +344,7 @@ def registration_create(*, event: Event, data: RegistrationData) -> Registration
             share=bool(data.share_wording),
         )
         _consents_record(event=event, person=person, data=data)
-    transaction.on_commit(
-        partial(registration_confirmation_email_task.enqueue, registration_id=str(registration.pk))
-    )
+        registration_confirmation_enqueue(registration)
     return RegistrationResult(registration=registration, created=created)
 
 
@@ -395,7 +377,7 @@ def _consents_record(*, event: Event, person: Person, data: RegistrationData) ->
 
 def series_register(*, series: Series, data: RegistrationData) -> SeriesRegistration:
     """Register a person for every upcoming occurrence of a series, and for those to come."""
-    from convoca.events.tasks import series_registration_email_task
+    from convoca.events.emails import series_registration_enqueue
 
     with transaction.atomic():
         person = person_upsert(data=data.person).person
@@ -421,9 +403,11 @@ def series_register(*, series: Series, data: RegistrationData) -> SeriesRegistra
                 wording=data.news_wording,
                 source=data.source or f"events:series:{series.slug}",
             )
-    transaction.on_commit(
-        partial(series_registration_email_task.enqueue, subscription_id=subscription.pk)
-    )
+        series_registration_enqueue(
+            subscription=subscription,
+            series=series,
+            occurrences=list(upcoming.order_by("starts_at")[:6]),
+        )
     return subscription
 
 
@@ -511,7 +495,7 @@ def registration_cancel(*, registration: Registration) -> list[Registration]:
 
 def waitlist_promote(*, event: Event) -> list[Registration]:
     """Give free places to the wait list, first come first served; the caller holds the lock."""
-    from convoca.events.tasks import registration_promoted_email_task
+    from convoca.events.emails import registration_promoted_enqueue
 
     event.refresh_from_db(fields=["capacity"])
     waiting = Registration.objects.filter(
@@ -530,9 +514,7 @@ def waitlist_promote(*, event: Event) -> list[Registration]:
         registration.status = Registration.Status.CONFIRMED
         registration.promoted_at = now
         registration.save(update_fields=["status", "promoted_at", "updated_at"])
-        transaction.on_commit(
-            partial(registration_promoted_email_task.enqueue, registration_id=str(registration.pk))
-        )
+        registration_promoted_enqueue(registration)
     return promoted
 
 
@@ -547,38 +529,44 @@ def registration_attendance_mark(*, registration_ids, attended: bool) -> int:
 
 
 def reminders_due(*, now: datetime | None = None) -> int:
-    """Make a delivery row for every reminder that has fallen due; return how many are due.
+    """Write to the outbox every reminder that has fallen due; return how many were new.
 
-    The count includes rows made by an earlier run (they are not made twice).
     A reminder is due once ``now`` is past ``start - minutes_before`` and the
     event has not started. A reminder whose moment had passed when the
     person registered is skipped (who registers an hour before does not
-    need the day-before reminder). ``bulk_create`` ignores rows that exist,
-    so running twice makes nothing twice.
+    need the day-before reminder). Each reminder has a dedupe key, so
+    running twice writes nothing twice; those already written are not even
+    rendered again.
     """
+    from convoca.events.emails import reminder_enqueue, reminder_key
+
     now = now or timezone.now()
     longest = max([max(e.reminder_minutes or [0]) for e in _events_soon(now, days=15)] or [0])
     # One version per translation group: registrations belong to the group.
     events = {
         e.translation_key: e for e in _events_soon(now, days=max(1, longest // (24 * 60) + 1))
     }
-    rows = []
+    written = 0
     for event in events.values():
         for minutes in event.reminder_minutes or []:
             moment = event.starts_at - timedelta(minutes=minutes)
             if moment > now:
                 continue
-            registrations = Registration.objects.filter(
-                translation_key=event.translation_key,
-                status=Registration.Status.CONFIRMED,
-                created_at__lt=moment,
-                person__erased_at__isnull=True,
-            ).values_list("pk", flat=True)
-            rows.extend(
-                ReminderDelivery(registration_id=pk, minutes_before=minutes) for pk in registrations
+            registrations = list(
+                Registration.objects.filter(
+                    translation_key=event.translation_key,
+                    status=Registration.Status.CONFIRMED,
+                    created_at__lt=moment,
+                    person__erased_at__isnull=True,
+                ).select_related("event", "person")
             )
-    ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+            keys = {r.pk: reminder_key(r.pk, minutes) for r in registrations}
+            done = outbox_keys_existing(keys.values())
+            for registration in registrations:
+                if keys[registration.pk] in done:
+                    continue
+                written += reminder_enqueue(registration, minutes_before=minutes)
+    return written
 
 
 def _events_soon(now: datetime, *, days: int) -> list[Event]:
@@ -589,40 +577,6 @@ def _events_soon(now: datetime, *, days: int) -> list[Event]:
             starts_at__lte=now + timedelta(days=days),
         )
     )
-
-
-def reminders_send(*, now: datetime | None = None) -> int:
-    """Send every reminder not yet sent, each once; return how many were sent.
-
-    Each row is locked, sent and marked in one transaction: a second worker
-    skips a row being sent, and a worker that restarts finds it marked. (A
-    worker killed between the SMTP answer and the commit would send that
-    one reminder again: at least once, never silently lost.)
-    """
-    from convoca.events.emails import reminder_send
-
-    now = now or timezone.now()
-    sent = 0
-    pending = ReminderDelivery.objects.filter(
-        sent_at__isnull=True, registration__event__starts_at__gt=now
-    ).values_list("pk", flat=True)
-    for delivery_id in list(pending):
-        with transaction.atomic():
-            delivery = (
-                ReminderDelivery.objects.select_for_update(skip_locked=True)
-                .select_related("registration__event", "registration__person")
-                .filter(pk=delivery_id, sent_at__isnull=True)
-                .first()
-            )
-            if delivery is None:
-                continue
-            registration = delivery.registration
-            if registration.status == Registration.Status.CONFIRMED:
-                reminder_send(delivery=delivery)
-                sent += 1
-            delivery.sent_at = timezone.now()
-            delivery.save(update_fields=["sent_at"])
-    return sent
 
 
 # --- Hosts in a campaign -----------------------------------------------------------------------
@@ -653,7 +607,7 @@ def event_host_submit(*, campaign: Campaign, data: HostedEventData) -> Event:
 
     The host gets an email with their private management link at once.
     """
-    from convoca.events.tasks import host_submitted_email_task
+    from convoca.events.emails import host_email_enqueue
 
     with transaction.atomic():
         host = person_upsert(data=data.host).person
@@ -682,19 +636,22 @@ def event_host_submit(*, campaign: Campaign, data: HostedEventData) -> Event:
         )
         event_place_locate(event=event)
         event.save()
-    transaction.on_commit(partial(host_submitted_email_task.enqueue, event_id=event.pk))
+        host_email_enqueue(event, "events/email/host_submitted")
     return event
 
 
 def event_review(*, event: Event, approve: bool) -> None:
     """A coordinator approves a hosted event (it goes on the map) or turns it down."""
-    from convoca.events.tasks import host_reviewed_email_task
+    from convoca.events.emails import host_email_enqueue
 
     if event.status != Event.Status.PENDING:
         return
     event.status = Event.Status.PUBLISHED if approve else Event.Status.REJECTED
-    event_save(event=event)
-    transaction.on_commit(partial(host_reviewed_email_task.enqueue, event_id=event.pk))
+    with transaction.atomic():
+        event_save(event=event)
+        host_email_enqueue(
+            event, "events/email/host_approved" if approve else "events/email/host_rejected"
+        )
 
 
 def host_event_get(*, key: str) -> Event | None:
@@ -706,7 +663,7 @@ def host_event_get(*, key: str) -> Event | None:
 
 def host_message_send(*, event: Event, subject: str, body: str) -> HostMessage:
     """Email the host's message to every registrant (addresses stay hidden from the host)."""
-    from convoca.events.tasks import host_message_send_task
+    from convoca.events.emails import host_message_email_enqueue
 
     with transaction.atomic():
         _lock_group(event.translation_key)
@@ -717,13 +674,12 @@ def host_message_send(*, event: Event, subject: str, body: str) -> HostMessage:
             translation_key=event.translation_key,
             status=Registration.Status.CONFIRMED,
             person__erased_at__isnull=True,
-        ).values_list("pk", flat=True)
-        HostMessageDelivery.objects.bulk_create(
-            HostMessageDelivery(message=message, registration_id=pk) for pk in registrations
+        ).select_related("person")
+        message.recipients = sum(
+            host_message_email_enqueue(message=message, registration=registration)
+            for registration in registrations
         )
-        message.recipients = message.deliveries.count()
         message.save(update_fields=["recipients"])
-    transaction.on_commit(partial(host_message_send_task.enqueue, message_id=message.pk))
     return message
 
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from convoca.coalition.scoping import OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.crypto import email_index
-from convoca.inbox.models import ContactMessage, ThreadEntry
+from convoca.core.outbox import outbox_sent_at
+from convoca.inbox.models import ACKNOWLEDGEMENT, ContactMessage, ThreadEntry
 from convoca.inbox.selectors import contact_message_list_for_staff
 from convoca.inbox.services import (
     contact_message_assign,
@@ -96,7 +97,11 @@ class ContactMessageAdmin(OrganisationScopedAdmin):
     )
 
     def get_queryset(self, request):
-        return contact_message_list_for_staff(request.user).select_related("person", "assignee")
+        return (
+            contact_message_list_for_staff(request.user)
+            .select_related("person", "assignee")
+            .annotate(acknowledgement_sent_at=outbox_sent_at(ACKNOWLEDGEMENT))
+        )
 
     def has_view_permission(self, request, obj=None):
         if not self.has_module_permission(request):
@@ -134,7 +139,7 @@ class ContactMessageAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=_("acknowledged"), boolean=True)
     def acknowledged(self, obj):
-        return obj.acknowledged_at is not None
+        return obj.acknowledgement_sent_at is not None
 
     @admin.display(description=_("message"))
     def text(self, obj):
@@ -151,7 +156,7 @@ class ContactMessageAdmin(OrganisationScopedAdmin):
                 return _("note for staff only")
             if entry.sent_at:
                 return _("reply, sent %(when)s") % {"when": f"{entry.sent_at:%Y-%m-%d %H:%M}"}
-            return _("reply, not sent yet (retried every ten minutes)")
+            return _("reply, not sent yet (the outbox retries it)")
 
         return format_html(
             '<ol class="thread">{}</ol>',

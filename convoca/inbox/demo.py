@@ -2,7 +2,9 @@
 
 from django.contrib.auth import get_user_model
 
-from convoca.inbox.models import ContactMessage, ThreadEntry
+from convoca.core.models import OutboxEmail
+from convoca.core.outbox import outbox_key
+from convoca.inbox.models import REPLY, ContactMessage, ThreadEntry
 from convoca.inbox.services import (
     ContactData,
     contact_message_assign,
@@ -59,11 +61,16 @@ def load(context: dict) -> None:
         message=messages[0], author=coordinator, body="Maybe the media working group can answer."
     )
     # Answered earlier: the reply is in the thread as sent (the demo sends no real email).
-    ThreadEntry.objects.create(
+    reply = ThreadEntry.objects.create(
         message=messages[1],
         kind=ThreadEntry.Kind.REPLY,
         author=coordinator,
         body="The link goes out on the Monday before each webinar; you are now on the list.",
+    )
+    OutboxEmail.objects.create(
+        kind=REPLY,
+        status=OutboxEmail.Status.SENT,
+        dedupe_key=outbox_key(REPLY, reply.pk),
         sent_at=messages[1].created_at,
     )
     contact_message_status_set(message=messages[1], status=ContactMessage.Status.ANSWERED)

@@ -9,14 +9,19 @@ from django.utils.translation import gettext_lazy as _
 
 from convoca.core.fields import EncryptedTextField
 from convoca.core.models import TimeStampedModel
+from convoca.core.outbox import outbox_key, outbox_sent_times
+
+#: The outbox kinds (and dedupe-key prefixes) of the inbox's emails.
+ACKNOWLEDGEMENT = "inbox.acknowledgement"
+REPLY = "inbox.reply"
 
 
 class ContactMessage(TimeStampedModel):
     """One message sent through the contact form, and where it stands.
 
     Stored before anything else happens, so a failing mail server never
-    loses it; ``acknowledged_at`` records the acknowledgement email once it
-    went out (a task retries until it does). The sender is a supporter
+    loses it; the acknowledgement email is written to the outbox with it
+    (``acknowledged_at`` reads when it went out). The sender is a supporter
     (``person``); the name they typed and the message are encrypted here.
     Closed messages lose their personal data after the retention period
     (``erased_at``), keeping only their subject type and dates.
@@ -72,7 +77,6 @@ class ContactMessage(TimeStampedModel):
         related_name="assigned_contact_messages",
         limit_choices_to={"is_staff": True, "is_active": True},
     )
-    acknowledged_at = models.DateTimeField(_("acknowledgement sent"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
 
@@ -102,12 +106,19 @@ class ContactMessage(TimeStampedModel):
             return ""
         return self.person.email
 
+    @property
+    def acknowledged_at(self):
+        """When the acknowledgement email was handed to the mail server, if it was."""
+        return outbox_sent_times([outbox_key(ACKNOWLEDGEMENT, self.pk)]).get(
+            outbox_key(ACKNOWLEDGEMENT, self.pk)
+        )
+
 
 class ThreadEntry(TimeStampedModel):
     """A reply emailed to the sender, or a note for staff only, in a message's thread.
 
-    A reply records ``sent_at`` once the email went out; a task retries one
-    that failed. A note is never sent to anyone.
+    A reply's email is written to the outbox with it (``sent_at`` reads when
+    it went out). A note is never sent to anyone.
     """
 
     class Kind(models.TextChoices):
@@ -130,7 +141,6 @@ class ThreadEntry(TimeStampedModel):
         related_name="+",
     )
     body = EncryptedTextField(_("text"), blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thread entry")
@@ -139,3 +149,9 @@ class ThreadEntry(TimeStampedModel):
 
     def __str__(self):
         return self.get_kind_display()
+
+    @property
+    def sent_at(self):
+        """When a reply's email was handed to the mail server, if it was (a note: never)."""
+        key = outbox_key(REPLY, self.pk)
+        return outbox_sent_times([key]).get(key)

@@ -19,6 +19,8 @@ from django_countries import countries
 
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.models import OutboxEmail
+from convoca.core.outbox import outbox_counts, outbox_retry_now
 from convoca.mailings.compose import MailingComposer, Recipient
 from convoca.mailings.models import Mailing, MailingList, Subscription, Suppression
 from convoca.mailings.selectors import (
@@ -162,6 +164,58 @@ class SubscriptionAdmin(OrganisationScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(CoordinatorOnlyAdmin):
+    """Every transactional email and what became of it; never its address or text."""
+
+    list_display = ["kind", "status", "attempts", "last_error", "next_attempt_at", "created_at"]
+    list_filter = ["status", "kind"]
+    fields = readonly_fields = [
+        "kind",
+        "status",
+        "language",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "sent_at",
+    ]
+    ordering = ["-created_at"]
+    actions = ["retry_now"]
+    list_before_template = "admin/core/outboxemail_counts.html"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        return user_is_coordinator(request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        counts = outbox_counts()
+        extra_context = {**(extra_context or {}), "outbox_counts": counts}
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=_("Retry now"), permissions=["retry"])
+    def retry_now(self, request, queryset):
+        changed = outbox_retry_now(ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d email will be sent again now.",
+                "%(count)d emails will be sent again now.",
+                changed,
+            )
+            % {"count": changed},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Suppression)
@@ -568,7 +622,7 @@ class MailingAdmin(OrganisationScopedAdmin):
                 )
                 self.message_user(
                     request,
-                    gettext("A test in each language (%(languages)s) went to %(email)s.")
+                    gettext("A test in each language (%(languages)s) is on its way to %(email)s.")
                     % {"languages": ", ".join(languages), "email": request.user.email},
                     messages.SUCCESS,
                 )

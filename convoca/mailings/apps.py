@@ -10,6 +10,10 @@ class MailingsConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
+        from convoca.core.outbox import (
+            outbox_suppression_check_register,
+            permanent_failure_handler_register,
+        )
         from convoca.mailings import audiences, services
         from convoca.mailings.webhooks import tracking_received
         from convoca.people.services import personal_data_handler_register
@@ -20,5 +24,9 @@ class MailingsConfig(AppConfig):
             export=services.subscription_export_for_person,
             erase=services.subscription_erase_for_person,
         )
+        outbox_suppression_check_register(
+            "suppressions", suppressed=services.suppression_addresses_undeliverable
+        )
+        permanent_failure_handler_register("suppressions", handler=services.suppression_add_refused)
         tracking.connect(tracking_received, dispatch_uid="convoca.mailings.tracking")
         audiences.register_builtin()

@@ -139,26 +139,6 @@ class Subscription(TimeStampedModel):
         return f"{self.mailing_list} · {self.get_status_display()}"
 
 
-class ConfirmationThrottle(models.Model):
-    """When a subscription confirmation email last went to a person: one a day at most."""
-
-    person = models.OneToOneField(
-        "people.Person",
-        verbose_name=_("person"),
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="+",
-    )
-    sent_at = models.DateTimeField(_("last sent"))
-
-    class Meta:
-        verbose_name = _("confirmation email sent")
-        verbose_name_plural = _("confirmation emails sent")
-
-    def __str__(self):
-        return str(self.sent_at)
-
-
 class Suppression(models.Model):
     """An address no bulk mailing may reach: it bounced, complained or unsubscribed from all.
 

@@ -11,8 +11,9 @@ Public interface (keyword-only; see docs/mailings.md):
   ``mailing_resume``, ``mailing_cancel``, ``mailing_send_test``.
 - ``suppression_add``: never mail this address in bulk again.
 
-Transactional emails (confirmations, reminders, receipts) keep going through
-``convoca.core.mail.email_send``; nothing here is for them.
+Transactional emails (confirmations, reminders, receipts) go through the
+outbox (``convoca.core.outbox``), which shares this engine's exactly-once
+sending (``convoca.core.sending``) and reports permanent refusals here.
 """
 
 from __future__ import annotations
@@ -24,16 +25,23 @@ from functools import partial
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_addresses_redact, email_index
-from convoca.core.links import RESEND_INTERVAL_SECONDS, signed_link_read
+from convoca.core.links import resend_window, signed_link_read
+from convoca.core.mail import absolute_url
+from convoca.core.outbox import (
+    outbox_email_enqueue,
+    outbox_key,
+    outbox_keys_existing,
+    outbox_message_enqueue,
+)
 from convoca.mailings.compose import MailingComposer, Recipient
 from convoca.mailings.models import (
-    ConfirmationThrottle,
     Delivery,
     Mailing,
     MailingList,
@@ -160,10 +168,10 @@ def subscription_request(
 
     The answer is the same whether the address was known, subscribed,
     unsubscribed or new: the page says "check your inbox", and only the
-    owner of the address learns anything. A confirmation email leaves at
-    most once a day per address (after commit); an unsubscribed person
-    stays unsubscribed until they follow it. Someone already subscribed
-    gets nothing new.
+    owner of the address learns anything. A confirmation email is written
+    to the outbox with the request, at most one a day per address (its
+    dedupe key); an unsubscribed person stays unsubscribed until they
+    follow it. Someone already subscribed gets nothing new.
     """
     with transaction.atomic():
         person = person_upsert(
@@ -186,35 +194,39 @@ def subscription_request(
             subscription.save(update_fields=["requested_at", "source", "updated_at"])
             waiting = True
         if waiting:
-            from convoca.mailings.tasks import subscription_confirmation_email_task
+            _subscription_confirmation_email_enqueue(person=person, language=language)
 
-            transaction.on_commit(
-                partial(
-                    subscription_confirmation_email_task.enqueue,
-                    person_id=str(person.pk),
-                    language=language,
-                )
+
+def _subscription_confirmation_email_enqueue(
+    *, person: Person, language: str, resend: bool = False
+) -> bool:
+    """Ask the person to confirm their subscriptions, at most one such email a day (UTC).
+
+    ``resend``: a new link asked for by hand, at most one a minute
+    (``core.links.resend_window``; the link form limits how many a day).
+    """
+    window = resend_window() if resend else timezone.now().date().isoformat()
+    key = outbox_key(f"mailings.subscription_confirm:{window}", person.pk)
+    if outbox_keys_existing([key]):
+        return False  # today's went already: not even rendered again
+    with translation.override(language):
+        link = absolute_url(
+            reverse(
+                "mailings:subscription-confirm",
+                kwargs={"token": subscription_confirm_token_make(person=person)},
             )
-
-
-def confirmation_email_claim(*, person: Person) -> bool:
-    """Claim today's one subscription confirmation email to this person; False if it went."""
-    now = timezone.now()
-    if ConfirmationThrottle.objects.filter(
-        person=person, sent_at__gt=now - timedelta(days=1)
-    ).exists():
-        return False
-    updated = ConfirmationThrottle.objects.filter(
-        person=person, sent_at__lte=now - timedelta(days=1)
-    ).update(sent_at=now)
-    if updated:
-        return True
-    try:
-        with transaction.atomic():
-            ConfirmationThrottle.objects.create(person=person, sent_at=now)
-    except IntegrityError:
-        return False  # another request won the race
-    return True
+        )
+        lists = [s.mailing_list.label for s in subscription_list_waiting(person=person)]
+    row = outbox_email_enqueue(
+        kind="mailings.subscription_confirm",
+        to=person.email,
+        template="mailings/email/subscription_confirm",
+        context={"person": person, "lists": lists, "link": link},
+        language=language,
+        person_id=person.pk,
+        dedupe_key=key,
+    )
+    return row is not None
 
 
 def subscription_confirm_token_make(*, person: Person) -> str:
@@ -242,19 +254,10 @@ def subscription_confirmation_resend(*, email: str, language: str) -> None:
     person = person_get_by_email(email)
     if person is None or not subscription_list_waiting(person=person):
         return
-    ConfirmationThrottle.objects.filter(
-        person=person,
-        sent_at__lte=timezone.now() - timedelta(seconds=RESEND_INTERVAL_SECONDS),
-    ).delete()
-    from convoca.mailings.tasks import subscription_confirmation_email_task
-
-    transaction.on_commit(
-        partial(
-            subscription_confirmation_email_task.enqueue,
-            person_id=str(person.pk),
-            language=person.language or language,
+    with transaction.atomic():
+        _subscription_confirmation_email_enqueue(
+            person=person, language=person.language or language, resend=True
         )
-    )
 
 
 def subscription_list_waiting(*, person: Person) -> list[Subscription]:
@@ -401,6 +404,25 @@ def suppression_add(
         suppression.detail = detail[:200]
         suppression.save(update_fields=["reason", "detail"])
     return suppression
+
+
+def suppression_addresses_undeliverable(addresses: list[str]) -> set[str]:
+    """Which of these addresses bounced or were rejected: the outbox does not email them.
+
+    An unsubscribe or a complaint stops bulk mail only; the email someone
+    asked for (a confirmation, a receipt) still goes.
+    """
+    by_index = {email_index(address): address for address in addresses}
+    found = Suppression.objects.filter(
+        email_index__in=list(by_index),
+        reason__in=[Suppression.Reason.BOUNCED, Suppression.Reason.REJECTED],
+    ).values_list("email_index", flat=True)
+    return {by_index[index] for index in found}
+
+
+def suppression_add_refused(address: str, detail: str) -> None:
+    """A mail server refused this address for good (a 5xx): suppress it, as a bounce."""
+    suppression_add(email=address, reason=Suppression.Reason.BOUNCED, detail=detail)
 
 
 # --- Mailings ----------------------------------------------------------------------------
@@ -612,13 +634,11 @@ def mailing_resume_stalled(*, now=None) -> list[int]:
 def mailing_send_test(*, mailing: Mailing, email: str, given_name: str = "") -> list[str]:
     """Send the mailing to one address in each of its languages, marked as a test.
 
-    Nothing is recorded as a delivery; the unsubscribe links in a test do
-    nothing (they name no real recipient).
+    The tests go through the outbox (the staff member's request never waits
+    for the mail server). Nothing is recorded as a delivery; the unsubscribe
+    links in a test do nothing (they name no real recipient).
     """
-    from django.core.mail import mailers
-
     composer = MailingComposer(mailing, test=True)
-    messages = []
     for language in mailing.languages:
         message = composer.email_message(
             Recipient(
@@ -630,9 +650,7 @@ def mailing_send_test(*, mailing: Mailing, email: str, given_name: str = "") -> 
             )
         )
         message.subject = f"[TEST {language}] {message.subject}"
-        messages.append(message)
-    backend = mailers.default
-    backend.send_messages(messages)
+        outbox_message_enqueue(kind="mailings.test", message=message, language=language)
     return mailing.languages
 
 
@@ -774,4 +792,3 @@ def subscription_export_for_person(person: Person) -> list[dict]:
 
 def subscription_erase_for_person(person: Person) -> None:
     Subscription.objects.filter(person=person).delete()
-    ConfirmationThrottle.objects.filter(person=person).delete()

@@ -52,9 +52,6 @@ class Person(TimeStampedModel):
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
     email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
-    confirmation_sent_at = models.DateTimeField(
-        _("last confirmation email"), null=True, blank=True, editable=False
-    )
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     tags = models.ManyToManyField(
         "people.Tag",

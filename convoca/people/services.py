@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import partial
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_index
@@ -122,51 +122,6 @@ def person_confirm_email(*, person: Person) -> None:
     if person.email_confirmed_at is None:
         person.email_confirmed_at = timezone.now()
         person.save(update_fields=["email_confirmed_at", "updated_at"])
-
-
-def person_confirmation_email_claim(*, person: Person) -> bool:
-    """Claim today's one confirmation email to this person; False if already sent.
-
-    Forms must not become a way to flood someone's inbox.
-    """
-    return person.pk in person_confirmation_emails_claim(person_ids=[person.pk])
-
-
-def person_confirmation_emails_claim(*, person_ids: Iterable) -> set:
-    """Claim today's one confirmation email to each of these people; the ids won.
-
-    ``person_confirmation_email_claim`` for a batch: the rows are locked,
-    the ones not sent to in the last day are read and updated in one
-    transaction, so two workers claiming the same person cannot both win.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = set(
-            Person.objects.select_for_update()
-            .filter(pk__in=list(person_ids))
-            .filter(
-                models.Q(confirmation_sent_at__isnull=True)
-                | models.Q(confirmation_sent_at__lte=now - timedelta(days=1))
-            )
-            .values_list("pk", flat=True)
-        )
-        Person.objects.filter(pk__in=claimed).update(confirmation_sent_at=now)
-    return claimed
-
-
-def person_confirmation_email_unclaim(*, person_id) -> None:
-    """Give back today's claim when its email could not be sent, so a later one may go."""
-    Person.objects.filter(pk=person_id).update(confirmation_sent_at=None)
-
-
-def person_confirmation_email_release(*, person_id, sent_before: datetime) -> None:
-    """Lift the one-a-day limit for a new link asked for by hand, if the last left before then.
-
-    The link form's own rate limit (``core.links``) bounds how often that is.
-    """
-    Person.objects.filter(pk=person_id, confirmation_sent_at__lte=sent_before).update(
-        confirmation_sent_at=None
-    )
 
 
 def _subject_keys(subject: models.Model | None) -> dict[str, Any]:
@@ -282,6 +237,21 @@ def personal_data_handler_register(
 ) -> None:
     """Called from an app's ``ready()``: include its data in exports and erasures."""
     _handlers[key] = PersonalDataHandler(label=label, export=export, erase=erase)
+
+
+def outbox_export_for_person(person: Person) -> list[dict[str, Any]]:
+    """The emails Convoca wrote to this person: what kind, when, and what became of them."""
+    from convoca.core.models import OutboxEmail
+
+    return [
+        {
+            "kind": row.kind,
+            "status": row.status,
+            "created_at": row.created_at.isoformat(),
+            "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        }
+        for row in OutboxEmail.objects.filter(person_id=str(person.pk)).order_by("created_at")
+    ]
 
 
 def person_export(*, person: Person) -> dict[str, Any]:
@@ -415,11 +385,21 @@ def data_access_link_request(*, email: str, language: str) -> None:
     Nothing tells the requester whether the address is known: the page they
     see is the same, and only the address's owner receives the link.
     """
-    from convoca.people.tasks import data_access_link_email_task
+    from convoca.core.mail import absolute_url
+    from convoca.core.outbox import outbox_email_enqueue
 
     person = Person.objects.filter(email_index=email_index(email), erased_at__isnull=True).first()
     if person is None:
         return
-    transaction.on_commit(
-        partial(data_access_link_email_task.enqueue, person_id=str(person.pk), language=language)
+    with translation.override(language):
+        link = absolute_url(
+            reverse("people:data-access", kwargs={"token": data_access_token_make(person=person)})
+        )
+    outbox_email_enqueue(
+        kind="people.data_access",
+        to=person.email,
+        template="people/email/data_access",
+        context={"person": person, "link": link},
+        language=language,
+        person_id=person.pk,
     )

@@ -1,15 +1,13 @@
 """A confirmation link that does not work says why, and a new one can be asked for."""
 
 import re
-from datetime import timedelta
 
+import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from convoca.actions.models import Signature
 from convoca.actions.services import signature_confirm_token_make
-from convoca.people.models import Person
 
 RESEND = "/en/confirm/new-link/"
 
@@ -18,13 +16,24 @@ def _path(message) -> str:
     return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
 
 
-def _a_while_later():
-    """The last confirmation email left some minutes ago (a new one may go)."""
-    Person.objects.update(confirmation_sent_at=timezone.now() - timedelta(minutes=5))
+@pytest.fixture
+def a_while_later(monkeypatch):
+    """Each call moves the clock of new links on by five minutes (a new one may go)."""
+    from convoca.core import links
+
+    real = links.time.time
+    shift = 0
+
+    def later():
+        nonlocal shift
+        shift += 300
+        monkeypatch.setattr(links.time, "time", lambda: real() + shift)
+
+    return later
 
 
 def test_a_mangled_link_says_it_does_not_work_and_offers_a_new_one(
-    client, appeal, sign, django_capture_on_commit_callbacks
+    client, appeal, sign, django_capture_on_commit_callbacks, a_while_later
 ):
     sign(appeal)
     [first] = mail.outbox
@@ -38,7 +47,7 @@ def test_a_mangled_link_says_it_does_not_work_and_offers_a_new_one(
         assert f'action="{RESEND}"' in page.text
     assert Signature.objects.get().confirmed_at is None
 
-    _a_while_later()
+    a_while_later()
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(RESEND, {"email": "ANA@example.org"})
     assert answer.status_code == 200
@@ -51,12 +60,12 @@ def test_a_mangled_link_says_it_does_not_work_and_offers_a_new_one(
 
 
 def test_a_new_link_is_the_same_answer_for_any_address_and_emails_only_who_waits(
-    client, appeal, sign, django_capture_on_commit_callbacks
+    client, appeal, sign, django_capture_on_commit_callbacks, a_while_later
 ):
     sign(appeal)
     client.post(_path(mail.outbox[0]))  # confirmed: nothing waits any more
     mail.outbox.clear()
-    _a_while_later()
+    a_while_later()
     with django_capture_on_commit_callbacks(execute=True):
         known = client.post(RESEND, {"email": "ana@example.org"})
         unknown = client.post(RESEND, {"email": "nobody@example.org"})
@@ -66,11 +75,11 @@ def test_a_new_link_is_the_same_answer_for_any_address_and_emails_only_who_waits
 
 
 def test_new_links_to_one_address_are_limited(
-    client, appeal, sign, django_capture_on_commit_callbacks
+    client, appeal, sign, django_capture_on_commit_callbacks, a_while_later
 ):
     sign(appeal)
     for _attempt in range(3):
-        _a_while_later()
+        a_while_later()
         with django_capture_on_commit_callbacks(execute=True):
             assert client.post(RESEND, {"email": "ana@example.org"}).status_code == 200
     assert client.post(RESEND, {"email": "ana@example.org"}).status_code == 429

@@ -6,7 +6,11 @@ import time
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
+from convoca.core.models import OutboxEmail
+from convoca.core.outbox import outbox_deliver, outbox_sent_at
+from convoca.donations.emails import RECEIPT
 from convoca.donations.models import Donation, Payment, WebhookEvent
 from convoca.donations.selectors import fundraiser_figures
 
@@ -70,6 +74,25 @@ def test_the_same_event_delivered_twice_counts_once_and_sends_one_receipt(
     figures = fundraiser_figures(fundraiser)
     assert (figures.raised, figures.donors) == (2500, 1)
     assert len(smtp_sink.messages) == 1
+
+
+def test_the_payment_admin_shows_when_the_receipt_was_sent(
+    give, webhook, fundraiser, stripe_standin, smtp_sink, client, coordinator
+):
+    smtp_sink.stop()  # the receipt waits in the outbox
+    _r, session = give(fundraiser)
+    [event] = stripe_standin.complete(session)
+    webhook(event)
+    client.force_login(coordinator)
+    assert client.get("/admin/donations/payment/").status_code == 200
+    assert Payment.objects.annotate(sent=outbox_sent_at(RECEIPT)).get().sent is None
+
+    smtp_sink.start()
+    OutboxEmail.objects.update(next_attempt_at=timezone.now())
+    outbox_deliver()
+    assert len(smtp_sink.messages) == 1
+    assert Payment.objects.annotate(sent=outbox_sent_at(RECEIPT)).get().sent is not None
+    assert client.get("/admin/donations/payment/").status_code == 200
 
 
 def test_two_events_for_one_payment_count_it_once(give, webhook, fundraiser, stripe_standin):

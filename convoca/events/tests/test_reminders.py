@@ -4,13 +4,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from convoca.events.models import ReminderDelivery
-from convoca.events.services import reminders_due, reminders_send
+from convoca.core.models import OutboxEmail
+from convoca.core.outbox import outbox_deliver
+from convoca.events.services import reminders_due
 
 
 def _run(now):
+    """The every-minute task at ``now``, then the outbox's delivery: how many reminders left."""
     reminders_due(now=now)
-    return reminders_send(now=now)
+    return outbox_deliver().sent
 
 
 def test_a_registrant_gets_the_day_and_hour_reminders_once_each(
@@ -31,7 +33,7 @@ def test_a_registrant_gets_the_day_and_hour_reminders_once_each(
     ]
     body = smtp_sink.messages[1]["message"].get_body(("plain",)).get_content()
     assert "https://meet.example.org/secret-room-42" in body
-    assert ReminderDelivery.objects.filter(sent_at__isnull=False).count() == 2
+    assert OutboxEmail.objects.filter(kind="events.reminder", status="sent").count() == 2
 
 
 def test_reminders_are_configurable_per_event(make_event, register):
@@ -49,7 +51,8 @@ def test_no_reminder_after_cancelling_or_for_a_moment_before_registering(
     register(event)
     # Registered two hours before: the day-before reminder never comes, the hour one does.
     assert _run(event.starts_at - timedelta(minutes=50)) == 1
-    assert ReminderDelivery.objects.get().minutes_before == 60
+    [reminder] = OutboxEmail.objects.filter(kind="events.reminder")
+    assert reminder.dedupe_key.startswith("events.reminder:60:")
 
 
 def test_a_cancelled_registration_gets_no_reminder(webinar, register, commit):
@@ -59,3 +62,21 @@ def test_a_cancelled_registration_gets_no_reminder(webinar, register, commit):
     register(webinar)
     commit(registration_cancel, registration=Registration.objects.get())
     assert _run(webinar.starts_at - timedelta(minutes=30)) == 0
+
+
+def test_a_reminder_still_waiting_when_the_event_starts_is_never_sent(webinar, register, smtp_sink):
+    register(webinar)
+    smtp_sink.messages.clear()
+    smtp_sink.stop()
+    reminders_due(now=webinar.starts_at - timedelta(minutes=30))
+    outbox_deliver()
+    reminders = OutboxEmail.objects.filter(kind="events.reminder")
+    assert {r.status for r in reminders} == {"retrying"}
+    assert {r.expires_at for r in reminders} == {webinar.starts_at}
+
+    # The server is back only after the start (the rows' deadline stands for it).
+    smtp_sink.start()
+    reminders.update(next_attempt_at=timezone.now(), expires_at=timezone.now())
+    outbox_deliver()
+    assert set(reminders.values_list("status", "last_error")) == {("given_up", "expired")}
+    assert smtp_sink.messages == []

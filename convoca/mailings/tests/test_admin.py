@@ -44,11 +44,15 @@ def test_organiser_composes_targets_sees_the_exact_count_and_sends(
     organiser.email = "organiser@example.org"
     organiser.save()
     send_url = reverse("admin:mailings_mailing_send", args=[mailing.pk])
-    client.post(send_url, {"do": "test"})
+    with commit():
+        client.post(send_url, {"do": "test"})
     assert {m["message"]["Subject"] for m in smtp_sink.messages} == {
         "[TEST en] Webinar on Tuesday",
         "[TEST es] Seminario el martes",
     }
+    [english] = [m["message"] for m in smtp_sink.messages if "[TEST en]" in m["message"]["Subject"]]
+    html = english.get_body(("html",))
+    assert html is not None and "Tuesday" in html.get_content()
     smtp_sink.messages.clear()
 
     with commit():

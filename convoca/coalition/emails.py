@@ -1,11 +1,13 @@
-"""Emails of the coalition: affiliation, invitations, requests to join. Each is safe to rerun."""
+"""Emails of the coalition: affiliation, invitations, requests to join.
+
+Each function writes its emails to the outbox; call it inside the
+transaction of the change that causes them.
+"""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.tasks import task
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -13,83 +15,73 @@ from convoca.coalition.models import (
     AffiliationQuestion,
     AffiliationRequest,
     JoinRequest,
-    Organisation,
     WorkingGroupMember,
 )
 from convoca.coalition.selectors import coordinator_list_emailable
-from convoca.coalition.services import (
-    join_request_confirm_token_make,
-    join_request_review_token_make,
-)
-from convoca.core.mail import absolute_url, email_send
+from convoca.core.mail import absolute_url
+from convoca.core.outbox import outbox_email_enqueue, outbox_key
 
 
 def _language(value: str) -> str:
     return value if value in ("en", "es") else "en"
 
 
-@task
-def affiliation_request_received_email_task(*, request_id: str) -> int:
+def affiliation_request_received_emails_enqueue(*, request: AffiliationRequest) -> int:
     """Acknowledge an affiliation request to its contact and tell the coordinators about it."""
-    request = AffiliationRequest.objects.select_related("person").filter(pk=request_id).first()
-    if request is None:
-        return 0
-    sent = 0
+    count = 0
     if request.person and request.person.email:
-        email_send(
+        outbox_email_enqueue(
+            kind="coalition.affiliation_received",
             to=request.person.email,
             template="coalition/email/affiliation_received",
             context={"request": request, "person": request.person},
             language=_language(request.language),
+            person_id=request.person_id,
         )
-        sent += 1
-    coordinators = coordinator_list_emailable()
+        count += 1
     # Staff have no language of their own: the site's default language.
     with translation.override(settings.LANGUAGE_CODE):
         link = absolute_url(reverse("admin:coalition_affiliationrequest_change", args=[request.pk]))
-    for user in coordinators:
-        email_send(
+    for user in coordinator_list_emailable():
+        outbox_email_enqueue(
+            kind="coalition.affiliation_to_review",
             to=user.email,
             template="coalition/email/affiliation_to_review",
             context={"request": request, "link": link},
             language=settings.LANGUAGE_CODE,
         )
-        sent += 1
-    return sent
+        count += 1
+    return count
 
 
-@task
-def affiliation_question_email_task(*, question_id: str) -> bool:
+def affiliation_question_email_enqueue(*, question: AffiliationQuestion) -> bool:
     """Email a coordinator's question (or reason for declining) to the contact, who may reply."""
-    question = (
-        AffiliationQuestion.objects.select_related("request__person", "author")
-        .filter(pk=question_id, sent_at__isnull=True)
-        .first()
-    )
-    if question is None or question.request.person is None or not question.request.person.email:
+    request = question.request
+    if request.person is None or not request.person.email:
         return False
     author = question.author
     headers = {"Reply-To": author.email} if author and author.email else {}
-    request = question.request
     # Written with the decision (affiliation_request_decline): the reason for it.
     declined = (
         request.status == AffiliationRequest.Status.DECLINED
         and request.reviewed_at is not None
         and question.created_at >= request.reviewed_at
     )
-    email_send(
-        to=question.request.person.email,
+    row = outbox_email_enqueue(
+        kind="coalition.affiliation_question",
+        to=request.person.email,
         template=(
             "coalition/email/affiliation_declined"
             if declined
             else "coalition/email/affiliation_question"
         ),
-        context={"request": question.request, "question": question.body},
-        language=_language(question.request.language),
+        context={"request": request, "question": question.body},
+        language=_language(request.language),
         headers=headers,
+        person_id=request.person_id,
+        dedupe_key=outbox_key("coalition.affiliation_question", question.pk),
     )
-    AffiliationQuestion.objects.filter(pk=question.pk).update(sent_at=timezone.now())
-    return True
+    return row is not None
 
 
 def organiser_invitation_link(*, user, language: str) -> str:
@@ -106,15 +98,13 @@ def organiser_invitation_link(*, user, language: str) -> str:
         )
 
 
-@task
-def organiser_invitation_email_task(*, user_id: int, organisation_id: int, language: str) -> bool:
+def organiser_invitation_email_enqueue(*, user, organisation, language: str) -> bool:
     """Invite the contact of an approved organisation to set a password and log in."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if user is None or organisation is None or not user.email:
+    if not user.is_active or not user.email:
         return False
     language = _language(language)
-    email_send(
+    outbox_email_enqueue(
+        kind="coalition.organiser_invitation",
         to=user.email,
         template="coalition/email/organiser_invitation",
         context={
@@ -127,15 +117,12 @@ def organiser_invitation_email_task(*, user_id: int, organisation_id: int, langu
     return True
 
 
-@task
-def join_request_confirmation_email_task(*, join_request_id: str) -> bool:
+def join_request_confirmation_email_enqueue(*, join_request: JoinRequest) -> bool:
     """Ask the person to confirm their request to join (and so their address)."""
-    join_request = (
-        JoinRequest.objects.select_related("group", "person")
-        .filter(pk=join_request_id, status=JoinRequest.Status.UNCONFIRMED)
-        .first()
-    )
-    if join_request is None or join_request.person.erased_at:
+    from convoca.coalition.services import join_request_confirm_token_make
+
+    person = join_request.person
+    if person.erased_at:
         return False
     language = _language(join_request.language)
     with translation.override(language):
@@ -145,31 +132,27 @@ def join_request_confirmation_email_task(*, join_request_id: str) -> bool:
                 kwargs={"token": join_request_confirm_token_make(join_request=join_request)},
             )
         )
-    email_send(
-        to=join_request.person.email,
+    outbox_email_enqueue(
+        kind="coalition.join_confirm",
+        to=person.email,
         template="coalition/email/join_confirm",
         context={"join_request": join_request, "group": join_request.group, "link": link},
         language=language,
+        person_id=person.pk,
     )
     return True
 
 
-@task
-def join_request_conveners_email_task(*, join_request_id: str) -> int:
+def join_request_conveners_emails_enqueue(*, join_request: JoinRequest) -> int:
     """Ask each convener of the group to review a confirmed request, each with their own link."""
-    join_request = (
-        JoinRequest.objects.select_related("group")
-        .filter(pk=join_request_id, status=JoinRequest.Status.PENDING)
-        .first()
-    )
-    if join_request is None:
-        return 0
+    from convoca.coalition.services import join_request_review_token_make
+
     conveners = WorkingGroupMember.objects.filter(
         group=join_request.group,
         role=WorkingGroupMember.Role.CONVENER,
         person__erased_at__isnull=True,
     ).select_related("person")
-    sent = 0
+    count = 0
     for convener in conveners:
         language = _language(convener.person.language)
         with translation.override(language):
@@ -183,34 +166,29 @@ def join_request_conveners_email_task(*, join_request_id: str) -> int:
                     },
                 )
             )
-        email_send(
+        outbox_email_enqueue(
+            kind="coalition.join_review",
             to=convener.person.email,
             template="coalition/email/join_review",
             context={"group": join_request.group, "link": link},
             language=language,
+            person_id=convener.person_id,
         )
-        sent += 1
-    return sent
+        count += 1
+    return count
 
 
-@task
-def join_request_decided_email_task(*, join_request_id: str) -> bool:
+def join_request_decided_email_enqueue(*, join_request: JoinRequest) -> bool:
     """Tell the person whether the conveners accepted their request."""
-    join_request = (
-        JoinRequest.objects.select_related("group", "person")
-        .filter(
-            pk=join_request_id,
-            status__in=[JoinRequest.Status.ACCEPTED, JoinRequest.Status.DECLINED],
-        )
-        .first()
-    )
-    if join_request is None or join_request.person.erased_at:
+    person = join_request.person
+    if person.erased_at:
         return False
     language = _language(join_request.language)
     with translation.override(language):
         link = absolute_url(join_request.group.get_absolute_url())
-    email_send(
-        to=join_request.person.email,
+    outbox_email_enqueue(
+        kind="coalition.join_decided",
+        to=person.email,
         template="coalition/email/join_decided",
         context={
             "group": join_request.group,
@@ -218,5 +196,6 @@ def join_request_decided_email_task(*, join_request_id: str) -> bool:
             "link": link,
         },
         language=language,
+        person_id=person.pk,
     )
     return True
