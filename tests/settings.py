@@ -22,6 +22,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: connections from other threads then behave as in
     # production (WAL, the write lock) and are closed properly.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+    if "intake" in DATABASES:  # noqa: F405
+        # The signing intake's file too: in memory, the live server's threads would
+        # share one connection that nobody closes (a ResourceWarning, at random).
+        DATABASES["intake"]["TEST"] = {"NAME": str(DATA_DIR / "test-intake.sqlite3")}  # noqa: F405
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
