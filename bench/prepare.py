@@ -10,6 +10,9 @@ settings (bench.settings).
     python -m bench.prepare count                 # record the waiting intakes as the task
                                                   # worker would, then print what the
                                                   # signing run stored (JSON)
+    python -m bench.prepare count --as-is         # what is stored now, recording nothing
+                                                  # (bench/signing_e2e.py: the worker of
+                                                  # `convoca serve` does the recording)
 """
 
 import argparse
@@ -131,6 +134,14 @@ def _intakes_process() -> dict:
     }
 
 
+def _intakes_waiting() -> dict:
+    try:
+        from convoca.actions.models import SignatureIntake
+    except ImportError:  # a signing path that records the signature in the request
+        return {"intakes_waiting": 0}
+    return {"intakes_waiting": SignatureIntake.objects.count()}
+
+
 def _confirmations_asked(DBTaskResult) -> dict:
     """The signatures whose confirmation email is queued: one task each, or one per batch."""
     asked = []
@@ -144,8 +155,11 @@ def _confirmations_asked(DBTaskResult) -> dict:
     return {"confirmation_tasks": len(asked), "confirmation_distinct": len(set(asked))}
 
 
-def signing_count() -> dict:
-    """What the signing run stored: rows to hold against the acknowledged responses."""
+def signing_count(*, record: bool = True) -> dict:
+    """What the signing run stored: rows to hold against the acknowledged responses.
+
+    ``record``: first record the waiting intakes in this process, as the task worker would.
+    """
     from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
@@ -156,7 +170,7 @@ def signing_count() -> dict:
     action = Action.objects.get(language="en", slug=SIGNING_SLUG)
     signatures = Signature.objects.filter(translation_key=action.translation_key)
     recorded_during_load = signatures.count()
-    intakes = _intakes_process()
+    intakes = _intakes_process() if record else _intakes_waiting()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*), count(DISTINCT email) FROM {INSERT_TABLE}")
         inserted, inserted_distinct = cursor.fetchone()
@@ -177,10 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.prepare")
     parser.add_argument("step", nargs="?", choices=["demo", "signing", "count"], default="demo")
     parser.add_argument("--count-on-submit", action="store_true")
+    parser.add_argument("--as-is", action="store_true", help="count: record nothing first")
     args = parser.parse_args(argv)
     django.setup()
     if args.step == "count":
-        print("BENCH_JSON " + json.dumps(signing_count()))
+        print("BENCH_JSON " + json.dumps(signing_count(record=not args.as_is)))
         return 0
     prepare()
     if args.step == "signing":
