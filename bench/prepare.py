@@ -10,6 +10,9 @@ settings (bench.settings).
     python -m bench.prepare count                 # record the waiting intakes as the task
                                                   # worker would, then print what the
                                                   # signing run stored (JSON)
+    python -m bench.prepare count --as-is         # what is stored now, recording nothing
+                                                  # (bench/signing_e2e.py: the worker of
+                                                  # `convoca serve` does the recording)
 """
 
 import argparse
@@ -131,6 +134,14 @@ def _intakes_process() -> dict:
     }
 
 
+def _intakes_waiting() -> dict:
+    try:
+        from convoca.actions.models import SignatureIntake
+    except ImportError:  # a signing path that records the signature in the request
+        return {"intakes_waiting": 0}
+    return {"intakes_waiting": SignatureIntake.objects.count()}
+
+
 def _confirmations_asked() -> dict:
     """The confirmation emails written to the outbox, and to how many people."""
     from convoca.core.models import OutboxEmail
@@ -142,8 +153,11 @@ def _confirmations_asked() -> dict:
     }
 
 
-def signing_count() -> dict:
-    """What the signing run stored: rows to hold against the acknowledged responses."""
+def signing_count(*, record: bool = True) -> dict:
+    """What the signing run stored: rows to hold against the acknowledged responses.
+
+    ``record``: first record the waiting intakes in this process, as the task worker would.
+    """
     from django.db import connection
 
     from bench.urls import INSERT_TABLE
@@ -153,7 +167,7 @@ def signing_count() -> dict:
     action = Action.objects.get(language="en", slug=SIGNING_SLUG)
     signatures = Signature.objects.filter(translation_key=action.translation_key)
     recorded_during_load = signatures.count()
-    intakes = _intakes_process()
+    intakes = _intakes_process() if record else _intakes_waiting()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*), count(DISTINCT email) FROM {INSERT_TABLE}")
         inserted, inserted_distinct = cursor.fetchone()
@@ -174,10 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.prepare")
     parser.add_argument("step", nargs="?", choices=["demo", "signing", "count"], default="demo")
     parser.add_argument("--count-on-submit", action="store_true")
+    parser.add_argument("--as-is", action="store_true", help="count: record nothing first")
     args = parser.parse_args(argv)
     django.setup()
     if args.step == "count":
-        print("BENCH_JSON " + json.dumps(signing_count()))
+        print("BENCH_JSON " + json.dumps(signing_count(record=not args.as_is)))
         return 0
     prepare()
     if args.step == "signing":

@@ -3,10 +3,13 @@
 -- before wrk stops and the rows the server stored can be counted against the
 -- acknowledged responses.
 --
---   wrk ... --script bench/wrk_post.lua URL -- TAG WINDOW_S OK_STATUS BODY
+--   wrk ... --script bench/wrk_post.lua URL -- TAG WINDOW_S OK_STATUS BODY [CLIENT_HEADER]
 --
 -- BODY is a form-encoded body in which the word BENCHID is replaced, request by
--- request, by TAG-<thread>-<n>: unique across threads and requests.
+-- request, by TAG-<thread>-<n>: unique across threads and requests. With CLIENT_HEADER
+-- (e.g. X-Forwarded-For), every request also carries its own client address in that
+-- header, as a proxy in front of Convoca would tell it (bench/signing_e2e.py): an
+-- address of the documentation range 2001:db8::/32, so each request is another visitor.
 --
 -- After the window, request() returns an empty request: wrk writes nothing and the
 -- connection waits, idle, for the end of the run (wrk's --duration, longer than the
@@ -38,6 +41,7 @@ function init(args)
   window_us = tonumber(args[2]) * 1000000
   ok_status = tonumber(args[3])
   template = args[4]
+  client_header = args[5]
   -- What a browser sends with a form posted from the site's own page (the signing
   -- view refuses a cross-site one: convoca.core.antibot.request_is_cross_site).
   headers = {
@@ -69,6 +73,10 @@ function request()
   sent = sent + 1
   local id = tag .. "-" .. thread_id .. "-" .. sent
   local body = string.gsub(template, "BENCHID", id)
+  if client_header then
+    headers[client_header] = string.format(
+      "2001:db8:%x:%x::%x", thread_id, math.floor(sent / 65536), sent % 65536)
+  end
   return wrk.format("POST", nil, headers, body)
 end
 
