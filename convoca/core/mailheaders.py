@@ -54,3 +54,16 @@ def list_unsubscribe_header(*, url: str, mailto: str = "") -> UrlListHeader:
     (RFC 8058); the URL must answer a POST with that body.
     """
     return UrlListHeader("List-Unsubscribe", [url, f"mailto:{mailto}"] if mailto else [url])
+
+
+def header_restore(name: str, value: str) -> str:
+    """A header's value read back from storage (the outbox), as the type that writes it right.
+
+    JSON keeps a ``UrlListHeader`` as a plain string, which Python's
+    policies would fold into encoded-words again.
+    """
+    if name.lower() == "list-unsubscribe" and not isinstance(value, UrlListHeader):
+        urls = re.findall(r"<([^<>]+)>", value)
+        if urls:
+            return UrlListHeader("List-Unsubscribe", urls)
+    return value

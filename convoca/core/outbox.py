@@ -45,6 +45,7 @@ from django.db.models.functions import Cast, Concat, Replace
 from django.utils import timezone
 
 from convoca.core.mail import email_message, mail_error_summary
+from convoca.core.mailheaders import header_restore
 from convoca.core.models import OutboxEmail
 from convoca.core.sending import CRLF, Bound, LostClaim, SendingCommitter, SMTPTransport
 from convoca.core.sending import transport_open as _transport_open
@@ -480,7 +481,7 @@ def _email(row: _Claimed) -> EmailMessage:
         headers={
             # The same row always has the same id: a receiver can tell a resend.
             "Message-ID": f"<{row.pk}@{_message_id_domain()}>",
-            **content["headers"],
+            **{name: header_restore(name, value) for name, value in content["headers"].items()},
         },
         attachments=[
             (name, base64.b64decode(data), mimetype)
@@ -509,6 +510,7 @@ def _message_bytes(row: _Claimed, message: EmailMessage) -> bytes:
     headers = {"Message-ID": f"<{row.pk}@{_message_id_domain()}>", **content["headers"]}
     simple = (
         not content["attachments"]
+        and "List-Unsubscribe" not in headers  # folded by its own rule (core.mailheaders)
         and not content.get("alternatives")
         and row.to.isascii()
         and all(str(k).isascii() and str(v).isascii() for k, v in headers.items())
