@@ -109,9 +109,20 @@ class PostMeasurement:
 
 
 def wrk_post(
-    wrk: str, url: str, scenario: PostScenario, tag: str, *, connections: int, seconds: int
+    wrk: str,
+    url: str,
+    scenario: PostScenario,
+    tag: str,
+    *,
+    connections: int,
+    seconds: int,
+    client_header: str | None = None,
 ) -> PostMeasurement:
-    """wrk with bench/wrk_post.lua: a unique body per request, answers awaited at the end."""
+    """wrk with bench/wrk_post.lua: a unique body per request, answers awaited at the end.
+
+    ``client_header``: every request also carries its own client address in this header
+    (bench/signing_e2e.py: each request another visitor).
+    """
     command = [
         wrk,
         "--threads",
@@ -130,6 +141,7 @@ def wrk_post(
         str(seconds),
         str(scenario.ok_status),
         scenario.body,
+        *([client_header] if client_header else []),
     ]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 60, check=False

@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import secrets
 import signal
@@ -160,32 +159,16 @@ def wrk_load(wrk: str, port: int, load: Load, *, connections: int, seconds: int)
     scenario = signing.PostScenario(
         "signing", f"/en/actions/{SIGNING_SLUG}/sign/", 302, _form_body(load.tag)
     )
-    command = [
-        wrk,
-        "--threads", str(min(2, connections)),
-        "--connections", str(connections),
-        "--duration", f"{seconds + signing.DRAIN_SECONDS}s",
-        "--timeout", f"{signing.RESPONSE_TIMEOUT}s",
-        "--script", str(run.BENCH / "wrk_post.lua"),
-        f"http://{HOST}:{port}{scenario.path}",
-        "--", "x", str(seconds), "302", scenario.body, CLIENT_HEADER,
-    ]  # fmt: skip
     load.started = time.monotonic()
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=seconds + 60, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk printed no figures: {done.stderr or done.stdout}")
-    data = json.loads(line.removeprefix("BENCH_JSON "))
-    load.ended = load.started + data["window_us"] / 1e6
-    load.sent, load.acked, load.failed = data["sent"], data["acked"], data["failed"]
-    load.unanswered = data["sent"] - data["responses"]
-    load.socket_errors = data["socket_errors"]
-    load.p50_ms, load.p99_ms = data["p50_us"] / 1000, data["p99_us"] / 1000
-    load.post_rate = data["acked"] / (data["window_us"] / 1e6) if data["window_us"] else 0.0
+    measured = signing.wrk_post(
+        wrk, f"http://{HOST}:{port}{scenario.path}", scenario, "x",
+        connections=connections, seconds=seconds, client_header=CLIENT_HEADER,
+    )  # fmt: skip
+    load.ended = load.started + measured.seconds
+    load.sent, load.acked, load.failed = measured.sent, measured.acked, measured.failed
+    load.unanswered, load.socket_errors = measured.unanswered, measured.socket_errors
+    load.p50_ms, load.p99_ms = measured.p50_ms, measured.p99_ms
+    load.post_rate = measured.per_second
 
 
 async def _paced_load(port: int, load: Load, *, rate: float, seconds: float, connections: int):
