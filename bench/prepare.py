@@ -45,11 +45,12 @@ def prepare() -> None:
     """Migrate, collect static files and load the demo content, as `convoca demo` does."""
     from django.core.management import call_command
 
+    from convoca.cli import migrate_all
     from convoca.coalition.models import Organisation
     from convoca.core.demo import demo_load
 
     _check_setup()
-    call_command("migrate", "--noinput", verbosity=0)  # every database (core/management)
+    migrate_all()  # every database, as convoca serve does
     call_command("collectstatic", "--noinput", verbosity=0)
     demo_load()
     print(f"bench: demo content loaded ({Organisation.objects.count()} organisations).")

@@ -35,13 +35,26 @@ def _manage(*args: str) -> None:
     call_command(*args)
 
 
+def migrate_all() -> None:
+    """Bring every database up to date: with SQLite, the signing intake's file too.
+
+    Django's ``migrate`` does one database (``convoca manage migrate`` the
+    main one); signing forms wait in a file of their own on SQLite
+    (``actions/routers.py``), which would otherwise be forgotten.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        _manage("migrate", "--noinput", "--verbosity", "0", "--database", alias)
+
+
 def _prepare() -> None:
     """Migrate, collect static files, and check the keys against the data."""
     _setup_django()
     from django.core.exceptions import ImproperlyConfigured
 
     try:
-        _manage("migrate", "--noinput", "--verbosity", "0")  # every database (core/management)
+        migrate_all()
         _manage("verifykeys")
         _manage("collectstatic", "--noinput", "--verbosity", "0")
     except ImproperlyConfigured as exc:
@@ -113,7 +126,10 @@ def _server_commands(args) -> dict[str, list[str]]:
         ],
     }  # fmt: skip
     if not args.no_worker:
-        commands["task worker"] = _python_command("db_worker", "--queue-name", "*")
+        # More than one, so recording signatures and delivering their emails
+        # (two tasks) run side by side rather than one after the other.
+        for number in range(1, args.task_workers + 1):
+            commands[f"task worker {number}"] = _python_command("db_worker", "--queue-name", "*")
         commands["scheduler"] = _python_command("crontask")
     return commands
 
@@ -193,6 +209,12 @@ def cmd_rotatekeys(args) -> int:
     return 0
 
 
+def cmd_migrate(args) -> int:
+    _setup_django()
+    migrate_all()
+    return 0
+
+
 def cmd_manage(args) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -225,9 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
             "SQLite's write lock",
         )
         p.add_argument(
+            "--task-workers",
+            type=int,
+            default=2,
+            help="background task processes (default 2: one records signatures while "
+            "another delivers email)",
+        )
+        p.add_argument(
             "--no-worker",
             action="store_true",
-            help="do not start the background worker and scheduler",
+            help="do not start the background workers and scheduler",
         )
 
     p = sub.add_parser("serve", help="migrate, then run the web server, worker and scheduler")
@@ -259,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="afterwards, drop old key versions that no data uses any more",
     )
     p.set_defaults(func=cmd_rotatekeys)
+    p = sub.add_parser("migrate", help="bring every database up to date (serve does it too)")
+    p.set_defaults(func=cmd_migrate)
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)

@@ -12,40 +12,47 @@ from convoca.core.models import OutboxEmail
 from convoca.core.outbox import outbox_deliver_soon, outbox_row
 
 
-def signature_confirmation_emails_enqueue(*, signature_ids: list[str], resend: bool = False) -> int:
+def signature_confirmation_emails_enqueue(
+    *, signatures: list[Signature], resend: bool = False
+) -> int:
     """Write the confirmation emails of these signatures to the outbox; how many were new.
 
-    Call it in the transaction that records the signatures. One email per
-    address per day (UTC), whatever the number of forms: the outbox's
-    dedupe key says so, so a batch run twice writes nothing twice.
+    Call it in the transaction that records the signatures, with them as
+    recorded (their person and action at hand: nothing is read again).
+    One email per address per day (UTC), whatever the number of forms: the
+    outbox's dedupe key says so, and an email already written is not built
+    again, so a batch run twice writes nothing twice.
     ``resend``: a new link the signer asked for by hand, keyed by the
     minute instead (``core.links.resend_window``).
     """
-    signatures = Signature.objects.select_related("action", "person").filter(
-        pk__in=signature_ids, confirmed_at__isnull=True, person__erased_at__isnull=True
-    )
     day = resend_window() if resend else timezone.now().date().isoformat()
-    rows, seen = [], set()
+    waiting = {}
     for signature in signatures:
-        if signature.person_id in seen:
-            continue
-        seen.add(signature.person_id)
-        language = signature.person.language
-        rows.append(
-            outbox_row(
-                kind="actions.confirmation",
-                message=_signature_confirmation_email(signature, language),
-                language=language,
-                person_id=signature.person_id,
-                dedupe_key=f"people.confirmation:{signature.person_id}:{day}",
-            )
-        )
-    if not rows:
+        if signature.confirmed_at is None and signature.person.erased_at is None:
+            key = f"people.confirmation:{signature.person_id}:{day}"
+            waiting.setdefault(key, signature)
+    if not waiting:
         return 0
-    before = OutboxEmail.objects.filter(dedupe_key__in=[row.dedupe_key for row in rows]).count()
-    OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
-    outbox_deliver_soon()
-    return len(rows) - before
+    written = set(
+        OutboxEmail.objects.filter(dedupe_key__in=list(waiting)).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    rows = [
+        outbox_row(
+            kind="actions.confirmation",
+            message=_signature_confirmation_email(signature, signature.person.language),
+            language=signature.person.language,
+            person_id=signature.person_id,
+            dedupe_key=key,
+        )
+        for key, signature in waiting.items()
+        if key not in written
+    ]
+    if rows:
+        OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
+        outbox_deliver_soon()
+    return len(rows)
 
 
 def _signature_confirmation_email(signature: Signature, language: str):

@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache, partial
-from types import SimpleNamespace
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -31,18 +29,18 @@ from convoca.actions.models import (
 )
 from convoca.actions.routers import intake_database
 from convoca.coalition.models import Organisation
-from convoca.core import crypto
 from convoca.core.caching import public_page_scope_changed
-from convoca.core.crypto import email_index
 from convoca.core.images import image_clean
 from convoca.core.links import signed_link_read
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (
     PersonData,
-    activity_record,
+    PersonUpsertResult,
+    activities_record,
+    activity_build,
     consent_give,
-    person_upsert,
+    people_upsert,
 )
 
 logger = logging.getLogger(__name__)
@@ -106,60 +104,95 @@ def next_goal(count: int) -> int:
 
 
 def signature_create(
-    *,
-    action: Action,
-    data: SignatureData,
-    accepted: bool = False,
-    confirmations: list[str] | None = None,
+    *, action: Action, data: SignatureData, accepted: bool = False
 ) -> SignatureResult:
-    """Record a signature on an open action, once per person whatever the language.
+    """Record a signature on an open action: ``signatures_create`` for one form."""
+    [result] = signatures_create(forms=[(action, data)], accepted=accepted)
+    return result
 
-    A second submission with the same email returns the first signature,
-    unchanged: a double-click, a retried request or a second visit is not
-    counted twice, and the visitor sees the same page either way, so the
-    form cannot tell anyone whether an address had signed. Consents ticked
-    are recorded every time. The confirmation email is written to the outbox
-    with it.
-    ``accepted``: the form was taken while the action was open (an intake),
-    so a close since then does not refuse it. ``confirmations``: a list
-    the caller enqueues the emails from (the id is added to it) instead.
+
+def signatures_create(
+    *, forms: list[tuple[Action, SignatureData]], accepted: bool = False
+) -> list[SignatureResult]:
+    """Record signatures, once per person and action whatever the language; one per form.
+
+    The one way a signature is recorded, whether one form arrives (an
+    organiser, the API, an endorsement) or a batch (the intake): a batch
+    finds and creates its people, signatures and timeline entries in one
+    query each. A second submission with the same email returns the first
+    signature, unchanged: a double-click, a retried request or a second
+    visit is not counted twice, and the visitor sees the same page either
+    way, so the form cannot tell anyone whether an address had signed.
+    Consents ticked are recorded every time. The confirmation emails are
+    written to the outbox in the same transaction.
+    ``accepted``: the forms were taken while their actions were open (the
+    intake), so a close since then does not refuse them.
     """
-    if not (accepted or action.is_open):
-        raise ActionClosed(action)
+    if not accepted:
+        for action, _data in forms:
+            if not action.is_open:
+                raise ActionClosed(action)
     with transaction.atomic():
-        upserted = person_upsert(data=data.person)
-        person = upserted.person
-        fields = _signature_fields(action, data)
-        if upserted.created:
-            # A person created a moment ago has signed nothing: no lookup needed.
-            signature = Signature.objects.create(
-                translation_key=action.translation_key, person=person, **fields
-            )
-            created = True
-        else:
-            signature, created = Signature.objects.get_or_create(
-                translation_key=action.translation_key, person=person, defaults=fields
-            )
-        if created:
-            activity_record(
-                person=person,
-                kind=ACTIVITY_KIND[action.kind],
-                organisation=action.organisation,
-                summary=action.title,
-                subject=action,
-            )
+        people = people_upsert(data=[data.person for _action, data in forms])
+        signed = _signatures_existing(forms, people)
+        results, created = [], []
+        for (action, data), upserted in zip(forms, people, strict=True):
+            key = (action.translation_key, upserted.person.pk)
+            signature = signed.get(key)
+            is_new = signature is None
+            if is_new:
+                signature = signed[key] = Signature(
+                    translation_key=action.translation_key,
+                    person=upserted.person,
+                    counted=action.count_on_submit,  # counted below, in this transaction
+                    **_signature_fields(action, data),
+                )
+                created.append((signature, action, data))
+            results.append(SignatureResult(signature=signature, created=is_new))
+        Signature.objects.bulk_create([signature for signature, _a, _d in created])
+        activities_record(
+            [
+                activity_build(
+                    person=signature.person,
+                    kind=ACTIVITY_KIND[action.kind],
+                    organisation=action.organisation,
+                    summary=action.title,
+                    subject=action,
+                )
+                for signature, action, _data in created
+            ]
+        )
+        for signature, _action, data in created:
             if data.endorsement:
                 _endorsement_create(signature=signature, data=data.endorsement)
-            if action.count_on_submit:
-                _tally_add(signature)
-        _consents_give(person, data)
-        if signature.confirmed_at is None and confirmations is not None:
-            confirmations.append(str(signature.pk))
-        elif signature.confirmed_at is None:
-            from convoca.actions.emails import signature_confirmation_emails_enqueue
+        _tallies_add([signature for signature, action, _d in created if action.count_on_submit])
+        for (_action, data), upserted in zip(forms, people, strict=True):
+            _consents_give(upserted.person, data)
+        from convoca.actions.emails import signature_confirmation_emails_enqueue
 
-            signature_confirmation_emails_enqueue(signature_ids=[str(signature.pk)])
-    return SignatureResult(signature=signature, created=created)
+        signature_confirmation_emails_enqueue(
+            signatures=[
+                result.signature for result in results if result.signature.confirmed_at is None
+            ]
+        )
+    return results
+
+
+def _signatures_existing(
+    forms: list[tuple[Action, SignatureData]], people: list[PersonUpsertResult]
+) -> dict[tuple[str, Any], Signature]:
+    """The signatures the known people of these forms already gave, by (action key, person)."""
+    known = {upserted.person.pk: upserted.person for upserted in people if not upserted.created}
+    if not known:
+        return {}  # people created a moment ago have signed nothing
+    signatures = Signature.objects.select_related("action").filter(
+        person__in=list(known), translation_key__in={action.translation_key for action, _d in forms}
+    )
+    existing = {}
+    for signature in signatures:
+        signature.person = known[signature.person_id]
+        existing[(signature.translation_key, signature.person_id)] = signature
+    return existing
 
 
 def signature_intake_create(*, action: Action, data: SignatureData) -> None:
@@ -198,41 +231,8 @@ _INTAKE_FIELDS = (
 
 
 def _intake_insert(*, action_id: int, payload: str) -> None:
-    """``SignatureIntake.objects.create``, as one plain INSERT without the ORM's work.
-
-    The values go through the model fields' own conversions, and the payload
-    is encrypted with the associated data its field uses to decrypt it. In
-    autocommit this commits at once; inside a transaction, with it.
-    """
-    meta = SignatureIntake._meta
-    pk = uuid.uuid4()
-    payload_field = meta.get_field("payload")
-    token = crypto.encrypt(
-        payload, associated_data=payload_field.associated_data(SimpleNamespace(pk=pk))
-    )
-    intakes = connections[intake_database()]
-    with intakes.cursor() as cursor:
-        cursor.execute(
-            _intake_sql(intakes.alias),
-            [
-                pk if intakes.features.has_native_uuid_field else pk.hex,  # as UUIDField
-                action_id,
-                token,
-                intakes.ops.adapt_datetimefield_value(timezone.now()),  # as DateTimeField
-            ],
-        )
-
-
-@lru_cache(maxsize=4)
-def _intake_sql(alias: str) -> str:
-    """The INSERT for the database of this alias."""
-    quote = connections[alias].ops.quote_name
-    meta = SignatureIntake._meta
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("id", "action", "payload", "created_at")
-    )
-    # Names from the model, quoted by the backend; the values are parameters.
-    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
+    """Store a form to be recorded; in autocommit this commits at once."""
+    SignatureIntake.objects.create(action_id=action_id, payload=payload)
 
 
 _drain_asked_at = 0.0
@@ -260,21 +260,17 @@ def _intake_drain_soon() -> None:
 
 
 def signature_intake_process(*, batch: int | None = None, limit: int = 5000) -> int:
-    """Record pending intakes as people and signatures; return how many were done.
+    """Record pending intakes through ``signatures_create``; return how many were done.
 
     Intakes are taken ``batch`` at a time, in one transaction, and deleted
     in it: a crash leaves them to be done again, and doing one again
-    changes nothing (``signature_create`` is idempotent). In a batch, the
-    common case (an address not seen before, once in the batch) is written
-    with one INSERT per table for the whole batch; any other intake (a
-    known address, the same address twice, or when the bulk write meets a
-    person created meanwhile) goes through ``signature_create`` in a
-    savepoint of its own. The confirmation emails of a batch are written to
-    the outbox in its transaction.
-    On SQLite a batch holds the database's one write lock, which the web
-    processes' INSERTs wait for: ``batch`` is smaller there by default, so
-    each wait is short. Several workers may run at once: on PostgreSQL each
-    skips the rows another has locked.
+    changes nothing (``signatures_create`` is idempotent). A batch is
+    recorded in one call; if that fails (a form no longer valid), its forms
+    are recorded one by one, so one bad form holds up no other.
+    On SQLite a batch holds the database's one write lock: ``batch`` is
+    smaller there by default, so the web processes' INSERTs (into the
+    intake file) and the outbox's updates wait little. Several workers may
+    run at once: on PostgreSQL each skips the rows another has locked.
     """
     if batch is None:
         batch = 25 if connection.vendor == "sqlite" else 100
@@ -311,121 +307,48 @@ def _intakes_record(intakes: list[SignatureIntake]) -> list[SignatureIntake]:
     """Record a batch of intakes inside the caller's transaction; return those done.
 
     The intakes of an action deleted meanwhile are done: there is nothing
-    left to sign.
+    left to sign. An intake that cannot be read or recorded stays for an
+    operator to see (never logged: personal data).
     """
     actions = Action.objects.select_related("organisation").in_bulk(
         {intake.action_id for intake in intakes}
     )
-    parsed: list[tuple[SignatureIntake, SignatureData]] = []
     gone = [intake for intake in intakes if intake.action_id not in actions]
+    parsed: list[tuple[SignatureIntake, SignatureData]] = []
     for intake in intakes:
-        if intake.action_id not in actions:
-            continue
-        try:
-            payload = json.loads(intake.payload)
-            parsed.append(
-                (
-                    intake,
-                    SignatureData(
-                        person=PersonData(**payload.pop("person")),
-                        consents={int(k): v for k, v in payload.pop("consents").items()},
-                        **payload,
-                    ),
-                )
-            )
-        except Exception:
-            # The row stays for an operator to see (never logged: personal data).
-            logger.exception("signature intake %s could not be read", intake.pk)
-    confirmations: list[str] = []
-    done: list[SignatureIntake] = []
-    one_by_one = parsed
+        if intake.action_id in actions:
+            try:
+                parsed.append((intake, _intake_data(intake)))
+            except Exception:
+                logger.exception("signature intake %s could not be read", intake.pk)
     try:
         with transaction.atomic():
-            one_by_one = _intakes_record_new_people(parsed, actions, confirmations, done)
-    except IntegrityError:
-        # Someone created one of these people meanwhile: take them one by one.
-        confirmations.clear()
-        done.clear()
-        one_by_one = parsed
-    for intake, data in one_by_one:
+            signatures_create(
+                forms=[(actions[intake.action_id], data) for intake, data in parsed],
+                accepted=True,
+            )
+        return [intake for intake, _data in parsed] + gone
+    except Exception:
+        logger.warning("a batch of signature intakes failed: recording them one by one")
+    done = []
+    for intake, data in parsed:
         try:
             with transaction.atomic():
-                signature_create(
-                    action=actions[intake.action_id],
-                    data=data,
-                    accepted=True,
-                    confirmations=confirmations,
-                )
+                signature_create(action=actions[intake.action_id], data=data, accepted=True)
         except Exception:
             logger.exception("signature intake %s could not be recorded", intake.pk)
             continue
         done.append(intake)
-    _confirmations_enqueue(confirmations)
     return done + gone
 
 
-def _intakes_record_new_people(
-    parsed: list[tuple[SignatureIntake, SignatureData]],
-    actions: dict[int, Action],
-    confirmations: list[str],
-    done: list[SignatureIntake],
-) -> list[tuple[SignatureIntake, SignatureData]]:
-    """Write the intakes from addresses not known yet in bulk; return the others.
-
-    What ``signature_create`` does for a person it has just created, for
-    many at once: the person, the signature, the timeline entry, the
-    consents, the count, and the confirmation email to ask for.
-    """
-    indexes = [email_index(data.person.email) for _intake, data in parsed]
-    known = _people_known(indexes)
-    seen: set[str] = set()
-    fresh, others = [], []
-    for (intake, data), index in zip(parsed, indexes, strict=True):
-        if index in known or index in seen or data.endorsement is not None:
-            others.append((intake, data))
-        else:
-            seen.add(index)
-            fresh.append((intake, data, index))
-    if not fresh:
-        return others
-    people, signatures, activities = [], [], []
-    for intake, data, index in fresh:
-        action = actions[intake.action_id]
-        person = Person(
-            email_index=index,
-            email=data.person.email.strip(),
-            language=data.person.language or settings.LANGUAGE_CODE,
-            **{
-                name: getattr(data.person, name)
-                for name in PersonData.UPDATABLE
-                if name != "language"
-            },
-        )
-        people.append(person)
-        signatures.append(
-            Signature(
-                translation_key=action.translation_key,
-                person=person,
-                **_signature_fields(action, data),
-            )
-        )
-        activities.append(_activity(person, action))
-    Person.objects.bulk_create(people)
-    Signature.objects.bulk_create(signatures)
-    Activity.objects.bulk_create(activities)
-    for (intake, data, _index), signature in zip(fresh, signatures, strict=True):
-        _consents_give(signature.person, data)
-        if actions[intake.action_id].count_on_submit:
-            _tally_add(signature)
-        confirmations.append(str(signature.pk))
-        done.append(intake)
-    return others
-
-
-def _people_known(indexes: list[str]) -> set[str]:
-    """Which of these email indexes belong to a person already."""
-    return set(
-        Person.objects.filter(email_index__in=set(indexes)).values_list("email_index", flat=True)
+def _intake_data(intake: SignatureIntake) -> SignatureData:
+    """The form an intake holds, as ``signature_intake_create`` wrote it."""
+    payload = json.loads(intake.payload)
+    return SignatureData(
+        person=PersonData(**payload.pop("person")),
+        consents={int(k): v for k, v in payload.pop("consents").items()},
+        **payload,
     )
 
 
@@ -440,18 +363,6 @@ def _signature_fields(action: Action, data: SignatureData) -> dict:
         "visibility": data.visibility,
         "source": data.source,
     }
-
-
-def _activity(person: Person, action: Action) -> Activity:
-    """The timeline entry ``activity_record`` writes for a signature, unsaved."""
-    return Activity(
-        person=person,
-        kind=ACTIVITY_KIND[action.kind],
-        organisation=action.organisation,
-        summary=action.title[:300],
-        subject_type=ContentType.objects.get_for_model(action),
-        subject_id=str(action.pk),
-    )
 
 
 def _consents_give(person: Person, data: SignatureData) -> None:
@@ -469,14 +380,6 @@ def _consents_give(person: Person, data: SignatureData) -> None:
             )
 
 
-def _confirmations_enqueue(signature_ids: list[str]) -> None:
-    """Write the confirmation emails of these signatures to the outbox, in this transaction."""
-    if signature_ids:
-        from convoca.actions.emails import signature_confirmation_emails_enqueue
-
-        signature_confirmation_emails_enqueue(signature_ids=signature_ids)
-
-
 def _endorsement_create(*, signature: Signature, data: EndorsementData) -> Endorsement:
     endorsement = Endorsement(
         signature=signature, name=data.name, country=data.country, website=data.website
@@ -488,27 +391,44 @@ def _endorsement_create(*, signature: Signature, data: EndorsementData) -> Endor
 
 
 def _tally_add(signature: Signature) -> None:
-    """Count a signature once: flip ``counted`` and bump the maintained aggregates."""
-    if not Signature.objects.filter(pk=signature.pk, counted=False).update(counted=True):
-        return
-    key = signature.translation_key
-    action = signature.action
-    tally, _ = Tally.objects.get_or_create(translation_key=key, defaults={"goal": action.goal})
-    Tally.objects.filter(pk=key).update(
-        count=F("count") + 1,
-        members_represented=F("members_represented") + (signature.members_represented or 0),
-    )
-    CountryTally.objects.get_or_create(translation_key=key, country=signature.country)
-    CountryTally.objects.filter(translation_key=key, country=signature.country).update(
-        count=F("count") + 1
-    )
-    tally.refresh_from_db()
-    if tally.goal and tally.count >= tally.goal:
-        Tally.objects.filter(pk=key, goal=tally.goal).update(goal=next_goal(tally.count))
-    signature.counted = True
-    # This process's cached action pages show the new count at once; the others
-    # within a second (core.caching.public_page_scope).
-    transaction.on_commit(partial(public_page_scope_changed, "action", key))
+    """Count a confirmed signature once: flip ``counted``, then bump the aggregates."""
+    if Signature.objects.filter(pk=signature.pk, counted=False).update(counted=True):
+        signature.counted = True
+        _tallies_add([signature])
+
+
+def _tallies_add(signatures: list[Signature]) -> None:
+    """Add signatures the caller has just marked ``counted`` to the maintained aggregates.
+
+    One UPDATE per action and one per country, whatever the number of signatures.
+    """
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    countries: Counter = Counter()
+    actions = {}
+    for signature in signatures:
+        key = signature.translation_key
+        totals[key][0] += 1
+        totals[key][1] += signature.members_represented or 0
+        countries[(key, signature.country)] += 1
+        actions[key] = signature.action
+    for key, (count, members) in totals.items():
+        tally, _ = Tally.objects.get_or_create(
+            translation_key=key, defaults={"goal": actions[key].goal}
+        )
+        Tally.objects.filter(pk=key).update(
+            count=F("count") + count, members_represented=F("members_represented") + members
+        )
+        tally.refresh_from_db()
+        if tally.goal and tally.count >= tally.goal:
+            Tally.objects.filter(pk=key, goal=tally.goal).update(goal=next_goal(tally.count))
+        # This process's cached action pages show the new count at once; the others
+        # within a second (core.caching.public_page_scope).
+        transaction.on_commit(partial(public_page_scope_changed, "action", key))
+    for (key, country), count in countries.items():
+        CountryTally.objects.get_or_create(translation_key=key, country=country)
+        CountryTally.objects.filter(translation_key=key, country=country).update(
+            count=F("count") + count
+        )
 
 
 def signature_confirm_token_make(*, signature: Signature) -> str:
@@ -541,9 +461,9 @@ def signature_confirmation_resend(*, email: str, language: str = "") -> None:
     if person is None:
         return
     newest = (
-        Signature.objects.filter(person=person, confirmed_at__isnull=True, purged_at__isnull=True)
+        Signature.objects.select_related("action", "person")
+        .filter(person=person, confirmed_at__isnull=True, purged_at__isnull=True)
         .order_by("-created_at")
-        .values_list("pk", flat=True)
         .first()
     )
     if newest is None:
@@ -551,7 +471,7 @@ def signature_confirmation_resend(*, email: str, language: str = "") -> None:
     from convoca.actions.emails import signature_confirmation_emails_enqueue
 
     with transaction.atomic():
-        signature_confirmation_emails_enqueue(signature_ids=[str(newest)], resend=True)
+        signature_confirmation_emails_enqueue(signatures=[newest], resend=True)
 
 
 def signature_confirm(*, signature: Signature) -> None:

@@ -60,8 +60,23 @@ class PersonUpsertResult:
 def person_upsert(*, data: PersonData, confirmed: bool = False) -> PersonUpsertResult:
     """Find the person with this email, or create them; merge what the form says.
 
-    Merge rules, so that nobody can rewrite someone else's details by typing
-    their email into a form:
+    ``people_upsert`` for one person: see there for the merge rules.
+    """
+    [result] = people_upsert(data=[data], confirmed=confirmed)
+    return result
+
+
+#: How often a batch is read again when another process created one of its people meanwhile.
+UPSERT_ATTEMPTS = 3
+
+
+def people_upsert(*, data: list[PersonData], confirmed: bool = False) -> list[PersonUpsertResult]:
+    """Find or create the person of each form, in order; merge what each form says.
+
+    One query finds who is known and one INSERT creates who is not, so a
+    batch of a hundred forms costs what one does. Merge rules, so that
+    nobody can rewrite someone else's details by typing their email into
+    a form:
 
     - a value given where none is stored is always kept;
     - a stored value is replaced only when the person has not confirmed
@@ -69,52 +84,73 @@ def person_upsert(*, data: PersonData, confirmed: bool = False) -> PersonUpsertR
       it came through a link sent to that address, or from an organiser);
     - an empty value never erases a stored one.
 
-    Two requests for a new address at once create one person: the loser of
-    the race re-reads the winner's row.
+    The same address twice in a batch is one person, merged in order. When
+    another process creates one of these people at the same moment, the
+    batch is read again (in a savepoint of its own, so the caller's
+    transaction goes on) and merges into that person instead.
     """
-    index = email_index(data.email)
-    # No savepoint of its own: inside a caller's transaction (signing), the
-    # caller's is enough; the inner one below is what recovers from a race.
-    with transaction.atomic(savepoint=False):
-        person = Person.objects.select_for_update().filter(email_index=index).first()
-        created = False
-        if person is None:
-            try:
-                with transaction.atomic():
-                    person = Person(
-                        email_index=index,
-                        email=data.email.strip(),
-                        language=data.language or settings.LANGUAGE_CODE,
-                        **{
-                            name: getattr(data, name)
-                            for name in PersonData.UPDATABLE
-                            if name != "language"
-                        },
-                    )
-                    if confirmed:
-                        person.email_confirmed_at = timezone.now()
-                    person.save(force_insert=True)
-                    created = True
-            except IntegrityError:
-                person = Person.objects.select_for_update().get(email_index=index)
-        if created:
-            return PersonUpsertResult(person=person, created=True)
+    indexes = [email_index(item.email) for item in data]
+    for attempt in range(UPSERT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _people_upsert(data, indexes, confirmed)
+        except IntegrityError:
+            if attempt == UPSERT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
-        may_replace = confirmed or person.email_confirmed_at is None
-        changed = []
-        for name in PersonData.UPDATABLE:
-            new = getattr(data, name)
-            if new and (
-                not getattr(person, name) or (may_replace and getattr(person, name) != new)
-            ):
-                setattr(person, name, new)
-                changed.append(name)
-        if confirmed and person.email_confirmed_at is None:
-            person.email_confirmed_at = timezone.now()
-            changed.append("email_confirmed_at")
-        if changed:
-            person.save(update_fields=[*changed, "updated_at"])
-        return PersonUpsertResult(person=person, created=False)
+
+def _people_by_index(indexes: set[str]) -> dict[str, Person]:
+    """The known people among these email indexes, locked for the caller's transaction."""
+    people = Person.objects.select_for_update().filter(email_index__in=indexes)
+    return {person.email_index: person for person in people}
+
+
+def _people_upsert(
+    data: list[PersonData], indexes: list[str], confirmed: bool
+) -> list[PersonUpsertResult]:
+    known = _people_by_index(set(indexes))
+    results, created, created_ids, changed = [], [], set(), {}
+    now = timezone.now()
+    for item, index in zip(data, indexes, strict=True):
+        person = known.get(index)
+        if person is None:
+            person = known[index] = Person(
+                email_index=index,
+                email=item.email.strip(),
+                language=item.language or settings.LANGUAGE_CODE,
+                email_confirmed_at=now if confirmed else None,
+                **{
+                    name: getattr(item, name) for name in PersonData.UPDATABLE if name != "language"
+                },
+            )
+            created.append(person)
+            created_ids.add(person.pk)
+            results.append(PersonUpsertResult(person=person, created=True))
+            continue
+        fields = _person_merge(person, item, confirmed=confirmed, now=now)
+        if fields and person.pk not in created_ids:
+            changed.setdefault(person.pk, (person, set()))[1].update(fields)
+        results.append(PersonUpsertResult(person=person, created=False))
+    Person.objects.bulk_create(created)
+    for person, fields in changed.values():
+        person.save(update_fields=[*sorted(fields), "updated_at"])
+    return results
+
+
+def _person_merge(person: Person, data: PersonData, *, confirmed: bool, now) -> list[str]:
+    """Apply a form's values to a person by the merge rules; the names of the fields changed."""
+    may_replace = confirmed or person.email_confirmed_at is None
+    changed = []
+    for name in PersonData.UPDATABLE:
+        new = getattr(data, name)
+        if new and (not getattr(person, name) or (may_replace and getattr(person, name) != new)):
+            setattr(person, name, new)
+            changed.append(name)
+    if confirmed and person.email_confirmed_at is None:
+        person.email_confirmed_at = now
+        changed.append("email_confirmed_at")
+    return changed
 
 
 def person_confirm_email(*, person: Person) -> None:
@@ -201,13 +237,41 @@ def activity_record(
     subject: models.Model | None = None,
 ) -> Activity:
     """Add one entry to the person's timeline. ``summary`` must hold no personal data."""
-    return Activity.objects.create(
+    [activity] = activities_record(
+        [
+            activity_build(
+                person=person,
+                kind=kind,
+                organisation=organisation,
+                summary=summary,
+                subject=subject,
+            )
+        ]
+    )
+    return activity
+
+
+def activity_build(
+    *,
+    person: Person,
+    kind: str,
+    organisation: Organisation | None = None,
+    summary: str = "",
+    subject: models.Model | None = None,
+) -> Activity:
+    """A timeline entry, unsaved, for ``activities_record``."""
+    return Activity(
         person=person,
         kind=kind,
         organisation=organisation,
         summary=summary[:300],
         **_subject_keys(subject),
     )
+
+
+def activities_record(activities: list[Activity]) -> list[Activity]:
+    """Add these entries (``activity_build``) to their people's timelines, in one INSERT."""
+    return Activity.objects.bulk_create(activities)
 
 
 def person_tag(*, person: Person, name: str, organisation: Organisation | None = None) -> Tag:

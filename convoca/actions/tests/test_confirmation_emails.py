@@ -41,8 +41,8 @@ def test_a_batch_asks_each_signer_once_in_their_language_over_one_connection(
     assert by_address["es0@example.org"]["Subject"] != by_address["en0@example.org"]["Subject"]
 
     # Asked again the same day (a second form, a batch recorded twice): nothing more.
-    ids = [str(pk) for pk in Signature.objects.values_list("pk", flat=True)]
-    assert commit(signature_confirmation_emails_enqueue, signature_ids=ids) == 0
+    signatures = list(Signature.objects.select_related("action", "person"))
+    assert commit(signature_confirmation_emails_enqueue, signatures=signatures) == 0
     assert outbox_deliver().sent == 0
     assert len(smtp_sink.messages) == 8
 

@@ -121,13 +121,20 @@ def test_a_batch_records_new_known_and_repeated_addresses_once_each_with_their_c
     assert not SignatureIntake.objects.exists()
 
 
-def test_a_person_created_meanwhile_sends_the_batch_one_by_one(appeal, monkeypatch):
+def test_a_person_created_meanwhile_is_read_again_and_signs_once(appeal, monkeypatch):
     from convoca.actions import services
+    from convoca.people import services as people_services
 
     services.signature_create(action=appeal, data=_data(email="ana@example.org"))
     signature_intake_create(action=appeal, data=_data(email="ana@example.org"))
     signature_intake_create(action=appeal, data=_data(email="bea@example.org"))
-    monkeypatch.setattr(services, "_people_known", lambda indexes: set())  # a stale read
+    read = people_services._people_by_index
+    stale = iter([True])
+
+    def stale_once(indexes):  # the first read misses Ana, as if another worker created her
+        return {} if next(stale, False) else read(indexes)
+
+    monkeypatch.setattr(people_services, "_people_by_index", stale_once)
 
     assert signature_intake_process() == 2
 
