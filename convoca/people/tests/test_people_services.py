@@ -14,6 +14,7 @@ from convoca.people.services import (
     person_erase,
     person_export,
     person_purge_unconfirmed,
+    people_upsert,
     person_tag,
     person_upsert,
 )
@@ -25,6 +26,30 @@ def test_same_email_in_another_case_is_the_same_person(db):
     assert first.created and not second.created
     assert second.person.pk == first.person.pk
     assert Person.objects.count() == 1
+
+
+def test_a_batch_finds_the_known_creates_the_new_and_merges_one_address_given_twice(
+    make_person,
+):
+    known = make_person(email="known@example.org", given_name="Kim", confirmed=True)
+    results = people_upsert(
+        data=[
+            PersonData(email="new@example.org", given_name="Noa"),
+            PersonData(email="KNOWN@example.org", given_name="Someone else", city="Lyon"),
+            PersonData(email="new@example.org", family_name="Vidal", given_name="Noemí"),
+        ]
+    )
+
+    assert [r.created for r in results] == [True, False, False]
+    assert results[0].person.pk == results[2].person.pk
+    assert results[1].person.pk == known.pk
+    assert Person.objects.count() == 2
+    new = Person.objects.get(pk=results[0].person.pk)
+    # Not confirmed yet: the later form's details win, and a blank erases nothing.
+    assert (new.given_name, new.family_name) == ("Noemí", "Vidal")
+    known.refresh_from_db()
+    # Confirmed: a form may fill a blank but not rewrite a name.
+    assert (known.given_name, known.city) == ("Kim", "Lyon")
 
 
 def test_database_holds_no_plaintext_email_or_name(db):
