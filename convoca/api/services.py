@@ -389,11 +389,8 @@ def _events_between(endpoint: WebhookEndpoint, since, until) -> list[tuple[str, 
         found += [(Event_.DONATION, f"donation:{pk}") for pk in rows]
     if Event_.SUBSCRIPTION in wanted:
         rows = _owned(
-            Subscription.objects.filter(
-                status=Subscription.Status.SUBSCRIBED,
-                confirmed_at__gt=since,
-                confirmed_at__lte=until,
-            ),
+            # Whatever it is now: it was a subscription when confirmed.
+            Subscription.objects.filter(confirmed_at__gt=since, confirmed_at__lte=until),
             endpoint,
             "mailing_list__organisation",
         ).values_list("pk", "confirmed_at")
