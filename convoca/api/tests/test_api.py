@@ -341,19 +341,19 @@ def test_put_updates_custom_fields_of_the_keys_organisation_only(
             json.dumps({"person": {"given_name": 5, "email_addresses": [{"address": "a@b.org"}]}}),
             "application/json",
             400,
-        ),  # fmt: skip
+        ),
         (
             json.dumps(
                 {"person": {"given_name": "A" * 5000, "email_addresses": [{"address": "a@b.org"}]}}
             ),
             "application/json",
             400,
-        ),  # fmt: skip
+        ),
         (
             json.dumps({"person": {"email_addresses": [{"address": "not an email"}]}}),
             "application/json",
             400,
-        ),  # fmt: skip
+        ),
         (json.dumps({"person": {"email_addresses": "a@b.org"}}), "application/json", 400),
         ('{"x": "' + "a" * 70_000 + '"}', "application/json", 413),
         (b'{"person": "\xff"}', "application/json", 400),

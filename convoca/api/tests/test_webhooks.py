@@ -1,4 +1,4 @@
-"""Webhooks: signed, retried after a receiver comes back, delivered once, never to a private address."""
+"""Webhooks: signed, retried until the receiver is back, sent once, never to private addresses."""
 
 import hashlib
 import hmac
