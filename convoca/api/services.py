@@ -47,6 +47,7 @@ from convoca.people.services import (
     PersonData,
     consent_give,
     consent_withdraw,
+    person_confirm_email,
     person_tag,
     person_untag,
     person_upsert,
@@ -162,8 +163,8 @@ def person_signup(*, key: ApiKey, data: SignupData) -> Person:
     """Record a sign-up to the key's organisation, as its own sign-up form would.
 
     The person is found by email or created, with the web forms' merge
-    rules (``person_upsert``; a coordinator's key may also replace stored
-    values, as an organiser's confirmed entry). Subscribed: a contact
+    rules (``person_upsert``: a confirmed person's stored values are kept).
+    Subscribed: a contact
     consent to the organisation and its news list's double opt-in (at
     once for an address confirmed elsewhere). Unsubscribed: taken off the
     organisation's lists and its contact consent withdrawn. Someone who
@@ -173,10 +174,10 @@ def person_signup(*, key: ApiKey, data: SignupData) -> Person:
     organisation = key.organisation
     source = _source(key)
     with transaction.atomic():
-        upserted = person_upsert(
-            data=data.person, confirmed=data.confirmed or key.organisation_id is None
-        )
-        person = upserted.person
+        person = person_upsert(data=data.person).person
+        if data.confirmed:
+            # The address, not the details: those only a coordinator or the person change.
+            person_confirm_email(person=person)
         if data.subscribed:
             consent_give(
                 person=person,
@@ -286,7 +287,7 @@ def attendance_record(
     )
     with transaction.atomic():
         if confirmed:
-            person_upsert(data=person, confirmed=True)
+            person_confirm_email(person=person_upsert(data=person).person)
         return registration_create(event=event, data=data, notify=not confirmed)
 
 

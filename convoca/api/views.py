@@ -484,9 +484,9 @@ def person_put(request, key, pk):
         subscribed={"subscribed": True, "unsubscribed": False}.get(
             _primary(_objects(body, "email_addresses")).get("status") or ""
         ),
-        wording=data.wording,
-        add_tags=data.add_tags,
-        remove_tags=data.remove_tags,
+        wording=_text(body, "consent_wording", 1000, multiline=True),
+        add_tags=_strings(body, "add_tags"),
+        remove_tags=_strings(body, "remove_tags"),
         custom_fields=data.custom_fields,
     )
     person = services.person_signup(key=key, data=data)

@@ -186,11 +186,17 @@ def test_signing_up_a_person_records_a_consent_and_starts_the_double_opt_in(
     assert api("GET", f"people/{person.pk}", org_key).status_code == 200
 
 
-def test_a_signup_never_overwrites_a_confirmed_persons_details(api, org_key, supporter):
+@pytest.mark.parametrize("confirmed_elsewhere", [False, True])
+def test_a_signup_never_overwrites_a_confirmed_persons_details(
+    api, org_key, supporter, confirmed_elsewhere
+):
     person = supporter("ana@example.org", given_name="Ana")
     Person.objects.filter(pk=person.pk).update(email_confirmed_at="2024-01-01T00:00:00Z")
-    api("POST", "people", org_key, {"person": _person("ana@example.org", given_name="Mallory")})
-    assert Person.objects.get(pk=person.pk).given_name == "Ana"
+    body = {"person": _person("ana@example.org", given_name="Mallory", family_name="Doe")}
+    api("POST", "people", org_key, {**body, "confirmed_elsewhere": confirmed_elsewhere})
+    person = Person.objects.get(pk=person.pk)
+    assert person.given_name == "Ana"
+    assert person.family_name == "Doe"  # a blank is filled
 
 
 def test_organisation_in_the_body_never_moves_anything(
