@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "convoca.events",
     "convoca.donations",
     "convoca.inbox",
+    "convoca.api",
 ]
 
 MIDDLEWARE = [
@@ -380,6 +381,15 @@ CONVOCA_RATE_LIMITS["subscribe"] = {
     "per_client": (env.int("SUBSCRIBE_RATE_PER_CLIENT", default=30), 3600),
     "per_email": (5, 3600),
 }
+
+# --- API (docs/api.md) ------------------------------------------------------------
+# Requests per minute per API key; past it the API answers 429 with Retry-After.
+CONVOCA_API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=120)
+# Largest JSON body the API reads, in bytes, and longest text in one field.
+CONVOCA_API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
+# Webhooks: seconds to wait for a receiver's answer; deliveries are retried with
+# the outbox's backoff for OUTBOX_RETRY_HOURS.
+CONVOCA_WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 
 # --- Publishing ------------------------------------------------------------------
 # When a new Weekly issue is published by default: weekday (0 Monday .. 4

@@ -16,6 +16,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots-txt"),
     path("donations/webhooks/", include("convoca.donations.webhook_urls")),
+    path("api/osdi/v1/", include("convoca.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from convoca.actions.models import Action
+from convoca.api.services import api_key_create
 from convoca.coalition.models import WorkingGroup
 from convoca.coalition.services import (
     AffiliationData,
@@ -189,12 +190,13 @@ MARK = {
         "DonorGiven", "DonorPublic", "GiftNote", "GiftDonorFamily",
         "AffContact", "AffMessage", "AffQuestion",
         "JoinPublic", "JoinMessage", "JoinReviewer", "MemberPublic", "SubGiven",
+        "ApiGiven", "ApiCustom",
     )
 }  # fmt: skip
 EMAILS = {
     name: f"zq{name.lower()}xj@example.org"
     for name in ("pledger", "appealer", "registrant", "host", "contact", "donor", "giftdonor",
-                 "affcontact", "joiner", "member", "subscriber")
+                 "affcontact", "joiner", "member", "subscriber", "apiperson")
 }  # fmt: skip
 
 
@@ -404,6 +406,22 @@ def _fill_everything(client, organisation, coordinator) -> None:
         language="en",
         given_name=MARK["SubGiven"],
     )
+
+    # Through the API: a sign-up with the organisation's own custom fields.
+    _key, token = api_key_create(name="CRM", organisation=organisation)
+    response = client.post(
+        "/api/osdi/v1/people",
+        {
+            "person": {
+                "given_name": MARK["ApiGiven"],
+                "email_addresses": [{"address": EMAILS["apiperson"]}],
+                "custom_fields": {"notes": MARK["ApiCustom"]},
+            }
+        },
+        content_type="application/json",
+        HTTP_OSDI_API_TOKEN=token,
+    )
+    assert response.status_code == 200, response.content[:500]
 
 
 # --- Reading the database as an attacker with a copy of it would --------------------------

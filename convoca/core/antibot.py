@@ -69,6 +69,16 @@ def _hit(scope: str, key: str, *, limit: int, period: int) -> bool:
         return limit < 1
 
 
+def rate_window_hit(scope: str, key: str, *, limit: int, period: int) -> float:
+    """Count one hit for ``key``; 0 while under ``limit``, else the seconds until the window ends.
+
+    For limits on something other than a client or an address (an API key).
+    """
+    if not _hit(scope, key, limit=limit, period=period):
+        return 0
+    return period - time.time() % period
+
+
 def rate_limit(
     request: HttpRequest,
     *,

@@ -323,13 +323,17 @@ def _register(
     return registration, True
 
 
-def registration_create(*, event: Event, data: RegistrationData) -> RegistrationResult:
+def registration_create(
+    *, event: Event, data: RegistrationData, notify: bool = True
+) -> RegistrationResult:
     """Register a person for an event, once per person; full events put them on the wait list.
 
     A second registration with the same email returns the first (a
     cancelled one is restored). Consents ticked in the form are recorded.
     The confirmation (or wait-list) email, with the event's ``.ics`` and the
-    link to the person's registration page, is written to the outbox with it.
+    link to the person's registration page, is written to the outbox with it,
+    unless ``notify`` is False (a registration another system took and told
+    the person about, recorded through the API).
     """
     from convoca.events.emails import registration_confirmation_enqueue
 
@@ -344,7 +348,8 @@ def registration_create(*, event: Event, data: RegistrationData) -> Registration
             share=bool(data.share_wording),
         )
         _consents_record(event=event, person=person, data=data)
-        registration_confirmation_enqueue(registration)
+        if notify:
+            registration_confirmation_enqueue(registration)
     return RegistrationResult(registration=registration, created=created)
 
 

@@ -19,7 +19,17 @@ def person_list_visible_to(user: AbstractBaseUser) -> QuerySet[Person]:
     """
     if user_is_coordinator(user):
         return Person.objects.all()
-    org_ids = organisation_ids_for_user(user)
+    return person_list_visible_to_organisations(organisation_ids_for_user(user))
+
+
+def person_list_visible_to_organisations(org_ids: set[int] | None) -> QuerySet[Person]:
+    """The people the staff of these organisations may see; ``None`` is the whole coalition.
+
+    The one rule behind the admin and the API (a key acts for one
+    organisation, a coordinator's key for the coalition).
+    """
+    if org_ids is None:
+        return Person.objects.all()
     if not org_ids:
         return Person.objects.none()
     consented = Consent.objects.filter(

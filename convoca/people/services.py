@@ -276,9 +276,20 @@ def activities_record(activities: list[Activity]) -> list[Activity]:
 
 def person_tag(*, person: Person, name: str, organisation: Organisation | None = None) -> Tag:
     """Put the organisation's tag called ``name`` on the person, creating the tag if needed."""
-    tag, _ = Tag.objects.get_or_create(organisation=organisation, name=name.strip())
+    tag = tag_get_or_create(name=name, organisation=organisation)
     PersonTag.objects.get_or_create(person=person, tag=tag)
     return tag
+
+
+def tag_get_or_create(*, name: str, organisation: Organisation | None = None) -> Tag:
+    """The organisation's tag called ``name`` (a coalition tag without one), made if missing."""
+    tag, _ = Tag.objects.get_or_create(organisation=organisation, name=name.strip())
+    return tag
+
+
+def person_untag(*, person_tag: PersonTag) -> None:
+    """Take a tag off a person."""
+    person_tag.delete()
 
 
 # --- Personal data across apps --------------------------------------------------------

@@ -91,7 +91,14 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def _get(url: str, *, deadline: float, max_bytes: int) -> tuple[int, dict, bytes]:
+def pinned_connection(url: str, *, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    """A connection to ``url``'s host at an address checked to be public, and the path to ask.
+
+    Raises FetchRefused for an address we must not reach (scheme, password,
+    a private, loopback or link-local address), FetchFailed when the name
+    does not resolve. Other apps that call out (the API's webhooks) use it,
+    so every outgoing request follows the same rules.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FetchRefused(f"only http and https addresses are fetched, not {parts.scheme!r}")
@@ -102,12 +109,16 @@ def _get(url: str, *, deadline: float, max_bytes: int) -> tuple[int, dict, bytes
     except ValueError as exc:
         raise FetchRefused("the port is not a number") from exc
     address = _checked_address(parts.hostname, port)
+    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(parts.hostname, port, address=address, timeout=timeout)
+    return connection, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _get(url: str, *, deadline: float, max_bytes: int) -> tuple[int, dict, bytes]:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchFailed("timed out")
-    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(parts.hostname, port, address=address, timeout=remaining)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection, path = pinned_connection(url, timeout=remaining)
     try:
         connection.request(
             "GET",
