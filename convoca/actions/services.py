@@ -104,15 +104,24 @@ def next_goal(count: int) -> int:
 
 
 def signature_create(
-    *, action: Action, data: SignatureData, accepted: bool = False
+    *,
+    action: Action,
+    data: SignatureData,
+    accepted: bool = False,
+    confirmed_elsewhere: bool = False,
 ) -> SignatureResult:
     """Record a signature on an open action: ``signatures_create`` for one form."""
-    [result] = signatures_create(forms=[(action, data)], accepted=accepted)
+    [result] = signatures_create(
+        forms=[(action, data)], accepted=accepted, confirmed_elsewhere=confirmed_elsewhere
+    )
     return result
 
 
 def signatures_create(
-    *, forms: list[tuple[Action, SignatureData]], accepted: bool = False
+    *,
+    forms: list[tuple[Action, SignatureData]],
+    accepted: bool = False,
+    confirmed_elsewhere: bool = False,
 ) -> list[SignatureResult]:
     """Record signatures, once per person and action whatever the language; one per form.
 
@@ -127,6 +136,9 @@ def signatures_create(
     written to the outbox in the same transaction.
     ``accepted``: the forms were taken while their actions were open (the
     intake), so a close since then does not refuse them.
+    ``confirmed_elsewhere``: another system already confirmed these signers'
+    addresses (an API client says so): no email is written, and each
+    signature is confirmed and counted at once (``signature_confirm``).
     """
     if not accepted:
         for action, _data in forms:
@@ -168,13 +180,14 @@ def signatures_create(
         _tallies_add([signature for signature, action, _d in created if action.count_on_submit])
         for (_action, data), upserted in zip(forms, people, strict=True):
             _consents_give(upserted.person, data)
-        from convoca.actions.emails import signature_confirmation_emails_enqueue
+        waiting = [result.signature for result in results if result.signature.confirmed_at is None]
+        if confirmed_elsewhere:
+            for signature in waiting:
+                signature_confirm(signature=signature)
+        else:
+            from convoca.actions.emails import signature_confirmation_emails_enqueue
 
-        signature_confirmation_emails_enqueue(
-            signatures=[
-                result.signature for result in results if result.signature.confirmed_at is None
-            ]
-        )
+            signature_confirmation_emails_enqueue(signatures=waiting)
     return results
 
 

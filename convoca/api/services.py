@@ -29,7 +29,6 @@ from convoca.actions.models import Action, Signature
 from convoca.actions.services import (
     SignatureData,
     SignatureResult,
-    signature_confirm,
     signature_create,
 )
 from convoca.api.models import ApiKey, CustomFields, WebhookDelivery, WebhookEndpoint
@@ -256,11 +255,8 @@ def signature_record(
         # The form's name: confirming subscribes to the lists of the boxes ticked on it.
         form=f"actions:{action.slug}",
     )
-    if not confirmed:
-        return signature_create(action=action, data=data)
-    with transaction.atomic():
-        result = signature_create(action=action, data=data, confirmations=[])
-        signature_confirm(signature=result.signature)
+    result = signature_create(action=action, data=data, confirmed_elsewhere=confirmed)
+    if confirmed:
         result.signature.refresh_from_db()
     return result
 
