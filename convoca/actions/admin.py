@@ -26,13 +26,12 @@ from convoca.actions.models import Action, Endorsement, PledgeActivation, Signat
 from convoca.actions.selectors import action_figures
 from convoca.actions.services import endorsement_review, pledge_activate
 from convoca.coalition.scoping import (
-    CoordinatorOnlyAdmin,
     OrganisationScopedAdmin,
     TranslationOfForm,
 )
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
-from convoca.core.models import AuditEntry
 
 #: Rows in the "by country" and "by source" tables of the figures page.
 FIGURES_TOP = 20
@@ -368,8 +367,10 @@ class ActionAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(OrganisationScopedAdmin):
+class SignatureAdmin(AuditedAdminMixin, OrganisationScopedAdmin):
     organisation_path = "action__organisation"
+    # Its list shows no personal data (a reference, the action); its page does.
+    audit_lists = False
     list_display = [
         "__str__",
         "action",
@@ -466,26 +467,4 @@ class PledgeActivationAdmin(OrganisationScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(CoordinatorOnlyAdmin):
-    """Who took which list, and when: read by coordinators, changed by nobody."""
-
-    list_display = ["at", "user", "organisation", "verb", "target", "count"]
-    list_filter = ["verb", "organisation"]
-    list_select_related = ["user", "organisation"]
-    search_fields = ["target"]
-    date_hierarchy = "at"
-    readonly_fields = ["at", "user", "organisation", "verb", "target", "count"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.core.forms import OneLineField
 from convoca.core.outbox import outbox_sent_at
@@ -300,7 +301,7 @@ class PaymentAdmin(_ReadOnlyScopedAdmin):
 
 
 @admin.register(Donor)
-class DonorAdmin(_ReadOnlyScopedAdmin):
+class DonorAdmin(AuditedAdminMixin, _ReadOnlyScopedAdmin):
     """Who gave: their details, what they gave, and what they agreed to."""
 
     list_display = ["__str__", "name", "fundraiser", "given_shown", "listed", "may_contact"]

@@ -17,6 +17,7 @@ from unfold.admin import TabularInline
 
 from convoca.coalition.scoping import OrganisationScopedAdmin, TranslationOfForm
 from convoca.coalition.selectors import user_is_coordinator
+from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.events.exports import (
     registration_export_allowed,
@@ -359,10 +360,12 @@ class CampaignAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(OrganisationScopedAdmin):
+class RegistrationAdmin(AuditedAdminMixin, OrganisationScopedAdmin):
     """Registrations of one's organisation's events; attendance is marked from the list."""
 
     organisation_path = "event__organisation"
+    # Its list shows no personal data (a reference, the event); its page does.
+    audit_lists = False
     list_display = ["__str__", "event", "status", "attended", "created_at"]
     list_filter = ["status", "attended", "event"]
     list_select_related = ["event"]
