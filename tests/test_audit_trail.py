@@ -89,9 +89,10 @@ def test_the_other_pages_with_personal_data_are_recorded_too(client, coordinator
     )
     client.force_login(coordinator)
     assert client.get(reverse("admin:inbox_contactmessage_changelist")).status_code == 200
-    assert client.get(
-        reverse("admin:inbox_contactmessage_change", args=[message.pk])
-    ).status_code == 200
+    assert (
+        client.get(reverse("admin:inbox_contactmessage_change", args=[message.pk])).status_code
+        == 200
+    )
     assert sorted(AuditEntry.objects.values_list("verb", "count", "organisation")) == [
         ("list records", 1, None),
         ("view record", 1, organisation.pk),

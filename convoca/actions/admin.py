@@ -301,9 +301,9 @@ class ActionAdmin(OrganisationScopedAdmin):
 
     def export_view(self, request, object_id):
         """Download the signatures of an action that this staff member may take, as CSV."""
+        action = self._object_in_scope_or_404(request, object_id)  # 404 before 405
         if request.method != "POST":  # a download that writes to the audit trail: POST only
             return HttpResponseNotAllowed(["POST"])
-        action = self._object_in_scope_or_404(request, object_id)
         return self._export_response(request, action)
 
     def _export_response(self, request, action: Action) -> StreamingHttpResponse:

@@ -218,9 +218,9 @@ class FundraiserAdmin(OrganisationScopedAdmin):
 
     def export_view(self, request, object_id):
         """Download the fundraiser's gifts as CSV (POST: it writes to the audit trail)."""
+        fundraiser = self._object_in_scope_or_404(request, object_id)  # 404 before 405
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        fundraiser = self._object_in_scope_or_404(request, object_id)
         if not gift_export_allowed(fundraiser=fundraiser, user=request.user):
             raise PermissionDenied
         return csv_download(

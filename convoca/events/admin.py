@@ -188,9 +188,10 @@ class EventAdmin(OrganisationScopedAdmin):
 
     def export_view(self, request, object_id):
         """Download the event's registrations as CSV (POST: it writes to the audit trail)."""
+        event = self._object_in_scope_or_404(request, object_id)  # 404 before 405
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        return self._export_response(request, self._object_in_scope_or_404(request, object_id))
+        return self._export_response(request, event)
 
     def _export_response(self, request, event):
         if not self.has_export_permission(request, event):

@@ -602,9 +602,9 @@ class MailingAdmin(OrganisationScopedAdmin):
 
     def send_view(self, request, object_id):
         """The buttons under the form: test, send now, schedule, pause, resume, cancel."""
+        mailing = self._get(request, object_id)  # 404 before 405
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        mailing = self._get(request, object_id)
         if not self.has_change_permission(request, mailing):
             raise PermissionDenied
         what = request.POST.get("do", "")

@@ -143,14 +143,26 @@ class PersonAdmin(AuditedAdminMixin, ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # erase instead: it keeps counts right
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def _visible_or_404(self, request, object_id) -> None:
+        """A person this staff member may not see answers 404 on every page, as if absent."""
         try:
             visible = self.get_queryset(request).filter(pk=object_id).exists()
         except Exception as exc:
             raise Http404 from exc
         if not visible:
             raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._visible_or_404(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def has_erase_permission(self, request):
         return user_is_coordinator(request.user)
