@@ -32,6 +32,7 @@ from convoca.coalition.scoping import (
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
+from convoca.core.forms import OneLineField
 
 #: Rows in the "by country" and "by source" tables of the figures page.
 FIGURES_TOP = 20
@@ -46,13 +47,13 @@ class ActionAdminForm(TranslationOfForm):
 
 
 class PledgeActivationForm(forms.Form):
-    subject_en = forms.CharField(label=_("Subject in English"), max_length=200)
+    subject_en = OneLineField(label=_("Subject in English"), max_length=200)
     body_en = forms.CharField(
         label=_("Message in English"),
         widget=forms.Textarea,
         help_text=_("What to do now. Markdown."),
     )
-    subject_es = forms.CharField(label=_("Subject in Spanish"), max_length=200)
+    subject_es = OneLineField(label=_("Subject in Spanish"), max_length=200)
     body_es = forms.CharField(label=_("Message in Spanish"), widget=forms.Textarea)
     confirm = forms.BooleanField(
         label=_("The trigger has happened: email every confirmed pledger now."),

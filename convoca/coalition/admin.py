@@ -31,6 +31,7 @@ from convoca.coalition.services import (
 )
 from convoca.core.audit import AUDIT_KINDS, audit_kind_label
 from convoca.core.crypto import email_index
+from convoca.core.forms import OneLineField
 from convoca.core.models import AuditEntry
 
 admin.site.unregister(User)
@@ -62,6 +63,12 @@ class UserAdmin(DjangoUserAdmin, CoordinatorOnlyAdmin):
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A staff member's name greets readers of test mailings and previews: one line.
+        if db_field.name in ("first_name", "last_name"):
+            kwargs["form_class"] = OneLineField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Organisation)
