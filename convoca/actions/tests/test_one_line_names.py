@@ -100,9 +100,9 @@ def test_every_bidi_control_and_line_break_goes_also_through_bulk_inserts_and_up
 ):
     from convoca.core.crypto import email_index
 
-    [person] = Person.objects.bulk_create(
-        [Person(email="ana@example.org", email_index=email_index("ana@example.org"),
-                given_name=written)]  # fmt: skip
+    address = "ana@example.org"
+    Person.objects.bulk_create(
+        [Person(email=address, email_index=email_index(address), given_name=written)]
     )
     assert Person.objects.get().given_name == stored
     appeal = make_action(title=written)
