@@ -26,13 +26,13 @@ from convoca.actions.models import Action, Endorsement, PledgeActivation, Signat
 from convoca.actions.selectors import action_figures
 from convoca.actions.services import endorsement_review, pledge_activate
 from convoca.coalition.scoping import (
-    CoordinatorOnlyAdmin,
     OrganisationScopedAdmin,
     TranslationOfForm,
 )
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
-from convoca.core.models import AuditEntry
+from convoca.core.forms import OneLineField
 
 #: Rows in the "by country" and "by source" tables of the figures page.
 FIGURES_TOP = 20
@@ -47,13 +47,13 @@ class ActionAdminForm(TranslationOfForm):
 
 
 class PledgeActivationForm(forms.Form):
-    subject_en = forms.CharField(label=_("Subject in English"), max_length=200)
+    subject_en = OneLineField(label=_("Subject in English"), max_length=200)
     body_en = forms.CharField(
         label=_("Message in English"),
         widget=forms.Textarea,
         help_text=_("What to do now. Markdown."),
     )
-    subject_es = forms.CharField(label=_("Subject in Spanish"), max_length=200)
+    subject_es = OneLineField(label=_("Subject in Spanish"), max_length=200)
     body_es = forms.CharField(label=_("Message in Spanish"), widget=forms.Textarea)
     confirm = forms.BooleanField(
         label=_("The trigger has happened: email every confirmed pledger now."),
@@ -302,9 +302,9 @@ class ActionAdmin(OrganisationScopedAdmin):
 
     def export_view(self, request, object_id):
         """Download the signatures of an action that this staff member may take, as CSV."""
+        action = self._object_in_scope_or_404(request, object_id)  # 404 before 405
         if request.method != "POST":  # a download that writes to the audit trail: POST only
             return HttpResponseNotAllowed(["POST"])
-        action = self._object_in_scope_or_404(request, object_id)
         return self._export_response(request, action)
 
     def _export_response(self, request, action: Action) -> StreamingHttpResponse:
@@ -368,8 +368,10 @@ class ActionAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(OrganisationScopedAdmin):
+class SignatureAdmin(AuditedAdminMixin, OrganisationScopedAdmin):
     organisation_path = "action__organisation"
+    # Its list shows no personal data (a reference, the action); its page does.
+    audit_lists = False
     list_display = [
         "__str__",
         "action",
@@ -466,26 +468,4 @@ class PledgeActivationAdmin(OrganisationScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(CoordinatorOnlyAdmin):
-    """Who took which list, and when: read by coordinators, changed by nobody."""
-
-    list_display = ["at", "user", "organisation", "verb", "target", "count"]
-    list_filter = ["verb", "organisation"]
-    list_select_related = ["user", "organisation"]
-    search_fields = ["target"]
-    date_hierarchy = "at"
-    readonly_fields = ["at", "user", "organisation", "verb", "target", "count"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

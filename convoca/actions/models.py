@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from convoca.core.fields import EncryptedTextField
+from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
 
 
@@ -47,7 +47,7 @@ class Action(TimeStampedModel):
     translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.APPEAL)
-    title = models.CharField(_("title"), max_length=250)
+    title = OneLineCharField(_("title"), max_length=250)
     slug = models.SlugField(_("short name in addresses"), max_length=120)
     summary = models.TextField(_("summary"), blank=True)
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
@@ -109,7 +109,7 @@ class Action(TimeStampedModel):
         _("next step"), max_length=8, choices=NextStep.choices, default=NextStep.SHARE
     )
     next_step_url = models.URLField(_("next step address"), blank=True)
-    share_text = models.CharField(_("share text"), max_length=280, blank=True)
+    share_text = OneLineCharField(_("share text"), max_length=280, blank=True)
     og_image = models.ImageField(_("sharing image"), upload_to="actions/", blank=True)
 
     class Meta:
@@ -222,8 +222,8 @@ class Signature(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="signatures",
     )
-    organisation_name = EncryptedTextField(_("organisation"), blank=True)
-    role = EncryptedTextField(_("role"), blank=True)
+    organisation_name = EncryptedTextField(_("organisation"), blank=True, one_line=True)
+    role = EncryptedTextField(_("role"), blank=True, one_line=True)
     comment = EncryptedTextField(_("comment"), blank=True)
     members_represented = models.PositiveBigIntegerField(
         _("members represented"), null=True, blank=True
@@ -291,7 +291,7 @@ class Endorsement(TimeStampedModel):
     signature = models.OneToOneField(
         Signature, verbose_name=_("signature"), on_delete=models.CASCADE, related_name="endorsement"
     )
-    name = models.CharField(_("organisation name"), max_length=200)
+    name = OneLineCharField(_("organisation name"), max_length=200)
     country = CountryField(_("country"))
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="endorsements/", blank=True)
@@ -316,9 +316,9 @@ class PledgeActivation(TimeStampedModel):
         Action, verbose_name=_("pledge"), on_delete=models.PROTECT, related_name="activations"
     )
     translation_key = models.UUIDField(db_index=True, editable=False)
-    subject_en = models.CharField(_("subject in English"), max_length=200)
+    subject_en = OneLineCharField(_("subject in English"), max_length=200)
     body_en = models.TextField(_("message in English"))
-    subject_es = models.CharField(_("subject in Spanish"), max_length=200)
+    subject_es = OneLineCharField(_("subject in Spanish"), max_length=200)
     body_es = models.TextField(_("message in Spanish"))
     activated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -29,6 +29,7 @@ from convoca.actions.models import (
 )
 from convoca.actions.routers import intake_database
 from convoca.coalition.models import Organisation
+from convoca.core.audit import audit_record
 from convoca.core.caching import public_page_scope_changed
 from convoca.core.images import image_clean
 from convoca.core.links import signed_link_read
@@ -599,7 +600,8 @@ def pledge_activate(
     """Record that the pledge's trigger happened and email every confirmed pledger.
 
     The emails are written to the outbox in the same transaction, one per
-    pledger (a dedupe key each), so nobody is emailed twice.
+    pledger (a dedupe key each), so nobody is emailed twice. The audit
+    trail records who activated it and how many pledgers it reached.
     """
     from convoca.actions.emails import pledge_activation_emails_enqueue
 
@@ -617,4 +619,11 @@ def pledge_activate(
         )
         activation.recipients = pledge_activation_emails_enqueue(activation=activation)
         activation.save(update_fields=["recipients"])
+        audit_record(
+            user=user,
+            verb="activate pledge",
+            target=action.title,
+            count=activation.recipients,
+            organisation=action.organisation_id,
+        )
     return activation

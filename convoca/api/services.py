@@ -34,6 +34,7 @@ from convoca.actions.services import (
 from convoca.api.models import ApiKey, CustomFields, WebhookDelivery, WebhookEndpoint
 from convoca.api.selectors import api_key_hash
 from convoca.coalition.models import Organisation
+from convoca.core.audit import audit_record
 from convoca.core.models import AuditEntry
 from convoca.core.outbox import outbox_backoff
 from convoca.donations.models import Payment
@@ -100,16 +101,18 @@ def api_key_touch(*, key: ApiKey) -> None:
 def api_audit_record(*, key: ApiKey, verb: str, target: str, count: int) -> AuditEntry:
     """Write one audit entry for a call that read or wrote personal data: which key, what, how many.
 
-    The one place the API writes the audit trail; the entry names the key
-    (its name and first characters) and is attributed to the staff member
-    who made it.
+    Through ``core.audit.audit_record``, as "api read" or "api write"; the
+    entry names the key (its name and first characters) and what it reached
+    (``verb``, e.g. "people.list", and the path), and is attributed to the
+    staff member who made the key.
     """
-    return AuditEntry.objects.create(
-        user_id=key.created_by_id,
-        organisation_id=key.organisation_id,
-        verb=f"api.{verb}"[:64],
-        target=f"{key.name} ({key.prefix}…): {target}"[:300],
+    kind = "api write" if verb.endswith((".write", ".delete")) else "api read"
+    return audit_record(
+        user=key.created_by,
+        verb=kind,
+        target=f"{key.name} ({key.prefix}…): {verb} {target}",
         count=count,
+        organisation=key.organisation_id,
     )
 
 

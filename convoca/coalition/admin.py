@@ -29,7 +29,10 @@ from convoca.coalition.services import (
     working_group_member_add,
     working_group_save,
 )
+from convoca.core.audit import AUDIT_KINDS, audit_kind_label
 from convoca.core.crypto import email_index
+from convoca.core.forms import OneLineField
+from convoca.core.models import AuditEntry
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
@@ -60,6 +63,12 @@ class UserAdmin(DjangoUserAdmin, CoordinatorOnlyAdmin):
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A staff member's name greets readers of test mailings and previews: one line.
+        if db_field.name in ("first_name", "last_name"):
+            kwargs["form_class"] = OneLineField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Organisation)
@@ -409,3 +418,57 @@ class JoinRequestAdmin(OrganisationScopedAdmin):
     @admin.action(description=_("Decline the selected requests"), permissions=["change"])
     def decline(self, request, queryset):
         self._decide(request, queryset, accept=False)
+
+
+class AuditKindFilter(admin.SimpleListFilter):
+    title = _("what")
+    parameter_name = "verb"
+
+    def lookups(self, request, model_admin):
+        kinds = dict(AUDIT_KINDS)
+        # A kind no longer recorded stays findable while entries of it remain.
+        for verb in model_admin.get_queryset(request).values_list("verb", flat=True).distinct():
+            kinds.setdefault(verb, verb)
+        return sorted(kinds.items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(verb=self.value()) if self.value() else queryset
+
+
+# Here, not in core: only coordinators read the trail, and roles are the coalition's.
+@admin.register(AuditEntry)
+class AuditEntryAdmin(CoordinatorOnlyAdmin):
+    """Who reached whose personal data, how much, and when: read by coordinators, changed by nobody.
+
+    Entries are written by ``core.audit.audit_record`` only; no one adds,
+    changes or deletes one here (also not by a forged POST: the admin
+    answers 403).
+    """
+
+    list_display = ["at", "user", "organisation", "kind", "target", "count"]
+    list_filter = [
+        AuditKindFilter,
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+        ("at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["target"]
+    search_help_text = _("Search by what was reached: an action's title, a person's reference.")
+    date_hierarchy = "at"
+    readonly_fields = ["at", "user", "organisation", "kind", "target", "count"]
+    fields = readonly_fields
+    actions = None
+
+    @admin.display(description=_("what"), ordering="verb")
+    def kind(self, obj):
+        return audit_kind_label(obj.verb)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

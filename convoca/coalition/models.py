@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from convoca.core.fields import EncryptedTextField
+from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
 
 
@@ -38,10 +38,10 @@ class Organisation(TimeStampedModel):
         MEMBER = "member", _("member")
         ENDORSER = "endorser", _("endorser")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = OneLineCharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
     country = CountryField(_("country"), blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    city = OneLineCharField(_("city"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     description_en = models.TextField(_("description in English"), blank=True)
@@ -140,8 +140,8 @@ class WorkingGroup(TimeStampedModel):
         STRATEGY_BODY = "strategy_body", _("strategy body (representatives of organisations)")
 
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
-    name_en = models.CharField(_("name in English"), max_length=200)
-    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
+    name_en = OneLineCharField(_("name in English"), max_length=200)
+    name_es = OneLineCharField(_("name in Spanish"), max_length=200, blank=True)
     purpose_en = models.TextField(_("purpose in English"), blank=True)
     purpose_es = models.TextField(_("purpose in Spanish"), blank=True)
     description_en = models.TextField(
@@ -255,6 +255,7 @@ class WorkingGroupMember(TimeStampedModel):
         blank=True,
         row_key="row_key",
         help_text=_("Chosen by the member; left empty, they are not named publicly."),
+        one_line=True,
     )
 
     class Meta:
@@ -289,9 +290,9 @@ class AffiliationRequest(TimeStampedModel):
         DECLINED = "declined", _("declined")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(_("organisation name"), max_length=200)
+    name = OneLineCharField(_("organisation name"), max_length=200)
     country = CountryField(_("country"))
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    city = OneLineCharField(_("city"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), max_length=2000)
     relationship = models.CharField(
@@ -422,7 +423,9 @@ class JoinRequest(TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    public_name = EncryptedTextField(_("name shown publicly"), max_length=120, blank=True)
+    public_name = EncryptedTextField(
+        _("name shown publicly"), max_length=120, blank=True, one_line=True
+    )
     message = EncryptedTextField(_("message to the conveners"), blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
@@ -437,6 +440,7 @@ class JoinRequest(TimeStampedModel):
         max_length=150,
         blank=True,
         help_text=_("A convener's public name or a staff account."),
+        one_line=True,
     )
 
     class Meta:

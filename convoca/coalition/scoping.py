@@ -29,6 +29,14 @@ def _organisation_id_of(obj, path: str):
     return getattr(target, f"{last}_id", None) if target is not None else None
 
 
+def staff_organisation_id(user) -> int | None:
+    """The one organisation a staff member acts for, or None (a coordinator, or several)."""
+    if user_is_coordinator(user):
+        return None
+    ids = organisation_ids_for_user(user)
+    return next(iter(ids)) if len(ids) == 1 else None
+
+
 class TranslationOfForm(forms.ModelForm):
     """The admin form of content kept one row per language, grouped by ``translation_key``.
 
@@ -143,6 +151,15 @@ class OrganisationScopedAdmin(ModelAdmin):
             )
             kwargs["required"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def audit_organisation(self, request, obj=None):
+        """Whose data an audited page showed: the row's organisation, else the staff member's own.
+
+        Read by ``core.audit.AuditedAdminMixin``; None for a coordinator's list.
+        """
+        if obj is not None:
+            return _organisation_id_of(obj, self.organisation_path)
+        return staff_organisation_id(request.user)
 
     def _object_in_scope_or_404(self, request, object_id):
         """The object, if this staff member's scope holds it; else 404. One query."""

@@ -77,14 +77,14 @@ def csv_stream_audited(
     verb: str,
     target: str,
 ) -> Iterator[bytes]:
-    """``csv_stream``, leaving one ``AuditEntry`` when the stream ends, finished or not.
+    """``csv_stream``, leaving one audit entry (``audit_record``) when it ends, finished or not.
 
     The entry counts the rows handed to the CSV writer (if the download was
     interrupted, possibly one chunk more than the client received: the trail
     errs towards more, never fewer). An interrupted export closes ``rows``,
     which releases its database cursor at once.
     """
-    from convoca.core.models import AuditEntry
+    from convoca.core.audit import audit_record
 
     written = 0
 
@@ -102,9 +102,7 @@ def csv_stream_audited(
         close = getattr(rows, "close", None)
         if close:
             close()
-        AuditEntry.objects.create(
-            user=user, organisation=organisation, verb=verb, target=target, count=written
-        )
+        audit_record(user=user, organisation=organisation, verb=verb, target=target, count=written)
 
 
 def csv_download(chunks: Iterator[bytes], *, filename: str) -> StreamingHttpResponse:

@@ -1,4 +1,4 @@
-"""Model fields for personal data encrypted at rest."""
+"""Model fields for personal data encrypted at rest, and for text that must stay on one line."""
 
 from __future__ import annotations
 
@@ -7,6 +7,70 @@ from django.db import models
 from django.forms import CharField as CharFormField
 
 from convoca.core import crypto
+from convoca.core.text import one_line
+
+
+def _one_line_on_save(field, model_instance):
+    """Make the instance's value of ``field`` one line (``core.text.one_line``) and return it."""
+    value = model_instance.__dict__.get(field.attname)
+    if isinstance(value, str) and value and not isinstance(value, Ciphertext):
+        value = one_line(value)
+        model_instance.__dict__[field.attname] = value
+    return value
+
+
+class OneLineCharField(models.CharField):
+    """A name, a title, a place: stored on one line, whatever path wrote it.
+
+    Every save (a form, the admin, a service, an import, the API, a bulk
+    INSERT) passes the value through ``core.text.one_line``: line breaks and
+    other controls become a space, the bidirectional controls that make a
+    name read backwards are removed; the instance holds the cleaned value
+    after saving. Its form field is ``core.forms.OneLineField``.
+
+    The database column is a plain ``CharField``'s, and ``deconstruct`` says
+    so: cleaning on save is Python's business, so turning a field into this
+    one needs no migration.
+    """
+
+    def pre_save(self, model_instance, add):
+        _one_line_on_save(self, model_instance)
+        return super().pre_save(model_instance, add)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)  # QuerySet.update() comes this way
+        return one_line(value) if isinstance(value, str) and value else value
+
+    def formfield(self, **kwargs):
+        from convoca.core.forms import OneLineField
+
+        return super().formfield(**{"form_class": OneLineField, **kwargs})
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+class OneLineLabelsField(models.JSONField):
+    """Short labels by language (``{"en": "Weekly", "es": "Semanal"}``), each kept on one line.
+
+    Like ``OneLineCharField`` for ``{language: text}`` labels: a mailing's
+    subject, a list's name, a topic's name. A plain ``JSONField`` column.
+    """
+
+    def pre_save(self, model_instance, add):
+        value = model_instance.__dict__.get(self.attname)
+        if isinstance(value, dict):
+            value = {
+                key: one_line(text) if isinstance(text, str) else text
+                for key, text in value.items()
+            }
+            model_instance.__dict__[self.attname] = value
+        return super().pre_save(model_instance, add)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
 
 
 class Ciphertext(str):
@@ -40,12 +104,17 @@ class EncryptedTextField(models.TextField):
     that identifies the row (``EncryptedTextField(row_key="row_key")``). An
     empty value is stored empty. Values cannot be filtered on; find rows
     through a blind index instead.
+
+    ``one_line=True`` (names, phones, places) makes the value one line before
+    it is encrypted, on every save, as ``OneLineCharField`` does. It is not a
+    database matter, so migrations don't record it.
     """
 
     descriptor_class = EncryptedAttribute
 
-    def __init__(self, *args, row_key: str = "pk", **kwargs):
+    def __init__(self, *args, row_key: str = "pk", one_line: bool = False, **kwargs):
         self.row_key = row_key
+        self.one_line = one_line
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
@@ -69,6 +138,8 @@ class EncryptedTextField(models.TextField):
         return Ciphertext(value)
 
     def pre_save(self, model_instance, add):
+        if self.one_line:
+            _one_line_on_save(self, model_instance)
         value = model_instance.__dict__.get(self.attname, "")
         if not value or isinstance(value, Ciphertext):
             return value or ""
@@ -84,6 +155,10 @@ class EncryptedTextField(models.TextField):
         return value
 
     def formfield(self, **kwargs):
+        if self.one_line:
+            from convoca.core.forms import OneLineField
+
+            return super().formfield(**{"form_class": OneLineField, "widget": None, **kwargs})
         return super().formfield(**{"form_class": CharFormField, "widget": None, **kwargs})
 
 

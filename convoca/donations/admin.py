@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.core.forms import OneLineField
 from convoca.core.outbox import outbox_sent_at
@@ -217,9 +218,9 @@ class FundraiserAdmin(OrganisationScopedAdmin):
 
     def export_view(self, request, object_id):
         """Download the fundraiser's gifts as CSV (POST: it writes to the audit trail)."""
+        fundraiser = self._object_in_scope_or_404(request, object_id)  # 404 before 405
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        fundraiser = self._object_in_scope_or_404(request, object_id)
         if not gift_export_allowed(fundraiser=fundraiser, user=request.user):
             raise PermissionDenied
         return csv_download(
@@ -300,7 +301,7 @@ class PaymentAdmin(_ReadOnlyScopedAdmin):
 
 
 @admin.register(Donor)
-class DonorAdmin(_ReadOnlyScopedAdmin):
+class DonorAdmin(AuditedAdminMixin, _ReadOnlyScopedAdmin):
     """Who gave: their details, what they gave, and what they agreed to."""
 
     list_display = ["__str__", "name", "fundraiser", "given_shown", "listed", "may_contact"]

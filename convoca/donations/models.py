@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from convoca.coalition.models import in_language
-from convoca.core.fields import EncryptedTextField
+from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
 
 #: Currencies a fundraiser may be in; all have two decimal places.
@@ -62,8 +62,8 @@ class Fundraiser(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="fundraisers",
     )
-    title_en = models.CharField(_("title in English"), max_length=200)
-    title_es = models.CharField(_("title in Spanish"), max_length=200)
+    title_en = OneLineCharField(_("title in English"), max_length=200)
+    title_es = OneLineCharField(_("title in Spanish"), max_length=200)
     summary_en = models.TextField(_("summary in English"), blank=True)
     summary_es = models.TextField(_("summary in Spanish"), blank=True)
     body_en = models.TextField(_("text in English"), blank=True, help_text=_("Markdown."))
@@ -214,7 +214,7 @@ class Donor(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="donations_donors",
     )
-    public_name = EncryptedTextField(_("public name"), blank=True)
+    public_name = EncryptedTextField(_("public name"), blank=True, one_line=True)
     listed = models.BooleanField(_("appears in the donor list"), default=False)
     given = models.BigIntegerField(_("given"), default=0, editable=False)
     first_gift_at = models.DateTimeField(_("first gift"), null=True, blank=True, editable=False)
@@ -286,7 +286,7 @@ class Donation(TimeStampedModel):
     subscription_reference = models.CharField(
         _("subscription reference"), max_length=255, null=True, blank=True, unique=True
     )
-    public_name = EncryptedTextField(_("public name"), blank=True)
+    public_name = EncryptedTextField(_("public name"), blank=True, one_line=True)
     choices = models.JSONField(_("choices"), default=dict, blank=True, editable=False)
     #: The provider's time of the last event that set ``status``: an older event never undoes it.
     status_changed_at = models.DateTimeField(

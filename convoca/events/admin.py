@@ -17,6 +17,7 @@ from unfold.admin import TabularInline
 
 from convoca.coalition.scoping import OrganisationScopedAdmin, TranslationOfForm
 from convoca.coalition.selectors import user_is_coordinator
+from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.events.exports import (
     registration_export_allowed,
@@ -187,9 +188,10 @@ class EventAdmin(OrganisationScopedAdmin):
 
     def export_view(self, request, object_id):
         """Download the event's registrations as CSV (POST: it writes to the audit trail)."""
+        event = self._object_in_scope_or_404(request, object_id)  # 404 before 405
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        return self._export_response(request, self._object_in_scope_or_404(request, object_id))
+        return self._export_response(request, event)
 
     def _export_response(self, request, event):
         if not self.has_export_permission(request, event):
@@ -359,10 +361,12 @@ class CampaignAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(OrganisationScopedAdmin):
+class RegistrationAdmin(AuditedAdminMixin, OrganisationScopedAdmin):
     """Registrations of one's organisation's events; attendance is marked from the list."""
 
     organisation_path = "event__organisation"
+    # Its list shows no personal data (a reference, the event); its page does.
+    audit_lists = False
     list_display = ["__str__", "event", "status", "attended", "created_at"]
     list_filter = ["status", "attended", "event"]
     list_select_related = ["event"]

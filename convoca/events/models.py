@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from convoca.core.fields import EncryptedTextField
+from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
 
 DEFAULT_REMINDERS = [24 * 60, 60]
@@ -75,7 +75,7 @@ class Campaign(TimeStampedModel):
 
     translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = models.CharField(_("title"), max_length=250)
+    title = OneLineCharField(_("title"), max_length=250)
     slug = models.SlugField(_("short name in addresses"), max_length=120)
     summary = models.TextField(_("summary"), blank=True)
     call = models.TextField(_("the call"), blank=True, help_text=_("Markdown."))
@@ -143,7 +143,7 @@ class Series(TimeStampedModel):
 
     translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = models.CharField(_("title"), max_length=250)
+    title = OneLineCharField(_("title"), max_length=250)
     slug = models.SlugField(_("short name in addresses"), max_length=100)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     organisation = models.ForeignKey(
@@ -248,9 +248,9 @@ class Event(TimeStampedModel):
     translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ONLINE)
-    title = models.CharField(_("title"), max_length=250)
+    title = OneLineCharField(_("title"), max_length=250)
     slug = models.SlugField(_("short name in addresses"), max_length=120)
-    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary = OneLineCharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     organisation = models.ForeignKey(
         "coalition.Organisation",
@@ -258,7 +258,7 @@ class Event(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="events",
     )
-    host_group = models.CharField(
+    host_group = OneLineCharField(
         _("local group hosting"), max_length=200, blank=True, help_text=_("For hosted events.")
     )
     status = models.CharField(
@@ -276,10 +276,10 @@ class Event(TimeStampedModel):
         validators=[validate_time_zones],
         help_text=_('For example ["America/New_York", "America/Los_Angeles"].'),
     )
-    venue_name = models.CharField(_("venue"), max_length=200, blank=True)
-    street_address = models.CharField(_("street address"), max_length=250, blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    venue_name = OneLineCharField(_("venue"), max_length=200, blank=True)
+    street_address = OneLineCharField(_("street address"), max_length=250, blank=True)
+    city = OneLineCharField(_("city"), max_length=120, blank=True)
+    postal_code = OneLineCharField(_("postal code"), max_length=20, blank=True)
     country = CountryField(_("country"), blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
@@ -413,8 +413,8 @@ class Speaker(models.Model):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="speakers"
     )
-    name = models.CharField(_("name"), max_length=200)
-    role = models.CharField(_("role"), max_length=200, blank=True)
+    name = OneLineCharField(_("name"), max_length=200)
+    role = OneLineCharField(_("role"), max_length=200, blank=True)
     bio = models.TextField(_("short bio"), blank=True)
     photo = models.ImageField(_("photo"), upload_to="speakers/", blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -524,7 +524,7 @@ class HostMessage(TimeStampedModel):
     )
     #: Identifies the row in the encryption of its personal fields (the id is numbered).
     row_key = models.UUIDField(default=uuid.uuid4, editable=False)
-    subject = EncryptedTextField(_("subject"), max_length=200, row_key="row_key")
+    subject = EncryptedTextField(_("subject"), max_length=200, row_key="row_key", one_line=True)
     body = EncryptedTextField(_("message"), row_key="row_key")
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
 

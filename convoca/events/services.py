@@ -16,6 +16,7 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
 from convoca.core.outbox import outbox_keys_existing
+from convoca.core.text import one_line
 from convoca.events.models import (
     Campaign,
     Event,
@@ -344,7 +345,13 @@ def registration_create(
         registration, created = _register(
             event=event,
             person=person,
-            answers=json.dumps(data.answers, ensure_ascii=False) if data.answers else "",
+            # Each answer is a one-line text box: kept one line whoever sends it.
+            answers=json.dumps(
+                {question: one_line(str(answer)) for question, answer in data.answers.items()},
+                ensure_ascii=False,
+            )
+            if data.answers
+            else "",
             share=bool(data.share_wording),
         )
         _consents_record(event=event, person=person, data=data)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from convoca.coalition.scoping import OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.audit import AuditedAdminMixin
 from convoca.core.crypto import email_index
 from convoca.core.outbox import outbox_sent_at
 from convoca.inbox.models import ACKNOWLEDGEMENT, ContactMessage, ThreadEntry
@@ -46,7 +47,7 @@ class ContactMessageForm(forms.ModelForm):
 
 
 @admin.register(ContactMessage)
-class ContactMessageAdmin(OrganisationScopedAdmin):
+class ContactMessageAdmin(AuditedAdminMixin, OrganisationScopedAdmin):
     """Messages from the contact form.
 
     Coordinators see every message; other staff see their organisations'

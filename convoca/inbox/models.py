@@ -57,7 +57,7 @@ class ContactMessage(TimeStampedModel):
         blank=True,
         related_name="contact_messages",
     )
-    name = EncryptedTextField(_("name"), blank=True)
+    name = EncryptedTextField(_("name"), blank=True, one_line=True)
     subject = models.CharField(
         _("subject"), max_length=16, choices=Subject.choices, default=Subject.GENERAL
     )

@@ -19,6 +19,7 @@ from django_countries import countries
 
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.forms import OneLineField
 from convoca.core.models import OutboxEmail
 from convoca.core.outbox import outbox_counts, outbox_retry_now
 from convoca.mailings.compose import MailingComposer, Recipient
@@ -97,7 +98,7 @@ class MailingListAdminForm(PerLanguageForm):
 MailingListAdminForm = _with_fields(
     MailingListAdminForm,
     {
-        **_per_language_fields("name", _("name"), forms.CharField),
+        **_per_language_fields("name", _("name"), OneLineField),
         **_per_language_fields(
             "description",
             _("description"),
@@ -330,7 +331,7 @@ def mailing_admin_form() -> type[MailingAdminForm]:
     after the admin modules are imported.
     """
     fields = {
-        **_per_language_fields("subject", _("subject"), forms.CharField),
+        **_per_language_fields("subject", _("subject"), OneLineField),
         **_per_language_fields(
             "body_markdown",
             _("text"),
@@ -343,7 +344,7 @@ def mailing_admin_form() -> type[MailingAdminForm]:
         **_per_language_fields(
             "first_name_fallback",
             _("when the first name is unknown"),
-            lambda **kw: forms.CharField(help_text=_("For example: friend."), **kw),
+            lambda **kw: OneLineField(help_text=_("For example: friend."), **kw),
         ),
     }
     for audience_filter in audience_filters():
@@ -602,9 +603,9 @@ class MailingAdmin(OrganisationScopedAdmin):
 
     def send_view(self, request, object_id):
         """The buttons under the form: test, send now, schedule, pause, resume, cancel."""
+        mailing = self._get(request, object_id)  # 404 before 405
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        mailing = self._get(request, object_id)
         if not self.has_change_permission(request, mailing):
             raise PermissionDenied
         what = request.POST.get("do", "")

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from convoca.core.fields import OneLineLabelsField
 from convoca.core.models import TimeStampedModel
 
 
@@ -41,7 +42,7 @@ class MailingList(TimeStampedModel):
         help_text=_("Leave empty for a list of the whole coalition."),
     )
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
-    name = models.JSONField(_("name"), default=dict)
+    name = OneLineLabelsField(_("name"), default=dict)
     description = models.JSONField(_("description"), default=dict, blank=True)
 
     class Purpose(models.TextChoices):
@@ -199,9 +200,9 @@ class Mailing(TimeStampedModel):
     lists = models.ManyToManyField(
         MailingList, verbose_name=_("lists"), related_name="mailings", blank=True
     )
-    subject = models.JSONField(_("subject"), default=dict)
+    subject = OneLineLabelsField(_("subject"), default=dict)
     body_markdown = models.JSONField(_("text"), default=dict)
-    first_name_fallback = models.JSONField(
+    first_name_fallback = OneLineLabelsField(
         _("greeting when the first name is unknown"), default=dict, blank=True
     )
     audience = models.JSONField(_("audience"), default=dict, blank=True)

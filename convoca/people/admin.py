@@ -6,8 +6,9 @@ from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin, TabularInline
 
 from convoca.coalition.models import Organisation
-from convoca.coalition.scoping import OrganisationScopedAdmin
+from convoca.coalition.scoping import OrganisationScopedAdmin, staff_organisation_id
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.audit import AuditedAdminMixin, audit_record
 from convoca.core.crypto import email_index, value_index
 from convoca.people.models import Activity, Consent, Person, PersonTag, Tag
 from convoca.people.selectors import person_list_visible_to
@@ -70,8 +71,16 @@ class PersonTagInline(TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ModelAdmin):
-    """Supporters, as far as the staff member may see them (see ``person_list_visible_to``)."""
+class PersonAdmin(AuditedAdminMixin, ModelAdmin):
+    """Supporters, as far as the staff member may see them (see ``person_list_visible_to``).
+
+    Opening a supporter's page, listing or searching supporters and erasing
+    them are recorded in the audit trail.
+    """
+
+    audit_view_verb = "view person"
+    audit_list_verb = "list people"
+    audit_search_verb = "search people"
 
     list_display = [
         "display_email", "display_name", "country", "display_city", "language", "confirmed",
@@ -93,6 +102,10 @@ class PersonAdmin(ModelAdmin):
 
     def get_queryset(self, request):
         return person_list_visible_to(request.user)
+
+    def audit_organisation(self, request, obj=None):
+        # A person is not one organisation's: the trail names the one the staff member acts for.
+        return staff_organisation_id(request.user)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -130,14 +143,26 @@ class PersonAdmin(ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # erase instead: it keeps counts right
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def _visible_or_404(self, request, object_id) -> None:
+        """A person this staff member may not see answers 404 on every page, as if absent."""
         try:
             visible = self.get_queryset(request).filter(pk=object_id).exists()
         except Exception as exc:
             raise Http404 from exc
         if not visible:
             raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._visible_or_404(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def has_erase_permission(self, request):
         return user_is_coordinator(request.user)
@@ -166,6 +191,14 @@ class PersonAdmin(ModelAdmin):
         for person in queryset.filter(erased_at__isnull=True):
             person_erase(person=person)
             count += 1
+        if count:
+            audit_record(
+                user=request.user,
+                verb="erase people",
+                target=f"{count} selected",
+                count=count,
+                organisation=self.audit_organisation(request),
+            )
         self.message_user(
             request,
             ngettext("Erased %(count)d person.", "Erased %(count)d people.", count)

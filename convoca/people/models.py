@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from convoca.core.fields import BlindIndexField, EncryptedTextField
+from convoca.core.fields import BlindIndexField, EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
 
 
@@ -36,13 +36,13 @@ class Person(TimeStampedModel):
     email_index = models.CharField(  # noqa: DJ001
         _("email index"), max_length=64, null=True, blank=True, editable=False
     )
-    email = EncryptedTextField(_("email"), blank=True)
-    given_name = EncryptedTextField(_("given name"), blank=True)
-    family_name = EncryptedTextField(_("family name"), blank=True)
-    phone = EncryptedTextField(_("phone"), blank=True)
-    street_address = EncryptedTextField(_("street address"), blank=True)
-    postal_code = EncryptedTextField(_("postal code"), blank=True)
-    city = EncryptedTextField(_("city"), blank=True)
+    email = EncryptedTextField(_("email"), blank=True, one_line=True)
+    given_name = EncryptedTextField(_("given name"), blank=True, one_line=True)
+    family_name = EncryptedTextField(_("family name"), blank=True, one_line=True)
+    phone = EncryptedTextField(_("phone"), blank=True, one_line=True)
+    street_address = EncryptedTextField(_("street address"), blank=True, one_line=True)
+    postal_code = EncryptedTextField(_("postal code"), blank=True, one_line=True)
+    city = EncryptedTextField(_("city"), blank=True, one_line=True)
     postal_code_index = BlindIndexField(
         _("postal code index"), source="postal_code", purpose="postal_code"
     )
@@ -98,7 +98,7 @@ class Person(TimeStampedModel):
 class Tag(TimeStampedModel):
     """A label an organisation puts on people to find them again (e.g. "speaker", "union")."""
 
-    name = models.CharField(_("name"), max_length=80)
+    name = OneLineCharField(_("name"), max_length=80)
     organisation = models.ForeignKey(
         "coalition.Organisation",
         verbose_name=_("organisation"),
@@ -256,7 +256,7 @@ class Activity(models.Model):
         blank=True,
         related_name="activities",
     )
-    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary = OneLineCharField(_("summary"), max_length=300, blank=True)
     subject_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

@@ -13,6 +13,7 @@ from convoca.coalition.scoping import (
     TranslationOfForm,
 )
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.core.forms import OneLineField
 from convoca.publishing.fetch import FetchFailed, FetchRefused
 from convoca.publishing.images import ACCEPTED_FORMATS, MAX_UPLOAD_BYTES, ImageInvalid
 from convoca.publishing.models import (
@@ -76,7 +77,9 @@ def labels_form(model, *, fields: list[str], labels: dict, required: tuple = ())
     for field, widget in labels.items():
         verbose_name = model._meta.get_field(field).verbose_name
         for position, (code, name) in enumerate(settings.LANGUAGES):
-            attrs[f"{field}_{code}"] = forms.CharField(
+            # A label on one line (a name, a title) unless it is a text box.
+            one_line = not isinstance(widget, forms.Textarea) and widget is not forms.Textarea
+            attrs[f"{field}_{code}"] = (OneLineField if one_line else forms.CharField)(
                 label=format_lazy("{} ({})", verbose_name, name),
                 required=field in required and position == 0,
                 widget=widget,

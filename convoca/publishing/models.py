@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from convoca.core.fields import OneLineCharField, OneLineLabelsField
 from convoca.core.models import TimeStampedModel
 
 
@@ -32,7 +33,7 @@ class Topic(models.Model):
     """
 
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
-    name = models.JSONField(_("name"), default=dict, help_text=_("The name in each language."))
+    name = OneLineLabelsField(_("name"), default=dict, help_text=_("The name in each language."))
     description = models.JSONField(_("description"), default=dict, blank=True)
 
     class Meta:
@@ -73,8 +74,8 @@ class Image(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="images",
     )
-    title = models.CharField(_("title"), max_length=200, help_text=_("For finding it again."))
-    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    title = OneLineCharField(_("title"), max_length=200, help_text=_("For finding it again."))
+    credit = OneLineCharField(_("credit"), max_length=200, blank=True)
     width = models.PositiveIntegerField(_("width"), default=0, editable=False)
     height = models.PositiveIntegerField(_("height"), default=0, editable=False)
     widths = models.JSONField(_("stored widths"), default=list, editable=False)
@@ -144,14 +145,14 @@ class Article(TimeStampedModel):
     translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STATEMENT)
-    title = models.CharField(_("title"), max_length=250)
+    title = OneLineCharField(_("title"), max_length=250)
     slug = models.SlugField(_("short name in addresses"), max_length=120)
     standfirst = models.TextField(
         _("standfirst"), blank=True, help_text=_("One paragraph that sums up the text.")
     )
     body = models.TextField(_("text"), help_text=_("Markdown: headings, links, quotes, lists."))
-    byline = models.CharField(_("byline"), max_length=200, blank=True)
-    dateline = models.CharField(
+    byline = OneLineCharField(_("byline"), max_length=200, blank=True)
+    dateline = OneLineCharField(
         _("dateline place"),
         max_length=120,
         blank=True,
@@ -178,7 +179,7 @@ class Article(TimeStampedModel):
         blank=True,
         related_name="articles",
     )
-    image_alt = models.CharField(
+    image_alt = OneLineCharField(
         _("image description"),
         max_length=300,
         blank=True,
@@ -325,7 +326,7 @@ class WeeklySection(models.Model):
         WeeklyIssue, verbose_name=_("issue"), on_delete=models.CASCADE, related_name="sections"
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    title = models.JSONField(_("title"), default=dict, help_text=_("The title in each language."))
+    title = OneLineLabelsField(_("title"), default=dict, help_text=_("The title in each language."))
 
     class Meta:
         verbose_name = _("section")
@@ -359,11 +360,11 @@ class WeeklyLink(TimeStampedModel):
         related_name="weekly_links",
     )
     url = models.URLField(_("address"), max_length=2000)
-    title = models.CharField(_("title"), max_length=300)
-    source = models.CharField(_("source outlet"), max_length=200, blank=True)
+    title = OneLineCharField(_("title"), max_length=300)
+    source = OneLineCharField(_("source outlet"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ARTICLE)
     language = models.CharField(_("language"), max_length=8, choices=link_languages, default="en")
-    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("One line."))
+    note = OneLineCharField(_("note"), max_length=300, blank=True, help_text=_("One line."))
     topic = models.ForeignKey(
         Topic,
         verbose_name=_("topic"),
@@ -415,11 +416,11 @@ class PressCoverage(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="press_coverage",
     )
-    outlet = models.CharField(_("outlet"), max_length=200)
+    outlet = OneLineCharField(_("outlet"), max_length=200)
     medium = models.CharField(_("medium"), max_length=16, choices=Medium.choices)
     country = CountryField(_("country"), blank=True)
     date = models.DateField(_("date"))
-    headline = models.CharField(_("headline"), max_length=300)
+    headline = OneLineCharField(_("headline"), max_length=300)
     url = models.URLField(_("address"), max_length=2000, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=link_languages, default="en")
     action = models.ForeignKey(
@@ -430,7 +431,7 @@ class PressCoverage(TimeStampedModel):
         blank=True,
         related_name="press_coverage",
     )
-    campaign = models.CharField(
+    campaign = OneLineCharField(
         _("campaign"),
         max_length=200,
         blank=True,
