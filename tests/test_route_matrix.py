@@ -379,6 +379,17 @@ def test_an_organiser_gets_404_for_every_page_of_another_organisations_object(
         bodies={"en": "Go.", "es": "Vamos."},
         user=coordinator,
     )
+    # The demo has an API key; a webhook's service connects to its address before
+    # registering it, and no server listens here: one endpoint and delivery written as is.
+    from convoca.api.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        organisation=pledge.organisation,
+        url="https://crm.example.org/convoca",
+        events=["signature"],
+        secret="whsec_route_matrix",
+    )
+    WebhookDelivery.objects.create(endpoint=endpoint, event="signature", event_key="matrix")
     failures = []
     checked = 0
     for model, model_admin in admin.site._registry.items():

@@ -122,5 +122,5 @@ urlpatterns = [
     re_path(r("donations"), v.endpoint(get=v.donations_get), name="donations"),
     re_path(r("messages"), v.endpoint(get=v.messages_get), name="messages"),
     re_path(r(f"messages/(?P<pk>{INT})"), v.endpoint(get=v.message_get), name="message"),
-    re_path(r"^(?P<rest>.*)$", v.not_found),
+    re_path(r"^(?P<rest>.*)$", v.not_found, name="not-found"),
 ]

@@ -11,10 +11,10 @@ from convoca.people.services import (
     PersonData,
     consent_give,
     consent_withdraw,
+    people_upsert,
     person_erase,
     person_export,
     person_purge_unconfirmed,
-    people_upsert,
     person_tag,
     person_upsert,
 )
