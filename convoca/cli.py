@@ -189,7 +189,12 @@ def cmd_createstaff(args) -> int:
 
 def cmd_rotatekeys(args) -> int:
     _prepare()
-    _manage("rotatekeys", *(["--retire"] if args.retire else []))
+    from django.core.management.base import CommandError
+
+    try:
+        _manage("rotatekeys", *(["--no-new-key"] if args.no_new_key else []))
+    except CommandError as exc:
+        sys.exit(f"convoca: {exc}")
     return 0
 
 
@@ -252,11 +257,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["coordinator", "organiser", "viewer"], default="organiser")
     p.add_argument("--organisation", help="the organisation's short name (slug)")
     p.set_defaults(func=cmd_createstaff)
-    p = sub.add_parser("rotatekeys", help="add a new data key and re-encrypt everything with it")
+    p = sub.add_parser(
+        "rotatekeys",
+        help="add a new data key, re-encrypt everything with it and retire the old one "
+        "(while the site runs; run again to finish an interrupted rotation)",
+    )
+    p.add_argument("--retire", action="store_true", help=argparse.SUPPRESS)  # always done now
     p.add_argument(
-        "--retire",
+        "--no-new-key",
         action="store_true",
-        help="afterwards, drop old key versions that no data uses any more",
+        help="re-encrypt with the newest key already there (CONVOCA_DATA_KEYS)",
     )
     p.set_defaults(func=cmd_rotatekeys)
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)

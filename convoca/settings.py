@@ -35,6 +35,9 @@ try:
     )
 except _keyring.KeyringError as exc:
     raise ImproperlyConfigured(f"Convoca cannot load its keys: {exc}") from exc
+# How often a running process asks the database whether `convoca rotatekeys` added a
+# newer data key (then it reloads secrets.json and encrypts with that key).
+CONVOCA_KEY_REFRESH_SECONDS = env.float("CONVOCA_KEY_REFRESH_SECONDS", default=10)
 
 # --- Where the site lives ------------------------------------------------------
 # Without SITE_URL, links point where `convoca serve`/`demo` listens (its --host and
@@ -422,6 +425,8 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 # How old a webhook's signed timestamp may be, in seconds (Stripe's default).
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+# The first daily reconciliation looks this far back; later ones start where the last ended.
+STRIPE_RECONCILE_FIRST_DAYS = env.int("STRIPE_RECONCILE_FIRST_DAYS", default=3)
 if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
     # Half a configuration would take money that the site never hears was paid.
     raise ImproperlyConfigured(
