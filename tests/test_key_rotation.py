@@ -237,19 +237,24 @@ def test_a_running_process_switches_to_the_new_key_within_the_refresh_interval(o
     assert raw.startswith("2$")
 
 
-def test_a_retirement_killed_before_the_key_file_changed_is_finished_by_the_next_run(own_keys):
+def test_a_retirement_killed_before_the_key_file_changed_is_finished_by_the_next_run(
+    own_keys, settings
+):
     person_upsert(data=PersonData(email="ana@example.org", given_name="Ana"))
+    first = json.loads(own_keys.read_text())["data_keys"]["1"]
     report = key_rotation_run()
     assert report.retired == [1]
     # As if killed after the database marked version 1 retired, before the file lost it.
     content = json.loads(own_keys.read_text())
-    content["data_keys"]["1"] = base64.urlsafe_b64encode(b"\x01" * 32).decode()
+    content["data_keys"]["1"] = first
     keyring.write_secrets(own_keys, content, replace=True)
+    settings.CONVOCA_KEYRING = keyring.load(data_dir=own_keys.parent)[1]  # the next process
 
-    crypto.keyring_verify(force=True)  # a process starting now is not refused
+    crypto.keyring_verify(force=True)  # it is not refused
     report = key_rotation_run()
     assert (report.added, report.retired) == (False, [1])
     assert _file_versions(own_keys) == ["2"]
+    assert Person.objects.get().given_name == "Ana"
     # The next rotation takes a version never used before.
     assert key_rotation_run().version == 3
 

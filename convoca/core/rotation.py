@@ -240,8 +240,11 @@ def key_rotation_run(
     retired = set(
         DataKey.objects.filter(retired_at__isnull=False).values_list("version", flat=True)
     )
-    older = [v for v in ring.data_keys if v != ring.current_version and v not in retired]
-    if new_key and not older:
+    unfinished = [v for v in ring.data_keys if v != ring.current_version]
+    if ring.source == "environment":
+        # Retired keys stay in the environment until the operator removes them.
+        unfinished = [v for v in unfinished if v not in retired]
+    if new_key and not unfinished:
         if ring.source == "environment":
             raise RotationError(
                 "The keys come from CONVOCA_DATA_KEYS: add a new version there "
