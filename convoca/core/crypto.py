@@ -270,11 +270,11 @@ def keyring_verify(*, force: bool = False) -> None:
             return sorted(missing + different)
 
         wrong = mismatches(ring)
-        if wrong and (fresh := _keyring_from_file(ring)) is not None:
+        fresh = _keyring_from_file(ring) if wrong else None
+        if fresh is not None and not mismatches(fresh):
             # A rotation in another process added a key since this one started.
-            if not mismatches(fresh):
-                settings.CONVOCA_KEYRING = ring = fresh
-                wrong = []
+            settings.CONVOCA_KEYRING = ring = fresh
+            wrong = []
         if wrong:
             hint = (
                 f" The key file {ring.source} was created just now, which means the "
