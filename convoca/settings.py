@@ -425,8 +425,9 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 # How old a webhook's signed timestamp may be, in seconds (Stripe's default).
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
-# The first daily reconciliation looks this far back; later ones start where the last ended.
-STRIPE_RECONCILE_FIRST_DAYS = env.int("STRIPE_RECONCILE_FIRST_DAYS", default=3)
+# The daily reconciliation with the payment provider: how far back its first run looks
+# (later runs start at the newest event the last one saw). Stripe lists 30 days.
+DONATIONS_RECONCILE_FIRST_DAYS = env.int("DONATIONS_RECONCILE_FIRST_DAYS", default=3)
 if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
     # Half a configuration would take money that the site never hears was paid.
     raise ImproperlyConfigured(
