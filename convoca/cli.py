@@ -205,7 +205,54 @@ def cmd_createstaff(args) -> int:
 
 def cmd_rotatekeys(args) -> int:
     _prepare()
-    _manage("rotatekeys", *(["--retire"] if args.retire else []))
+    from django.core.management.base import CommandError
+
+    try:
+        _manage("rotatekeys", *(["--no-new-key"] if args.no_new_key else []))
+    except CommandError as exc:
+        sys.exit(f"convoca: {exc}")
+    return 0
+
+
+def cmd_pledgekey(args) -> int:
+    """Make an organisation's key pair, or open an export: offline, no database, no settings."""
+    from convoca.core import sealing
+
+    if args.action == "open":
+        if not args.key:
+            sys.exit("convoca: give the private key file: convoca pledgekey open FILE --key KEY")
+        source = Path(args.csv)
+        target = Path(args.out) if args.out else source.with_name(f"{source.stem}-opened.csv")
+        try:
+            private_key = sealing.private_key_read(Path(args.key))
+            report = sealing.csv_open(source, target, private_key=private_key)
+        except FileExistsError:
+            sys.exit(f"convoca: {target} exists already; give another name with --out.")
+        except (OSError, sealing.SealingError) as exc:
+            sys.exit(f"convoca: {exc}")
+        for line, column in report.failed:
+            print(
+                f"convoca: line {line}, column {column!r}: this key does not open it "
+                "(sealed to another key?); left sealed.",
+                file=sys.stderr,
+            )
+        print(f"Opened {report.opened} answers into {target} (readable only by you).")
+        return 1 if report.failed else 0
+    key_path = Path(args.key or "pledge-private-key.txt")
+    public, private = sealing.key_pair_new()
+    try:
+        sealing.private_key_write(key_path, private, public)
+    except FileExistsError:
+        sys.exit(f"convoca: {key_path} exists already; it may hold your only private key.")
+    except OSError as exc:
+        sys.exit(f"convoca: {exc}")
+    print(
+        f"Private key written to {key_path} (readable only by you). Keep it, with a backup,\n"
+        "on this computer, never on the server: without it the sealed answers cannot be read.\n"
+        "Paste this public key into your organisation's page in the admin "
+        "(Sealed pledge answers):\n\n"
+        f"Public key: {public}"
+    )
     return 0
 
 
@@ -281,15 +328,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["coordinator", "organiser", "viewer"], default="organiser")
     p.add_argument("--organisation", help="the organisation's short name (slug)")
     p.set_defaults(func=cmd_createstaff)
-    p = sub.add_parser("rotatekeys", help="add a new data key and re-encrypt everything with it")
+    p = sub.add_parser(
+        "rotatekeys",
+        help="add a new data key, re-encrypt everything with it and retire the old one "
+        "(while the site runs; run again to finish an interrupted rotation)",
+    )
+    p.add_argument("--retire", action="store_true", help=argparse.SUPPRESS)  # always done now
     p.add_argument(
-        "--retire",
+        "--no-new-key",
         action="store_true",
-        help="afterwards, drop old key versions that no data uses any more",
+        help="re-encrypt with the newest key already there (CONVOCA_DATA_KEYS)",
     )
     p.set_defaults(func=cmd_rotatekeys)
     p = sub.add_parser("migrate", help="bring every database up to date (serve does it too)")
     p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser(
+        "pledgekey",
+        help="make the key pair that seals pledge answers (offline), or open an export with it",
+        description="'convoca pledgekey new [--key FILE]' prints a public key to paste in the "
+        "admin and writes the private key to FILE (mode 0600). 'convoca pledgekey open "
+        "export.csv --key FILE [--out opened.csv]' writes a copy of the export with every "
+        "sealed answer opened.",
+    )
+    p.add_argument("action", nargs="?", choices=["new", "open"], default="new")
+    p.add_argument("csv", nargs="?", help="the export to open")
+    p.add_argument("--key", help="the private key file (default for new: pledge-private-key.txt)")
+    p.add_argument("--out", help="where 'open' writes (default: <export>-opened.csv)")
+    p.set_defaults(func=cmd_pledgekey)
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)

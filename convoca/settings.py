@@ -35,6 +35,9 @@ try:
     )
 except _keyring.KeyringError as exc:
     raise ImproperlyConfigured(f"Convoca cannot load its keys: {exc}") from exc
+# How often a running process asks the database whether `convoca rotatekeys` added a
+# newer data key (then it reloads secrets.json and encrypts with that key).
+CONVOCA_KEY_REFRESH_SECONDS = env.float("CONVOCA_KEY_REFRESH_SECONDS", default=10)
 
 # --- Where the site lives ------------------------------------------------------
 # Without SITE_URL, links point where `convoca serve`/`demo` listens (its --host and
@@ -432,6 +435,9 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 # How old a webhook's signed timestamp may be, in seconds (Stripe's default).
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+# The daily reconciliation with the payment provider: how far back its first run looks
+# (later runs start at the newest event the last one saw). Stripe lists 30 days.
+DONATIONS_RECONCILE_FIRST_DAYS = env.int("DONATIONS_RECONCILE_FIRST_DAYS", default=3)
 if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
     # Half a configuration would take money that the site never hears was paid.
     raise ImproperlyConfigured(

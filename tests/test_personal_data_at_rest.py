@@ -23,7 +23,7 @@ from django.db import connections, models
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from convoca.actions.models import Action
+from convoca.actions.models import Action, PledgeQuestion
 from convoca.api.services import api_key_create
 from convoca.coalition.models import WorkingGroup
 from convoca.coalition.services import (
@@ -38,6 +38,7 @@ from convoca.coalition.services import (
 )
 from convoca.core.crypto import email_index, value_index
 from convoca.core.fields import BlindIndexField, EncryptedTextField
+from convoca.core.sealing import key_pair_new
 from convoca.donations.models import Fundraiser, OfflineGift
 from convoca.donations.providers.base import Change, ProviderEvent
 from convoca.donations.services import (
@@ -182,7 +183,7 @@ MARK = {
     name: _marker(name)
     for name in (
         "PledgeGiven", "PledgeFamily", "PledgePhone", "PledgeCity", "PledgePostal",
-        "PledgeComment", "PledgeOrg", "PledgeRole",
+        "PledgeComment", "PledgeOrg", "PledgeRole", "PledgeAnswer",
         "AppealGiven", "AppealFamily", "LaterCity", "LaterPostal", "LaterPhone",
         "Street", "RegGiven", "RegFamily", "RegPhone", "RegAnswer",
         "HostGiven", "HostFamily", "HostPhone", "HostSubject", "HostBody",
@@ -219,6 +220,10 @@ def _fill_everything(client, organisation, coordinator) -> None:
         organisation=organisation, status=Action.Status.OPEN, **asks,
     )  # fmt: skip
 
+    # A sensitive question, sealed to the organisation's public key (core.sealing).
+    organisation.pledge_public_key = key_pair_new()[0]
+    organisation.save()
+    question = PledgeQuestion.objects.create(action=pledge, text="Where?", sensitive=True)
     # A new address: the bulk path of signing.
     _post(
         client,
@@ -234,6 +239,7 @@ def _fill_everything(client, organisation, coordinator) -> None:
             "comment": MARK["PledgeComment"],
             "organisation_name": MARK["PledgeOrg"],
             "role": MARK["PledgeRole"],
+            f"question_{question.pk}": MARK["PledgeAnswer"],
         },
     )
     # A known address that adds its place and phone later: the one-by-one path.

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from unfold.admin import TabularInline
 
 from convoca.actions.charts import bar_chart_svg
 from convoca.actions.exports import (
@@ -22,9 +23,20 @@ from convoca.actions.exports import (
     signature_export_csv,
     signature_export_filename,
 )
-from convoca.actions.models import Action, Endorsement, PledgeActivation, Signature, Tally
+from convoca.actions.models import (
+    Action,
+    Endorsement,
+    PledgeActivation,
+    PledgeQuestion,
+    Signature,
+    Tally,
+)
 from convoca.actions.selectors import action_figures
-from convoca.actions.services import endorsement_review, pledge_activate
+from convoca.actions.services import (
+    endorsement_review,
+    pledge_activate,
+    pledge_questions_publish_check,
+)
 from convoca.coalition.scoping import (
     OrganisationScopedAdmin,
     TranslationOfForm,
@@ -134,9 +146,52 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
+class PledgeQuestionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        sensitive = any(
+            form.cleaned_data.get("sensitive") and not form.cleaned_data.get("DELETE")
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+        )
+        # self.instance is the action as the form below would save it (status included).
+        pledge_questions_publish_check(action=self.instance, sensitive=sensitive)
+
+
+class PledgeQuestionInline(TabularInline):
+    """The pledge's own questions, asked on its form in this version's language."""
+
+    model = PledgeQuestion
+    formset = PledgeQuestionFormSet
+    fields = ["text", "sensitive", "required", "position"]
+    extra = 0
+
+    # Whoever may change the pledge may change its questions (roles, not Django permissions).
+    def _pledge_admin(self):
+        return self.admin_site.get_model_admin(Action)
+
+    def has_view_permission(self, request, obj=None):
+        return self._pledge_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        pledges = self._pledge_admin()
+        return (
+            pledges.has_change_permission(request, obj)
+            if obj is not None
+            else pledges.has_add_permission(request)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+
 @admin.register(Action)
 class ActionAdmin(OrganisationScopedAdmin):
     form = ActionAdminForm
+    inlines = [PledgeQuestionInline]
     change_form_template = "admin/actions/action_change_form.html"
     list_display = [
         "title",
@@ -201,6 +256,10 @@ class ActionAdmin(OrganisationScopedAdmin):
             {"fields": ["thank_you", "next_step", "next_step_url", "share_text", "og_image"]},
         ),
     )
+
+    def get_inlines(self, request, obj):
+        # Questions belong to pledges; a new action may become one.
+        return self.inlines if obj is None or obj.is_pledge else []
 
     @admin.display(description=_("count"))
     def count(self, obj):

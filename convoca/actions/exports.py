@@ -25,7 +25,8 @@ of rows written. Rows are never logged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,7 +36,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from convoca.actions.models import Action, Signature
+from convoca.actions.models import Action, PledgeQuestion, Signature
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.csv import csv_stream_audited
 from convoca.people.models import Consent
@@ -103,7 +104,21 @@ def signature_list_exportable(*, action: Action, user: AbstractBaseUser) -> Quer
     return signatures.select_related("person").order_by("created_at", "pk")
 
 
-def signature_export_header() -> list[str]:
+def signature_export_questions(*, action: Action) -> list[PledgeQuestion]:
+    """A pledge's questions in all its languages: one column each, after the fixed ones."""
+    return list(
+        PledgeQuestion.objects.filter(action__translation_key=action.translation_key).order_by(
+            "action__language", "position", "text"
+        )
+    )
+
+
+def signature_export_header(questions: Sequence[PledgeQuestion] = ()) -> list[str]:
+    """The export's columns; a pledge's questions last, by their text.
+
+    An answer to a sensitive question is exported sealed (``sealed:…``):
+    ``convoca pledgekey open`` opens the file on the organisation's computer.
+    """
     return [
         gettext("signed at"),
         gettext("confirmed at"),
@@ -121,6 +136,7 @@ def signature_export_header() -> list[str]:
         gettext("appears as"),
         gettext("source"),
         gettext("language version"),
+        *(question.text for question in questions),
     ]
 
 
@@ -128,7 +144,12 @@ def _iso(moment: datetime | None) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
 
 
-def _row(signature: Signature, versions: dict[int, str], appears_as: dict[str, str]) -> list[str]:
+def _row(
+    signature: Signature,
+    versions: dict[int, str],
+    appears_as: dict[str, str],
+    question_ids: Sequence[str] = (),
+) -> list[str]:
     person = signature.person
     members = signature.members_represented
     personal = [
@@ -147,6 +168,9 @@ def _row(signature: Signature, versions: dict[int, str], appears_as: dict[str, s
         # erased half-way or restored from an old backup.
         personal = [""] * len(personal)
     email, given, family, city, postal_code, organisation, role, members_cell, comment = personal
+    answers = {}
+    if question_ids and signature.answers and not person.erased_at:
+        answers = json.loads(signature.answers)
     return [
         _iso(signature.created_at),
         _iso(signature.confirmed_at),
@@ -164,6 +188,7 @@ def _row(signature: Signature, versions: dict[int, str], appears_as: dict[str, s
         appears_as.get(signature.visibility, signature.visibility),
         signature.source,
         versions.get(signature.action_id, ""),
+        *(answers.get(question_id, "") for question_id in question_ids),
     ]
 
 
@@ -177,16 +202,19 @@ def signature_export_rows(*, action: Action, user: AbstractBaseUser) -> Iterator
     versions = dict(
         Action.objects.filter(translation_key=action.translation_key).values_list("pk", "language")
     )
-    return _rows(signatures, versions)
+    questions = [str(q.pk) for q in signature_export_questions(action=action)]
+    return _rows(signatures, versions, questions)
 
 
-def _rows(signatures: QuerySet[Signature], versions: dict[int, str]) -> Iterator[list[str]]:
+def _rows(
+    signatures: QuerySet[Signature], versions: dict[int, str], question_ids: list[str]
+) -> Iterator[list[str]]:
     # The labels once per export, in the language active as it is read:
     # get_visibility_display() would hash the lazy choices again for every row
     # (a third of the export's time).
     appears_as = {value: str(label) for value, label in Signature.Visibility.choices}
     for signature in signatures.iterator(chunk_size=CHUNK_SIZE):
-        yield _row(signature, versions, appears_as)
+        yield _row(signature, versions, appears_as, question_ids)
 
 
 def signature_export_filename(*, action: Action) -> str:
@@ -205,7 +233,7 @@ def signature_export_csv(*, action: Action, user: AbstractBaseUser) -> Iterator[
     """
     return csv_stream_audited(
         signature_export_rows(action=action, user=user),
-        header=signature_export_header(),
+        header=signature_export_header(signature_export_questions(action=action)),
         user=user,
         organisation=action.organisation,
         verb=AUDIT_VERB,

@@ -133,6 +133,20 @@ class SignatureForm(HoneypotForm):
                 required=False,
                 widget=forms.RadioSelect,
             )
+        if action.is_pledge:
+            for question in action.questions.all():
+                fields[f"question_{question.pk}"] = OneLineField(
+                    label=question.text,
+                    max_length=500,
+                    required=question.required,
+                    help_text=_(
+                        "Sealed as soon as it arrives: only %(organisation)s can read your "
+                        "answer, with a key kept off this server."
+                    )
+                    % {"organisation": action.organisation.name}
+                    if question.sensitive
+                    else "",
+                )
         for organisation in [action.organisation, *action.co_sponsors.all()]:
             fields[f"consent_{organisation.pk}"] = forms.BooleanField(
                 label=cls.consent_wording(organisation), required=False
@@ -154,6 +168,15 @@ class SignatureForm(HoneypotForm):
     def consents(self) -> dict[int, str]:
         """The organisations whose box was ticked, with the sentence the signer saw."""
         return _consents(self.cleaned_data, self.fields)
+
+
+def pledge_answers(cleaned_data: dict) -> dict[str, str]:
+    """The answers to a pledge's questions in a cleaned form, by question id (plain)."""
+    return {
+        name.removeprefix("question_"): value
+        for name, value in cleaned_data.items()
+        if name.startswith("question_") and value
+    }
 
 
 _CHECK_FIELDS: dict[tuple, dict[str, forms.Field]] = {}

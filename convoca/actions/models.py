@@ -225,6 +225,9 @@ class Signature(TimeStampedModel):
     organisation_name = EncryptedTextField(_("organisation"), blank=True, one_line=True)
     role = EncryptedTextField(_("role"), blank=True, one_line=True)
     comment = EncryptedTextField(_("comment"), blank=True)
+    #: JSON ``{question id: answer}`` to a pledge's questions; a sensitive
+    #: question's answer is sealed (``core.sealing``) before it is stored here.
+    answers = EncryptedTextField(_("answers"), blank=True)
     members_represented = models.PositiveBigIntegerField(
         _("members represented"), null=True, blank=True
     )
@@ -277,6 +280,39 @@ class Signature(TimeStampedModel):
 
     def __str__(self):
         return str(_("signature %(ref)s")) % {"ref": str(self.pk)[:8]}
+
+
+class PledgeQuestion(models.Model):
+    """A question a pledge asks on its form, in the language of that version of the pledge.
+
+    The answer to a sensitive question (where someone will be, what they
+    can do) is sealed to the organisation's public key as it arrives
+    (``core.sealing``): the server stores and exports only the sealed text,
+    and only the organisation's private key, kept on its own computer,
+    opens it. A pledge with a sensitive question cannot open without that
+    public key.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.ForeignKey(
+        Action, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.CharField(_("question"), max_length=300)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=True,
+        help_text=_("Sealed: only your organisation's private key can read the answers."),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("pledge question")
+        verbose_name_plural = _("pledge questions")
+        ordering = ["position", "text"]
+
+    def __str__(self):
+        return self.text
 
 
 class Endorsement(TimeStampedModel):

@@ -14,21 +14,25 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from convoca.actions.models import (
     Action,
     CountryTally,
     Endorsement,
     PledgeActivation,
+    PledgeQuestion,
     Signature,
     SignatureIntake,
     Tally,
 )
 from convoca.actions.routers import intake_database
 from convoca.coalition.models import Organisation
+from convoca.core import sealing
 from convoca.core.audit import audit_record
 from convoca.core.caching import public_page_scope_changed
 from convoca.core.images import image_clean
@@ -52,6 +56,10 @@ CONFIRM_MAX_AGE = 60 * 60 * 24 * 30
 
 class ActionClosed(Exception):
     """The action does not take signatures now."""
+
+
+class PledgeKeyMissing(Exception):
+    """A pledge asks a sensitive question, and its organisation has no public key to seal it."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,9 @@ class SignatureData:
     #: The form the signature came through, for the consent records.
     form: str = ""
     endorsement: EndorsementData | None = None
+    #: Answers to a pledge's questions by question id, the sensitive ones
+    #: already sealed (``pledge_answers_seal``): nothing here is ever plain.
+    answers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -234,6 +245,7 @@ def signature_intake_create(*, action: Action, data: SignatureData) -> None:
 
 _EMPTY = ("", None)
 _INTAKE_FIELDS = (
+    "answers",
     "organisation_name",
     "role",
     "comment",
@@ -367,7 +379,10 @@ def _intake_data(intake: SignatureIntake) -> SignatureData:
 
 
 def _signature_fields(action: Action, data: SignatureData) -> dict:
+    if data.answers:
+        _answers_check(action, data.answers)
     return {
+        "answers": json.dumps(data.answers, ensure_ascii=False) if data.answers else "",
         "action": action,
         "organisation_name": data.organisation_name,
         "role": data.role,
@@ -377,6 +392,18 @@ def _signature_fields(action: Action, data: SignatureData) -> dict:
         "visibility": data.visibility,
         "source": data.source,
     }
+
+
+def _answers_check(action: Action, answers: dict[str, str]) -> None:
+    """Refuse a plain answer to a sensitive question: it must never be stored."""
+    sensitive = {
+        str(pk)
+        for pk in PledgeQuestion.objects.filter(
+            action__translation_key=action.translation_key, sensitive=True
+        ).values_list("pk", flat=True)
+    }
+    if any(key in sensitive and not sealing.is_sealed(v) for key, v in answers.items()):
+        raise ValueError("an answer to a sensitive question was not sealed")
 
 
 def _consents_give(person: Person, data: SignatureData) -> None:
@@ -558,7 +585,7 @@ def signature_purge_unconfirmed(*, now=None) -> int:
 
 
 def _signature_strip(signature: Signature) -> None:
-    signature.organisation_name = signature.role = signature.comment = ""
+    signature.organisation_name = signature.role = signature.comment = signature.answers = ""
     signature.visibility = Signature.Visibility.HIDDEN
     signature.featured = False
     signature.purged_at = timezone.now()
@@ -581,9 +608,24 @@ def signature_export_for_person(person: Person) -> list[dict]:
             "members_represented": s.members_represented,
             "appears_as": s.visibility,
             "source": s.source,
+            # Sealed answers stay sealed: only the organisation can open them.
+            "answers": _answers_labelled(s),
         }
         for s in Signature.objects.filter(person=person).select_related("action")
     ]
+
+
+def _answers_labelled(signature: Signature) -> dict[str, str]:
+    answers = json.loads(signature.answers) if signature.answers else {}
+    if not answers:
+        return {}
+    texts = {
+        str(pk): text
+        for pk, text in PledgeQuestion.objects.filter(pk__in=list(answers)).values_list(
+            "pk", "text"
+        )
+    }
+    return {texts.get(key, key): value for key, value in answers.items()}
 
 
 def signature_erase_for_person(person: Person) -> None:
@@ -592,6 +634,61 @@ def signature_erase_for_person(person: Person) -> None:
 
 
 # --- Pledges -------------------------------------------------------------------------------
+
+
+def pledge_answers_seal(*, action: Action, answers: dict[str, str]) -> dict[str, str]:
+    """Seal the answers to the pledge's sensitive questions; return every answer, keyed by id.
+
+    Called as the form arrives, before anything is stored or queued: the
+    plain answer lives only in this request's memory. Raises
+    :class:`PledgeKeyMissing` when a sensitive question is answered and the
+    organisation has no public key (it removed it after opening the pledge).
+    """
+    if not answers:
+        return {}
+    questions = {
+        str(q.pk): q for q in PledgeQuestion.objects.filter(action=action, pk__in=list(answers))
+    }
+    # Read afresh: the signing path's action is remembered for a few seconds,
+    # and an organisation that replaced its key wants no answer sealed to the old one.
+    public_key = (
+        Organisation.objects.filter(pk=action.organisation_id)
+        .values_list("pledge_public_key", flat=True)
+        .first()
+    )
+    sealed = {}
+    for key, value in answers.items():
+        question = questions.get(key)
+        if question is None or not value:
+            continue
+        if question.sensitive:
+            if not public_key:
+                raise PledgeKeyMissing(action)
+            value = sealing.seal(value, public_key=public_key)
+        sealed[key] = value
+    return sealed
+
+
+def pledge_questions_publish_check(*, action: Action, sensitive: bool) -> None:
+    """Refuse to open a pledge with sensitive questions while its organisation has no public key.
+
+    Raises ``ValidationError`` with the message organisers see.
+    """
+    if (
+        sensitive
+        and action.is_pledge
+        and action.status == Action.Status.OPEN
+        and not (action.organisation_id and action.organisation.pledge_public_key)
+    ):
+        raise ValidationError(
+            gettext(
+                "This pledge asks sensitive questions, so it can open only once your "
+                "organisation has a public key for pledge answers. Make one on your own "
+                "computer with “convoca pledgekey new” and paste the public key into your "
+                "organisation's page (Sealed pledge answers), or keep the pledge as a draft."
+            ),
+            code="pledge_key_missing",
+        )
 
 
 def pledge_activate(

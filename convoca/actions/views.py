@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from convoca.actions.forms import SignatureForm, signature_form_clean
+from convoca.actions.forms import SignatureForm, pledge_answers, signature_form_clean
 from convoca.actions.models import Signature
 from convoca.actions.selectors import (
     action_figures,
@@ -30,7 +30,9 @@ from convoca.actions.selectors import (
 from convoca.actions.services import (
     ActionClosed,
     EndorsementData,
+    PledgeKeyMissing,
     SignatureData,
+    pledge_answers_seal,
     signature_confirm,
     signature_confirm_token_read,
     signature_intake_create,
@@ -143,6 +145,8 @@ class ActionSignView(View):
                 logo=data.get("endorser_logo"),
             )
         try:
+            # Sealed here, before anything is stored or queued (core.sealing).
+            answers = pledge_answers_seal(action=action, answers=pledge_answers(data))
             signature_intake_create(
                 action=action,
                 data=SignatureData(
@@ -165,9 +169,10 @@ class ActionSignView(View):
                     consents=consents,
                     form=f"actions:{action.slug}",
                     endorsement=endorsement,
+                    answers=answers,
                 ),
             )
-        except ActionClosed:
+        except (ActionClosed, PledgeKeyMissing):
             return render(request, "actions/action_closed.html", {"action": action}, status=409)
         return HttpResponseRedirect(_thanks_url(request.LANGUAGE_CODE, action.slug))
 

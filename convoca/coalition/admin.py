@@ -90,6 +90,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
             _("What the directory shows besides the name"),
             {"fields": (("show_logo", "show_website", "show_city", "show_description"),)},
         ),
+        (_("Sealed pledge answers"), {"fields": ("pledge_public_key",)}),
     )
 
     def get_prepopulated_fields(self, request, obj=None):

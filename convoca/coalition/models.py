@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +20,21 @@ def in_language(obj, field: str) -> str:
     language = (get_language() or "en")[:2]
     other = "es" if language == "en" else "en"
     return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_{other}", "")
+
+
+def pledge_public_key_validate(value: str) -> None:
+    from convoca.core.sealing import SealingError, public_key_read
+
+    try:
+        public_key_read(value)
+    except SealingError as exc:
+        raise ValidationError(
+            _(
+                "This is not a public key made by “convoca pledgekey new”: paste the line it "
+                "printed after “Public key:”."
+            ),
+            code="invalid",
+        ) from exc
 
 
 class Organisation(TimeStampedModel):
@@ -51,6 +67,17 @@ class Organisation(TimeStampedModel):
     )
     relationship = models.CharField(
         _("relationship"), max_length=16, choices=Relationship.choices, default=Relationship.MEMBER
+    )
+    pledge_public_key = models.CharField(
+        _("public key for pledge answers"),
+        max_length=64,
+        blank=True,
+        validators=[pledge_public_key_validate],
+        help_text=_(
+            "Made on your own computer with “convoca pledgekey new”, which keeps the private key "
+            "there. Answers to sensitive pledge questions are sealed to this key: nobody on the "
+            "server can read them, only the holder of the private key."
+        ),
     )
     show_in_directory = models.BooleanField(_("listed in the public directory"), default=True)
     # What the organisation chooses to show in the public directory, beyond its name.

@@ -16,14 +16,20 @@ import hmac
 import os
 import re
 import threading
+import time
 import unicodedata
+from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import Max
+
+from convoca.core import keyring as keyring_module
 
 NONCE_BYTES = 12
 
@@ -44,7 +50,7 @@ def _cipher(version: int, key: bytes) -> AESGCM:
 def encrypt(plaintext: str, *, associated_data: str) -> str:
     """Encrypt ``plaintext`` under the current data key; return ``"<version>$<base64>"``."""
     keyring_verify()
-    ring = settings.CONVOCA_KEYRING
+    ring = _keyring_current()
     version = ring.current_version
     nonce = os.urandom(NONCE_BYTES)
     sealed = _cipher(version, ring.data_keys[version]).encrypt(
@@ -63,6 +69,10 @@ def decrypt(token: str, *, associated_data: str) -> str:
     except ValueError as exc:
         raise DecryptionError("not an encrypted value") from exc
     key = settings.CONVOCA_KEYRING.data_keys.get(version)
+    if key is None:
+        # Written by a process that already has a key this one has not loaded yet
+        # (a rotation is under way): read the key file again.
+        key = keyring_reload(reason=version).data_keys.get(version)
     if key is None:
         raise DecryptionError(f"data key version {version} is not in the keyring")
     try:
@@ -146,6 +156,83 @@ def email_addresses_redact(text: str) -> str:
     return _ADDRESS.sub("<address>", text)
 
 
+# --- Keys added while the site runs (core/rotation.py) -----------------------------
+
+_reload_lock = threading.Lock()
+_checked_at = float("-inf")  # when this process last asked the database for the newest key
+#: When the key file was last read for a version not found, by (file, version).
+_reload_tried: dict[tuple[str, int], float] = {}
+
+
+def _keyring_current():
+    """The keyring to encrypt with: the newest key, also one a rotation added since start.
+
+    Every ``CONVOCA_KEY_REFRESH_SECONDS`` (one small query) the process
+    asks ``core.DataKey`` for the newest version in use; a newer one than
+    it has means ``convoca rotatekeys`` added a key, and the key file is
+    read again. So every running process encrypts with the new key within
+    that interval, which the rotation waits for before re-encrypting.
+    """
+    global _checked_at
+    ring = settings.CONVOCA_KEYRING
+    now = time.monotonic()
+    if now - _checked_at < settings.CONVOCA_KEY_REFRESH_SECONDS:
+        return ring
+    _checked_at = now
+    from convoca.core.models import DataKey
+
+    newest = DataKey.objects.filter(retired_at__isnull=True).aggregate(v=Max("version"))["v"]
+    if newest is not None and newest > ring.current_version:
+        ring = keyring_reload(reason=newest)
+    return ring
+
+
+def keyring_reload(*, reason: int | None = None):
+    """Read the key file again and use the keys it holds now; return the keyring.
+
+    Keys this process had stay known (a value it read a moment ago may
+    still be under one). Keys given in the environment cannot change
+    while a process runs: they are returned as they are. ``reason``, the
+    version looked for, limits the file reads for one version to one a
+    second, so values under a version nobody has (tampering) cost little.
+    """
+    ring = settings.CONVOCA_KEYRING
+    if ring.source in ("", "environment"):
+        return ring
+    with _reload_lock:
+        ring = settings.CONVOCA_KEYRING
+        if reason is not None:
+            if reason in ring.data_keys:
+                return ring
+            now = time.monotonic()
+            if now - _reload_tried.get((ring.source, reason), float("-inf")) < 1:
+                return ring
+            _reload_tried[(ring.source, reason)] = now
+        fresh = _keyring_from_file(ring)
+        if fresh is None:
+            return ring
+        settings.CONVOCA_KEYRING = ring = fresh
+    keyring_verify(force=True)
+    return ring
+
+
+def _keyring_from_file(ring):
+    """``ring`` with the keys its file holds now added, or None if nothing is new."""
+    if ring.source in ("", "environment"):
+        return None
+    content = keyring_module.read_secrets_file(Path(ring.source))
+    if not content or "data_keys" not in content:
+        return None
+    stored = {
+        int(v): keyring_module.key_decode(k, f"Data key {v}")
+        for v, k in content["data_keys"].items()
+    }
+    data_keys = {**ring.data_keys, **stored}
+    if data_keys == ring.data_keys:
+        return None
+    return replace(ring, data_keys=data_keys, created_now=False)
+
+
 # --- Keyring against database -------------------------------------------------------
 
 _verified_lock = threading.Lock()
@@ -170,11 +257,25 @@ def keyring_verify(*, force: bool = False) -> None:
 
     with _verified_lock:
         known = dict(DataKey.objects.values_list("version", "key_id"))
-        missing = sorted(v for v in known if v not in ring.data_keys)
-        different = sorted(
-            v for v, kid in known.items() if v in ring.data_keys and ring.key_id(v) != kid
+        retired = set(
+            DataKey.objects.filter(retired_at__isnull=False).values_list("version", flat=True)
         )
-        if missing or different:
+
+        def mismatches(ring):
+            # A retired key may be gone from the file: no value uses it.
+            missing = [v for v in known if v not in ring.data_keys and v not in retired]
+            different = [
+                v for v, kid in known.items() if v in ring.data_keys and ring.key_id(v) != kid
+            ]
+            return sorted(missing + different)
+
+        wrong = mismatches(ring)
+        fresh = _keyring_from_file(ring) if wrong else None
+        if fresh is not None and not mismatches(fresh):
+            # A rotation in another process added a key since this one started.
+            settings.CONVOCA_KEYRING = ring = fresh
+            wrong = []
+        if wrong:
             hint = (
                 f" The key file {ring.source} was created just now, which means the "
                 f"original was missing."
@@ -183,7 +284,7 @@ def keyring_verify(*, force: bool = False) -> None:
             )
             raise KeyringMismatch(
                 "The database holds personal data encrypted with data keys this installation "
-                f"does not have (versions {', '.join(map(str, missing + different))}).{hint} "
+                f"does not have (versions {', '.join(map(str, wrong))}).{hint} "
                 "Restore the secrets.json from your backup (or set CONVOCA_DATA_KEYS) and start "
                 "again. Convoca will not create new keys over existing data."
             )

@@ -51,6 +51,11 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode()
 
 
+def key_decode(text: str, what: str) -> bytes:
+    """A key as written in the key file or the environment; KeyringError if it is not one."""
+    return _unb64(text, what)
+
+
 def _unb64(text: str, what: str) -> bytes:
     try:
         key = base64.urlsafe_b64decode(text.encode())

@@ -25,12 +25,15 @@ class DataKey(models.Model):
 
     The key itself never enters the database. The fingerprint lets Convoca
     refuse to start with a key file that cannot read the data (see
-    ``crypto.keyring_verify``).
+    ``crypto.keyring_verify``). A retired key stays as a row with
+    ``retired_at``: no stored value uses it any more, it may be missing from
+    the key file, and its version is never used again.
     """
 
     version = models.PositiveIntegerField(_("version"), primary_key=True)
     key_id = models.CharField(_("fingerprint"), max_length=32)
     created_at = models.DateTimeField(_("first used"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("data key")

@@ -457,3 +457,25 @@ class WebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.event_id}"
+
+
+class ProviderSync(models.Model):
+    """How far the daily reconciliation has read a payment provider's list of events.
+
+    ``events_until`` is the time of the newest event the last run saw; the
+    next run lists events from that moment on (the same second again, so
+    none made in it is missed; those seen already are recognised by their
+    id in ``WebhookEvent``).
+    """
+
+    provider = models.CharField(_("provider"), max_length=32, unique=True)
+    events_until = models.DateTimeField(_("events read until"), null=True, blank=True)
+    last_event_id = models.CharField(_("last event read"), max_length=255, blank=True)
+    checked_at = models.DateTimeField(_("last reconciled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reconciliation with a provider")
+        verbose_name_plural = _("reconciliations with providers")
+
+    def __str__(self):
+        return self.provider

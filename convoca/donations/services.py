@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -26,6 +27,7 @@ from convoca.donations.models import (
     FundraiserTotal,
     OfflineGift,
     Payment,
+    ProviderSync,
     WebhookEvent,
 )
 from convoca.donations.providers import (
@@ -34,6 +36,7 @@ from convoca.donations.providers import (
     PaymentProvider,
     ProviderError,
     ProviderEvent,
+    provider_get,
 )
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.services import (
@@ -226,6 +229,46 @@ def webhook_event_apply(*, provider: PaymentProvider, event: ProviderEvent) -> s
             row.change = event.change.as_json()
         row.save(update_fields=["status", "waiting_for", "change"])
     return str(outcome)
+
+
+def provider_events_reconcile(*, now: datetime | None = None) -> dict[str, dict[str, int]]:
+    """Apply every provider event a webhook missed; return the outcomes per provider.
+
+    For each configured provider that can list its events: read them, oldest
+    first, from the newest one the last run saw (or ``DONATIONS_RECONCILE_
+    FIRST_DAYS`` back), and give each to ``webhook_event_apply``, the
+    webhook's own write path, so an event delivered both ways counts once.
+    The place reached is kept after each event: if one fails (the provider
+    unreachable, an error on our side) the exception propagates and the
+    next run starts again at it.
+    """
+    now = now or timezone.now()
+    report: dict[str, dict[str, int]] = {}
+    for name in settings.CONVOCA_DONATION_PROVIDERS:
+        provider = provider_get(name)
+        if provider is None or not provider.is_configured():
+            continue
+        sync, _ = ProviderSync.objects.get_or_create(provider=name)
+        since = sync.events_until or now - timedelta(days=settings.DONATIONS_RECONCILE_FIRST_DAYS)
+        events = provider.events_list(since=since)
+        if events is None:
+            continue
+        outcomes: dict[str, int] = {}
+        for event in events:
+            outcome = webhook_event_apply(provider=provider, event=event)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            ProviderSync.objects.filter(pk=sync.pk).update(
+                events_until=event.occurred_at, last_event_id=event.id
+            )
+        ProviderSync.objects.filter(pk=sync.pk).update(checked_at=now)
+        if outcomes.get("processed") or outcomes.get("deferred"):
+            # Worth a look: the webhook endpoint may be misconfigured or down.
+            logger.warning(
+                "reconciliation applied provider events the webhook had not delivered",
+                extra={"provider": name, "outcomes": outcomes},
+            )
+        report[name] = outcomes
+    return report
 
 
 def _change_apply(*, change: Change, provider: str, occurred_at: datetime) -> str:

@@ -95,6 +95,15 @@ class PaymentProvider(ABC):
     def manage_url(self, *, donation: Donation, return_url: str) -> str:
         """A page where a monthly donor manages or cancels their gift. Raises ProviderError."""
 
+    def events_list(self, *, since: datetime) -> list[ProviderEvent] | None:
+        """The provider's events made at or after ``since``, oldest first, read through its API.
+
+        For the daily reconciliation, which applies any event a webhook
+        missed. None: this provider cannot list its events. Raises
+        :class:`ProviderError` when the provider cannot be reached.
+        """
+        return None
+
     @abstractmethod
     def event_parse(self, *, body: bytes, headers: dict[str, str]) -> ProviderEvent:
         """Verify a webhook's signature over its raw body and read it.

@@ -38,6 +38,20 @@ _SUBSCRIPTION_STATUS = {
 }
 
 
+#: The events Convoca reads, as the webhook endpoint in Stripe's dashboard lists them.
+EVENT_TYPES = [
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "charge.refunded",
+]
+
+
 @cache
 def _client(api_key: str, api_base: str) -> stripe.StripeClient:
     return stripe.StripeClient(
@@ -116,7 +130,23 @@ class StripeProvider(PaymentProvider):
         except (stripe.SignatureVerificationError, ValueError) as exc:
             raise SignatureInvalid(str(exc)) from exc
         # Read our own copy of the verified bytes: plain data, no API objects.
-        event = json.loads(body)
+        return self._event(json.loads(body))
+
+    def events_list(self, *, since: datetime) -> list[ProviderEvent]:
+        # Only the kinds the webhook endpoint is set up for (README), newest first
+        # from Stripe; the library follows the pages.
+        params = {"created": {"gte": int(since.timestamp())}, "types": EVENT_TYPES, "limit": 100}
+        try:
+            page = self.client.v1.events.list(params)
+            events = [self._event(event.to_dict()) for event in page.auto_paging_iter()]
+        except stripe.StripeError as exc:
+            raise ProviderError(type(exc).__name__) from exc
+        # Oldest first; events of one second keep the order Stripe made them in.
+        events.reverse()
+        return sorted(events, key=lambda event: event.occurred_at)
+
+    def _event(self, event: dict) -> ProviderEvent:
+        """An event as the webhook or the API gives it, read the same way."""
         obj = event.get("data", {}).get("object", {})
         return ProviderEvent(
             id=str(event["id"]),

@@ -73,6 +73,10 @@ class StripeStandIn:
         self.deliveries: list[tuple[str, int]] = []
         #: Answer the next API call with this HTTP status (an outage, a refusal).
         self.fail_with: int | None = None
+        #: Every API call answers 503 while True (an outage that outlasts retries).
+        self.down = False
+        #: Every event Stripe made, as ``GET /v1/events`` lists them (delivered or not).
+        self.events: list[dict] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -181,6 +185,9 @@ class StripeStandIn:
                         },
                     )
                     return False
+                if standin.down:
+                    self._json(503, {"error": {"type": "api_error", "message": "Unavailable."}})
+                    return False
                 if standin.fail_with:
                     status, standin.fail_with = standin.fail_with, None
                     self._json(
@@ -204,6 +211,8 @@ class StripeStandIn:
                     )
                 if not self._api_allowed(query):
                     return None
+                if path.path == "/v1/events":
+                    return self._json(200, standin.events_page(path.query))
                 if path.path.startswith("/v1/checkout/sessions/"):
                     session = standin.sessions.get(path.path.rsplit("/", 1)[-1])
                     if session is None:
@@ -296,7 +305,8 @@ class StripeStandIn:
     # --- Events, as Stripe builds and signs them ------------------------------------------
 
     def event(self, kind: str, obj: dict, *, created: int | None = None) -> dict:
-        return {
+        """An event as Stripe makes it, kept in the account's list of events."""
+        event = {
             "id": _id("evt"),
             "object": "event",
             "api_version": API_VERSION,
@@ -306,6 +316,33 @@ class StripeStandIn:
             "pending_webhooks": 1,
             "request": {"id": None, "idempotency_key": None},
             "type": kind,
+        }
+        with self._lock:
+            self.events.append(event)
+        return event
+
+    def events_page(self, query: str) -> dict:
+        """``GET /v1/events``: newest first, ``created[gte]``, ``types[]``, ``limit``, pages."""
+        params = form_decode(query)
+        created = params.get("created") or {}
+        types = params.get("types") or []
+        limit = int(params.get("limit") or 10)
+        with self._lock:
+            # Newest first; Stripe breaks ties in the same second by the order they were made.
+            events = list(reversed(self.events))
+        events = [
+            e
+            for e in events
+            if e["created"] >= int(created.get("gte", 0)) and (not types or e["type"] in types)
+        ]
+        if after := params.get("starting_after"):
+            ids = [e["id"] for e in events]
+            events = events[ids.index(after) + 1 :] if after in ids else []
+        return {
+            "object": "list",
+            "data": events[:limit],
+            "has_more": len(events) > limit,
+            "url": "/v1/events",
         }
 
     def signed(self, event: dict, *, secret: str | None = None, timestamp: int | None = None):
