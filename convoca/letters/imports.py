@@ -77,7 +77,7 @@ def _us_district(row: dict) -> str:
 def us_district(state: str, number: str) -> str:
     state, number = state.strip().upper(), number.strip()
     if not state or not number.isdigit():
-        return state
+        return ""
     return f"{state}-{int(number):02d}"
 
 
@@ -261,6 +261,10 @@ def district_clean(values: dict[str, str]) -> tuple[str, str, str, str]:
         raise ValidationError(_("it has no district."))
     postal_code = postal_code_normalise(country, values.get("postal_code", ""), pattern=True)
     region = region_normalise(values.get("region", ""))
+    if country == "US" and postal_code and not postal_code.rstrip("*").isdigit():
+        raise ValidationError(
+            _("“%(value)s” is not a US ZIP code.") % {"value": values.get("postal_code", "")}
+        )
     if len(postal_code) > 20 or len(region) > 100 or len(district) > 60:
         raise ValidationError(_("a value is too long."))
     return country, postal_code, region, district
