@@ -68,8 +68,10 @@ def congreso(organisation):
     members = (
         "id,name,office,constituency,region,party,email,web_form,phone,address,language\n"
         "m1,Lucía Pardo,Diputada,Madrid,Madrid,Grupo Mixto,lucia.pardo@congreso.example,,,,es\n"
-        "m2,Jordi Vives,Diputado,Barcelona,Cataluña,Grupo Mixto,jordi.vives@congreso.example,,,,es\n"
-        "m3,Ana Ruiz,Diputada,Sevilla,Andalucía,Grupo Mixto,,https://congreso.example/ruiz,+34 910 000 000,,es\n"
+        "m2,Jordi Vives,Diputado,Barcelona,Cataluña,Grupo Mixto,"
+        "jordi.vives@congreso.example,,,,es\n"
+        "m3,Ana Ruiz,Diputada,Sevilla,Andalucía,Grupo Mixto,,"
+        "https://congreso.example/ruiz,+34 910 000 000,,es\n"
     ).encode()
     targets_import(body=body, data=members, mapping=TARGET_MAPPINGS["parliament"])
     districts = (
