@@ -23,7 +23,8 @@ from django.db import connections, models
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from convoca.actions.models import Action
+from convoca.actions.models import Action, Signature
+from convoca.actions.services import signature_confirm
 from convoca.coalition.models import WorkingGroup
 from convoca.coalition.services import (
     AffiliationData,
@@ -54,6 +55,8 @@ from convoca.events.services import (
 )
 from convoca.inbox.models import ContactMessage
 from convoca.inbox.services import contact_message_note_add, contact_message_reply
+from convoca.letters.models import LetterCampaign, Target, TargetBody
+from convoca.letters.services import letter_campaign_save, letter_text_save
 from convoca.mailings.services import mailing_list_create, subscription_request
 from convoca.people.models import Person
 from convoca.people.services import PersonData, person_upsert
@@ -189,12 +192,13 @@ MARK = {
         "DonorGiven", "DonorPublic", "GiftNote", "GiftDonorFamily",
         "AffContact", "AffMessage", "AffQuestion",
         "JoinPublic", "JoinMessage", "JoinReviewer", "MemberPublic", "SubGiven",
+        "LetterGiven", "LetterPostal", "LetterCity", "LetterText",
     )
 }  # fmt: skip
 EMAILS = {
     name: f"zq{name.lower()}xj@example.org"
     for name in ("pledger", "appealer", "registrant", "host", "contact", "donor", "giftdonor",
-                 "affcontact", "joiner", "member", "subscriber")
+                 "affcontact", "joiner", "member", "subscriber", "letterer")
 }  # fmt: skip
 
 
@@ -404,6 +408,30 @@ def _fill_everything(client, organisation, coordinator) -> None:
         language="en",
         given_name=MARK["SubGiven"],
     )
+
+    # A letter to a decision-maker, written on the public form and confirmed (so emailed).
+    body = TargetBody.objects.create(organisation=organisation, name="Council")
+    target = Target.objects.create(body=body, key="c1", name="Rosa Díaz", email="rosa@example.org")
+    letter_action = Action.objects.create(
+        language="en", title="Write to the council", slug="council", kind=Action.Kind.TARGETED,
+        organisation=organisation, status=Action.Status.OPEN,
+    )  # fmt: skip
+    campaign = letter_campaign_save(campaign=LetterCampaign(action=letter_action))
+    campaign.pinned_targets.set([target])
+    letter_text_save(campaign=campaign, language="en", subject="Please", editable_text="Hi.")
+    _post(
+        client,
+        letter_action.get_absolute_url() + "send/",
+        {
+            "email": EMAILS["letterer"],
+            "given_name": MARK["LetterGiven"],
+            "country": "US",
+            "postal_code": MARK["LetterPostal"],
+            "city": MARK["LetterCity"],
+            "text": MARK["LetterText"],
+        },
+    )
+    signature_confirm(signature=Signature.objects.get(action=letter_action))
 
 
 # --- Reading the database as an attacker with a copy of it would --------------------------
