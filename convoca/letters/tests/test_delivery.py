@@ -32,6 +32,8 @@ def test_each_target_receives_the_letter_once_after_the_writer_confirms(
     assert response.status_code == 200
     assert "We send it by email to" in response.content.decode()
     assert _to(smtp_sink, "alvarez@house.example") == []  # not before confirming
+    [confirmation] = _to(smtp_sink, "ana@example.org")
+    assert "have your letter sent" in _body(confirmation)
 
     confirm(smtp_sink, "ana@example.org")
     confirm(smtp_sink, "ana@example.org")  # a second click sends nothing more
