@@ -30,6 +30,7 @@ def test_each_target_receives_the_letter_once_after_the_writer_confirms(
         t.pk for t in Target.objects.filter(name__in=["Maria Alvarez", "John Whitaker"])
     ])  # fmt: skip
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]  # what they wrote, for them only
     assert "We send it by email to" in response.content.decode()
     assert _to(smtp_sink, "alvarez@house.example") == []  # not before confirming
     [confirmation] = _to(smtp_sink, "ana@example.org")
