@@ -218,10 +218,43 @@ class LetterTextInline(TabularInline):
     extra = 0
     min_num = 1
 
+    # As the campaign: the role decides, not Django's per-model permissions.
+    def _campaign_admin(self):
+        return self.admin_site._registry[LetterCampaign]
+
+    def has_view_permission(self, request, obj=None):
+        return self._campaign_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._campaign_admin().has_change_permission(request, obj)
+
+    has_change_permission = has_delete_permission = has_add_permission
+
+
+class LetterCampaignForm(forms.ModelForm):
+    class Meta:
+        model = LetterCampaign
+        fields = ["action", "bodies", "pinned_targets", "delivery", "daily_cap"]
+
+    def clean_action(self):
+        action = self.cleaned_data["action"]
+        if action.kind != Action.Kind.TARGETED:
+            raise ValidationError(
+                _("Choose an action of the kind “letter to decision-makers”."), code="kind"
+            )
+        clash = LetterCampaign.objects.filter(translation_key=action.translation_key)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                _("This action (in one of its languages) already has a letter campaign."),
+                code="unique",
+            )
+        return action
+
 
 @admin.register(LetterCampaign)
 class LetterCampaignAdmin(OrganisationScopedAdmin):
     organisation_path = "action__organisation"
+    form = LetterCampaignForm
     list_display = ["action", "delivery", "daily_cap", "deliveries_link"]
     fields = ["action", "bodies", "pinned_targets", "delivery", "daily_cap", "per_target"]
     readonly_fields = ["per_target"]
@@ -245,10 +278,7 @@ class LetterCampaignAdmin(OrganisationScopedAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        try:
-            letter_campaign_save(campaign=obj)
-        except ValidationError as exc:  # the form's choices make this rare
-            messages.error(request, " ".join(exc.messages))
+        letter_campaign_save(campaign=obj)  # the form checked the action's kind
 
     @admin.display(description=_("deliveries"))
     def deliveries_link(self, obj):

@@ -29,9 +29,7 @@ def test_the_demo_has_a_us_house_letter_and_a_congreso_letter_in_both_languages(
     assert "Representative Marisol Ortega" in found and "Representative Thomas Brennan" in found
     assert "Senator" not in found
 
-    spanish = _text(
-        client.get("/es/cartas/proposicion-humanitaria/?country=ES&postal_code=28013")
-    )
+    spanish = _text(client.get("/es/cartas/proposicion-humanitaria/?country=ES&postal_code=28013"))
     assert "Diputada Lucía Herrero Prieto" in spanish
     assert "Presidenta de la Comisión de Asuntos Exteriores Carmen Ruiz Olmedo" in spanish
     assert "Montserrat Puig" not in spanish
@@ -40,7 +38,8 @@ def test_the_demo_has_a_us_house_letter_and_a_congreso_letter_in_both_languages(
     assert "letters to" in english
 
     # The demo writers' letters went out: one email each to the targets with an address.
-    assert LetterDelivery.objects.filter(status="queued").count() == OutboxEmail.objects.filter(
-        kind="letters.letter"
-    ).count()
+    assert (
+        LetterDelivery.objects.filter(status="queued").count()
+        == OutboxEmail.objects.filter(kind="letters.letter").count()
+    )
     assert LetterDelivery.objects.filter(status="by_writer").exists()  # Whitfield: web form only
