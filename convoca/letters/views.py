@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from convoca.actions.embed import frameable
-from convoca.actions.models import Signature
+from convoca.actions.models import Action, Signature
 from convoca.actions.selectors import (
     action_figures,
     action_get_for_signing,
@@ -216,7 +218,16 @@ def letter_results_view(request, slug):
     """The public results: how many letters to how many decision-makers, and to whom."""
     action, campaign = _letter_or_404(request, slug)
     public_page_scope(request, "action", action.translation_key)
-    return render(request, "letters/letter_results.html", _context(request, action, campaign))
+    versions = {}
+    for version in Action.objects.filter(translation_key=action.translation_key).exclude(
+        status=Action.Status.DRAFT
+    ):
+        with translation.override(version.language):
+            versions[version.language] = reverse(
+                "letters:letter-results", kwargs={"slug": version.slug}
+            )
+    context = _context(request, action, campaign, alternates=versions, hreflang=versions)
+    return render(request, "letters/letter_results.html", context)
 
 
 @frameable
