@@ -86,6 +86,12 @@ PAGES = [
     Scenario("pledge", "/en/actions/pledge-of-resistance/"),
     Scenario("open letter", "/en/actions/open-letter-trade-unionists/"),
     Scenario("endorsement", "/en/actions/endorse-the-joint-statement/"),
+    Scenario("letter", "/en/letters/medicine-without-borders-act/"),
+    Scenario(
+        "letter, step two",
+        "/en/letters/medicine-without-borders-act/?country=US&postal_code=85719",
+    ),
+    Scenario("letter results (es)", "/es/cartas/proposicion-humanitaria/resultados/"),
     Scenario("events", "/en/events/"),
     Scenario("events (es)", "/es/eventos/"),
     Scenario("event", "/en/events/rally-end-the-blockade-tucson/"),

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "convoca.mailings",
     "convoca.publishing",
     "convoca.actions",
+    "convoca.letters",
     "convoca.events",
     "convoca.donations",
     "convoca.inbox",

@@ -22,6 +22,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     # Actions first: their signing address is the busiest, and is found sooner.
     path("", include("convoca.actions.urls")),
+    path("", include("convoca.letters.urls")),
     path("", core_views.home, name="home"),
     path("", include("convoca.people.urls")),
     path("", include("convoca.coalition.urls")),

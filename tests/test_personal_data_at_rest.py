@@ -23,7 +23,8 @@ from django.db import connections, models
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from convoca.actions.models import Action, PledgeQuestion
+from convoca.actions.models import Action, PledgeQuestion, Signature
+from convoca.actions.services import signature_confirm
 from convoca.api.services import api_key_create
 from convoca.coalition.models import WorkingGroup
 from convoca.coalition.services import (
@@ -56,6 +57,8 @@ from convoca.events.services import (
 )
 from convoca.inbox.models import ContactMessage
 from convoca.inbox.services import contact_message_note_add, contact_message_reply
+from convoca.letters.models import LetterCampaign, Target, TargetBody
+from convoca.letters.services import letter_campaign_save, letter_text_save
 from convoca.mailings.services import mailing_list_create, subscription_request
 from convoca.people.models import Person
 from convoca.people.services import PersonData, person_upsert
@@ -192,12 +195,13 @@ MARK = {
         "AffContact", "AffMessage", "AffQuestion",
         "JoinPublic", "JoinMessage", "JoinReviewer", "MemberPublic", "SubGiven",
         "ApiGiven", "ApiCustom",
+        "LetterGiven", "LetterPostal", "LetterCity", "LetterText",
     )
 }  # fmt: skip
 EMAILS = {
     name: f"zq{name.lower()}xj@example.org"
     for name in ("pledger", "appealer", "registrant", "host", "contact", "donor", "giftdonor",
-                 "affcontact", "joiner", "member", "subscriber", "apiperson")
+                 "affcontact", "joiner", "member", "subscriber", "apiperson", "letterer")
 }  # fmt: skip
 
 
@@ -428,6 +432,30 @@ def _fill_everything(client, organisation, coordinator) -> None:
         HTTP_OSDI_API_TOKEN=token,
     )
     assert response.status_code == 200, response.content[:500]
+
+    # A letter to a decision-maker, written on the public form and confirmed (so emailed).
+    body = TargetBody.objects.create(organisation=organisation, name="Council")
+    target = Target.objects.create(body=body, key="c1", name="Rosa Díaz", email="rosa@example.org")
+    letter_action = Action.objects.create(
+        language="en", title="Write to the council", slug="council", kind=Action.Kind.TARGETED,
+        organisation=organisation, status=Action.Status.OPEN,
+    )  # fmt: skip
+    campaign = letter_campaign_save(campaign=LetterCampaign(action=letter_action))
+    campaign.pinned_targets.set([target])
+    letter_text_save(campaign=campaign, language="en", subject="Please", editable_text="Hi.")
+    _post(
+        client,
+        letter_action.get_absolute_url() + "send/",
+        {
+            "email": EMAILS["letterer"],
+            "given_name": MARK["LetterGiven"],
+            "country": "US",
+            "postal_code": MARK["LetterPostal"],
+            "city": MARK["LetterCity"],
+            "text": MARK["LetterText"],
+        },
+    )
+    signature_confirm(signature=Signature.objects.get(action=letter_action))
 
 
 # --- Reading the database as an attacker with a copy of it would --------------------------

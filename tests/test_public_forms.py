@@ -18,6 +18,7 @@ FORMS = [
     ("donations:donation-start", {"slug": "send-a-delegation"}),
     ("mailings:mailinglist-subscribe", {"slug": "alerts"}),
     ("actions:action-sign", {"slug": "an-appeal"}),
+    ("letters:letter-send", {"slug": "a-letter"}),
 ]
 
 

@@ -12,7 +12,7 @@ from functools import wraps
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
@@ -92,6 +92,8 @@ def action_embed(request, slug):
     :func:`action_embed_sign`, which, like the action page's, needs none.
     """
     action = action_get_or_404(request, slug)
+    if action.is_targeted:  # a letter has its own embed (convoca.letters)
+        return redirect("letters:letter-embed", slug=slug)
     public_page_scope(request, "action", action.translation_key)  # its count stays current
     source = source_clean(request.GET.get("source", ""))
     return render(
@@ -113,6 +115,8 @@ def action_embed_sign(request, slug):
     pages, are replaced here by the embed's own.
     """
     action = action_get_or_404(request, slug)
+    if action.is_targeted:  # a letter is sent from its own page
+        raise Http404
     source = source_clean(request.POST.get("source", ""))
     form = SignatureForm(request.POST, request.FILES, action=action)
     if not form.is_valid():

@@ -28,6 +28,8 @@ class Action(TimeStampedModel):
         LETTER = "letter", _("open letter")
         ENDORSEMENT = "endorsement", _("endorsement call")
         PLEDGE = "pledge", _("pledge")
+        #: Each supporter's letter goes to their own decision-makers (convoca.letters).
+        TARGETED = "targeted", _("letter to decision-makers")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -134,6 +136,8 @@ class Action(TimeStampedModel):
 
     def get_absolute_url(self):
         with translation.override(self.language):
+            if self.is_targeted:
+                return reverse("letters:letter-detail", kwargs={"slug": self.slug})
             return reverse("actions:action-detail", kwargs={"slug": self.slug})
 
     @property
@@ -152,6 +156,11 @@ class Action(TimeStampedModel):
     @property
     def is_endorsement(self) -> bool:
         return self.kind == self.Kind.ENDORSEMENT
+
+    @property
+    def is_targeted(self) -> bool:
+        """A letter to decision-makers: signed through its letter page, never the plain form."""
+        return self.kind == self.Kind.TARGETED
 
 
 class Tally(models.Model):

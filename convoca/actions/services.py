@@ -31,6 +31,7 @@ from convoca.actions.models import (
     Tally,
 )
 from convoca.actions.routers import intake_database
+from convoca.actions.signals import signature_confirmed
 from convoca.coalition.models import Organisation
 from convoca.core import sealing
 from convoca.core.audit import audit_record
@@ -102,6 +103,7 @@ ACTIVITY_KIND = {
     Action.Kind.LETTER: Activity.Kind.SIGNED,
     Action.Kind.ENDORSEMENT: Activity.Kind.ENDORSED,
     Action.Kind.PLEDGE: Activity.Kind.PLEDGED,
+    Action.Kind.TARGETED: Activity.Kind.SIGNED,
 }
 
 
@@ -529,6 +531,8 @@ def signature_confirm(*, signature: Signature) -> None:
                 )
             _tally_add(signature)
             _news_subscriptions_add(signature)
+            # Other apps act on a confirmation in this transaction (letters: delivery).
+            signature_confirmed.send(sender=Signature, signature=signature)
 
 
 def _news_subscriptions_add(signature: Signature) -> None:

@@ -89,6 +89,8 @@ def action_list(request):
 @require_safe
 def action_detail(request, slug):
     action = action_get_or_404(request, slug)
+    if action.is_targeted:  # a letter has its own page (convoca.letters)
+        return HttpResponseRedirect(action.get_absolute_url())
     # Before the figures are read: the cached page then never shows an older count
     # than the confirmation page (which reads them afresh).
     public_page_scope(request, "action", action.translation_key)
@@ -115,7 +117,7 @@ class ActionSignView(View):
 
     def post(self, request, slug):
         action = action_get_for_signing(language=request.LANGUAGE_CODE, slug=slug)
-        if action is None:
+        if action is None or action.is_targeted:  # a letter is sent from its own page
             raise Http404
         clean = None if action.is_endorsement else signature_form_clean(request.POST, action=action)
         if clean is None:
