@@ -25,13 +25,10 @@ from convoca.actions.exports import (
 from convoca.actions.models import Action, Endorsement, PledgeActivation, Signature, Tally
 from convoca.actions.selectors import action_figures
 from convoca.actions.services import endorsement_review, pledge_activate
-from convoca.coalition.scoping import (
-    CoordinatorOnlyAdmin,
-    OrganisationScopedAdmin,
-    TranslationOfForm,
-)
+from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.csv import csv_download
+from convoca.core.forms import TranslationOfForm
 from convoca.core.models import AuditEntry
 
 #: Rows in the "by country" and "by source" tables of the figures page.

@@ -14,9 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from convoca.actions.embed import frameable
 from convoca.core.antibot import RateLimited, cross_site_refused, rate_limit
 from convoca.core.caching import public_page
+from convoca.core.framing import frameable
 from convoca.core.links import LinkExpired, link_problem
 from convoca.core.views import too_many_requests
 from convoca.mailings.compose import (
