@@ -4,17 +4,17 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from convoca import pages
 from convoca.core import views as core_views
 from convoca.mailings.webhooks import webhook_urls
-from convoca.publishing.sitemap import sitemap
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", core_views.health, name="health"),
     path("pow/challenge/", core_views.pow_challenge, name="pow-challenge"),
     path("anymail/", include(webhook_urls())),
-    path("sitemap.xml", sitemap, name="sitemap"),
-    path("robots.txt", core_views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", pages.sitemap, name="sitemap"),
+    path("robots.txt", pages.robots_txt, name="robots-txt"),
     path("donations/webhooks/", include("convoca.donations.webhook_urls")),
     path("api/osdi/v1/", include("convoca.api.urls")),
 ]
@@ -23,7 +23,7 @@ urlpatterns += i18n_patterns(
     # Actions first: their signing address is the busiest, and is found sooner.
     path("", include("convoca.actions.urls")),
     path("", include("convoca.letters.urls")),
-    path("", core_views.home, name="home"),
+    path("", pages.home, name="home"),
     path("", include("convoca.people.urls")),
     path("", include("convoca.coalition.urls")),
     path("", include("convoca.publishing.urls")),

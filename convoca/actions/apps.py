@@ -8,12 +8,13 @@ class ActionsConfig(AppConfig):
     verbose_name = _("Actions")
 
     def ready(self):
-        from convoca.actions import services
+        from convoca.actions import audiences, services
         from convoca.actions.selectors import action_figures_version
         from convoca.core.caching import public_page_scope_register
         from convoca.people.services import personal_data_handler_register
 
         public_page_scope_register("action", action_figures_version)
+        audiences.register()
 
         personal_data_handler_register(
             "signatures",

@@ -8,7 +8,6 @@ another site may frame: they carry the site's own policy with
 page keeps ``frame-ancestors 'none'``.
 """
 
-from functools import wraps
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
@@ -19,8 +18,6 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -32,12 +29,8 @@ from convoca.actions.selectors import (
 from convoca.actions.views import ActionSignView, action_context, action_get_or_404, source_clean
 from convoca.core.antibot import cross_site_refused
 from convoca.core.caching import public_page, public_page_scope
+from convoca.core.framing import frameable
 from convoca.core.markdown import markdown_render
-
-# Scheme sources rather than "*": they mean "any web page" to every browser,
-# while "*" was read differently before CSP level 3. A deployment may list
-# its partners' origins instead in CONVOCA_EMBED_FRAME_ANCESTORS.
-DEFAULT_FRAME_ANCESTORS = ["https:", "http:"]
 
 # The size the oEmbed markup asks for when the consumer sets no maximum.
 EMBED_WIDTH = 560
@@ -48,28 +41,6 @@ OEMBED_CACHE_AGE = 3600
 
 # Pages whose address, given to oEmbed, stands for the action.
 OEMBED_VIEWS = {"actions:action-detail", "actions:action-embed"}
-
-
-def embed_policy() -> dict:
-    """The site's Content-Security-Policy with only ``frame-ancestors`` opened up."""
-    ancestors = getattr(settings, "CONVOCA_EMBED_FRAME_ANCESTORS", DEFAULT_FRAME_ANCESTORS)
-    return {**settings.SECURE_CSP, "frame-ancestors": list(ancestors)}
-
-
-def frameable(view):
-    """Let other sites show every response of ``view`` in a frame, cached ones included.
-
-    Applied outside ``public_page``: a response served from the page cache
-    gets the headers afresh, like any other. The policy is read per request
-    so that a changed setting applies without a restart of this module.
-    """
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        allowed = csp_override(embed_policy())(xframe_options_exempt(view))
-        return allowed(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _embed_context(request, action: Action, *, form=None, source: str = "", message=""):

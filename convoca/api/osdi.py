@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from convoca.actions.models import Action, Signature
+from convoca.core.i18n import label_in_language
 from convoca.donations.models import Donation, Fundraiser
 from convoca.events.models import Event, Registration
-from convoca.mailings.models import Mailing, MailingList, Subscription, in_language
+from convoca.mailings.models import Mailing, MailingList, Subscription
 from convoca.people.models import Person, PersonTag, Tag
 
 CURIES = [
@@ -281,8 +282,8 @@ def message(row: Mailing, base: str) -> dict:
         "identifiers": [f"convoca:{row.pk}"],
         "created_date": when(row.created_at),
         "modified_date": when(row.updated_at),
-        "subject": in_language(row.subject),
-        "body": in_language(row.body_markdown),
+        "subject": label_in_language(row.subject),
+        "body": label_in_language(row.body_markdown),
         "convoca:subjects": row.subject,
         "status": {"sent": "sent", "sending": "sending", "scheduled": "scheduled"}.get(
             row.status, "draft"

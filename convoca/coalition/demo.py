@@ -180,6 +180,11 @@ def _person(email, given, family, country, language):
     ).person
 
 
+def has_content() -> bool:
+    """Organisations exist: the demo, or a real coalition, is already here."""
+    return Organisation.objects.exists()
+
+
 def load(context: dict) -> None:
     organisations = []
     for name, slug, country, city, website, relationship, desc_en, desc_es in ORGANISATIONS:

@@ -7,19 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
+from convoca.core.i18n import column_in_language
 from convoca.core.models import TimeStampedModel
-
-
-def in_language(obj, field: str) -> str:
-    """The ``<field>_<language>`` value in the active language, else the other one."""
-    language = (get_language() or "en")[:2]
-    other = "es" if language == "en" else "en"
-    return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_{other}", "")
 
 
 def pledge_public_key_validate(value: str) -> None:
@@ -96,7 +89,7 @@ class Organisation(TimeStampedModel):
 
     @property
     def description(self) -> str:
-        return in_language(self, "description")
+        return column_in_language(self, "description")
 
 
 class Membership(TimeStampedModel):
@@ -223,15 +216,15 @@ class WorkingGroup(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return in_language(self, "name")
+        return column_in_language(self, "name")
 
     @property
     def purpose(self) -> str:
-        return in_language(self, "purpose")
+        return column_in_language(self, "purpose")
 
     @property
     def description(self) -> str:
-        return in_language(self, "description")
+        return column_in_language(self, "description")
 
     @property
     def is_strategy_body(self) -> bool:

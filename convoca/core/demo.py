@@ -1,7 +1,8 @@
 """Demo content: a coalition shaped like a real one, for ``convoca demo``.
 
 Each app may have a ``demo.py`` with ``load(context)``; they run in the order
-of INSTALLED_APPS, once, on a database with no organisations. ``context`` is
+of INSTALLED_APPS, once, on an empty database: one where no app's
+``has_content()`` (coalition's: there are organisations) says otherwise. ``context`` is
 a dict later apps read (the organisations, the people) and add to.
 """
 
@@ -26,19 +27,24 @@ class DemoLogin:
     password: str
 
 
+def _demo_modules() -> list:
+    modules = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.demo"
+        if config.name.startswith("convoca.") and find_spec(module_name):
+            modules.append(import_module(module_name))
+    return modules
+
+
 def demo_load() -> DemoLogin:
     """Load the demo content if the database is empty; (re)set the demo logins."""
-    from convoca.coalition.models import Organisation
-
+    modules = _demo_modules()
     with transaction.atomic():
-        if not Organisation.objects.exists():
+        if not any(module.has_content() for module in modules if hasattr(module, "has_content")):
             context: dict = {}
-            for config in apps.get_app_configs():
-                module_name = f"{config.name}.demo"
-                if config.name.startswith("convoca.") and find_spec(module_name):
-                    module = import_module(module_name)
-                    if hasattr(module, "load"):
-                        module.load(context)
+            for module in modules:
+                if hasattr(module, "load"):
+                    module.load(context)
         password = "-".join(secrets.token_hex(3) for _ in range(3))
         _reset_password(DEMO_ORGANISER, password)
         _reset_password(DEMO_COORDINATOR, password)

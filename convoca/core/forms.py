@@ -1,4 +1,5 @@
-"""Form fields every public form asks the same way: a person's name, email and country."""
+"""Form fields every public form asks the same way (a person's name, email and country),
+and the admin form of content kept one row per language."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -83,3 +84,53 @@ def country_field(
         widget=forms.Select(choices=_country_choices),
         error_messages={"required": required_message},
     )
+
+
+class TranslationOfForm(forms.ModelForm):
+    """The admin form of content kept one row per language, grouped by ``translation_key``.
+
+    "Translation of" joins this row to another's group. The choice lists
+    only what the staff member may edit (``translatable``, narrowed by
+    ``coalition.scoping.OrganisationScopedAdmin.get_form``): joining another organisation's
+    action would share its signatures, and listing it would show its drafts.
+    """
+
+    translation_of = forms.ModelChoiceField(
+        label=_("translation of"), queryset=None, required=False
+    )
+    #: Help text under the field, saying what joining means for this content.
+    translation_help = ""
+    #: What may be chosen; None is everything (a coordinator).
+    translatable = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        queryset = (self.translatable or model._default_manager.all()).order_by("-created_at")
+        field = self.fields["translation_of"]
+        if self.instance.pk:
+            group = model._default_manager.filter(translation_key=self.instance.translation_key)
+            queryset = queryset.exclude(translation_key=self.instance.translation_key)
+            field.initial = group.exclude(pk=self.instance.pk).first()
+        field.queryset = queryset
+        field.help_text = self.translation_help
+
+    def clean(self):
+        cleaned = super().clean()
+        original = cleaned.get("translation_of")
+        language = cleaned.get("language")
+        if original is None:
+            return cleaned
+        if original.language == language:
+            self.add_error("translation_of", _("A translation must be in another language."))
+        elif (
+            self._meta.model._default_manager.filter(
+                translation_key=original.translation_key, language=language
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("translation_of", _("That text already has a version in this language."))
+        else:
+            self.instance.translation_key = original.translation_key
+        return cleaned

@@ -13,3 +13,28 @@ def language_note_text(language: str) -> str:
         # Translators: shown, in this language, after a link to a text written in it,
         # on pages in other languages: "(en español)" in Spanish.
         return gettext("(in English)")
+
+
+def label_in_language(labels: dict | None, language: str | None = None) -> str:
+    """A ``{language: text}`` label (a topic's name, a list's description) in ``language``.
+
+    ``language`` is the active one unless given; a label without it is shown
+    in the site's language, else in the first language it has.
+    """
+    labels = labels or {}
+    language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    for code in (language, settings.LANGUAGE_CODE, *(code for code, _name in settings.LANGUAGES)):
+        if labels.get(code):
+            return labels[code]
+    return next((text for text in labels.values() if text), "")
+
+
+def column_in_language(obj, field: str) -> str:
+    """The ``<field>_<language>`` column of ``obj`` (``title_en``, ``title_es``) in the active
+    language, else in the first other language that has it."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    for code in (language, *(code for code, _name in settings.LANGUAGES)):
+        value = getattr(obj, f"{field}_{code}", "")
+        if value:
+            return value
+    return ""

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from convoca.coalition.models import in_language
 from convoca.core.fields import EncryptedTextField, OneLineCharField
+from convoca.core.i18n import column_in_language
 from convoca.core.models import TimeStampedModel
 
 #: Currencies a fundraiser may be in; all have two decimal places.
@@ -116,19 +116,19 @@ class Fundraiser(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        return in_language(self, "title")
+        return column_in_language(self, "title")
 
     @property
     def summary(self) -> str:
-        return in_language(self, "summary")
+        return column_in_language(self, "summary")
 
     @property
     def body(self) -> str:
-        return in_language(self, "body")
+        return column_in_language(self, "body")
 
     @property
     def thank_you(self) -> str:
-        return in_language(self, "thank_you")
+        return column_in_language(self, "thank_you")
 
     @property
     def is_open(self) -> bool:

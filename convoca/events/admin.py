@@ -15,10 +15,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
-from convoca.coalition.scoping import OrganisationScopedAdmin, TranslationOfForm
+from convoca.coalition.scoping import OrganisationScopedAdmin
 from convoca.coalition.selectors import user_is_coordinator
 from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
+from convoca.core.forms import TranslationOfForm
 from convoca.events.exports import (
     registration_export_allowed,
     registration_export_csv,

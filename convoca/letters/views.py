@@ -15,7 +15,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
-from convoca.actions.embed import frameable
 from convoca.actions.models import Action, Signature
 from convoca.actions.selectors import (
     action_figures,
@@ -27,6 +26,7 @@ from convoca.actions.services import ActionClosed, SignatureData
 from convoca.actions.views import source_clean
 from convoca.core.antibot import RateLimited, cross_site_refused, pow_passed, rate_limit
 from convoca.core.caching import public_page, public_page_scope
+from convoca.core.framing import frameable
 from convoca.core.markdown import markdown_render
 from convoca.core.views import too_many_requests
 from convoca.letters.forms import LetterForm, PlaceForm

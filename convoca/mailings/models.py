@@ -3,23 +3,11 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from convoca.core.fields import OneLineLabelsField
+from convoca.core.i18n import label_in_language
 from convoca.core.models import TimeStampedModel
-
-
-def in_language(values: dict, language: str | None = None) -> str:
-    """The text of a ``{language: text}`` field in ``language``, else in any language it has."""
-    values = values or {}
-    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
-    if values.get(language):
-        return values[language]
-    for code, _name in settings.LANGUAGES:
-        if values.get(code):
-            return values[code]
-    return ""
 
 
 class MailingList(TimeStampedModel):
@@ -79,15 +67,15 @@ class MailingList(TimeStampedModel):
         ]
 
     def __str__(self):
-        return in_language(self.name) or self.slug
+        return label_in_language(self.name) or self.slug
 
     @property
     def label(self) -> str:
-        return in_language(self.name) or self.slug
+        return label_in_language(self.name) or self.slug
 
     @property
     def text(self) -> str:
-        return in_language(self.description)
+        return label_in_language(self.description)
 
 
 class Subscription(TimeStampedModel):
@@ -239,7 +227,7 @@ class Mailing(TimeStampedModel):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return in_language(self.subject) or str(_("(no subject)"))
+        return label_in_language(self.subject) or str(_("(no subject)"))
 
     @property
     def languages(self) -> list[str]:

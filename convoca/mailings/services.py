@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core import signing
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -32,7 +31,7 @@ from django.utils.translation import gettext
 
 from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_addresses_redact, email_index
-from convoca.core.links import resend_window, signed_link_read
+from convoca.core.links import resend_window
 from convoca.core.mail import absolute_url
 from convoca.core.outbox import (
     outbox_email_enqueue,
@@ -50,6 +49,7 @@ from convoca.mailings.models import (
 )
 from convoca.mailings.selectors import mailing_audience
 from convoca.mailings.sending import BatchResult, deliveries_release_stale, mailing_send_batch
+from convoca.mailings.tokens import subscription_confirm_token_make
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (
@@ -63,8 +63,6 @@ from convoca.people.services import (
 
 logger = logging.getLogger(__name__)
 
-CONFIRM_SALT = "convoca.mailings.confirm"
-CONFIRM_MAX_AGE = 60 * 60 * 24 * 14
 #: A confirmation link confirms requests made this recently.
 PENDING_DAYS = 14
 
@@ -227,21 +225,6 @@ def _subscription_confirmation_email_enqueue(
         dedupe_key=key,
     )
     return row is not None
-
-
-def subscription_confirm_token_make(*, person: Person) -> str:
-    return signing.dumps(person.pk.hex, salt=CONFIRM_SALT)
-
-
-def subscription_confirm_token_read(token: str) -> Person | None:
-    """The person a confirmation link names; None if the link is not one of ours.
-
-    Raises ``core.links.LinkExpired`` for a genuine link older than 14 days.
-    """
-    value = signed_link_read(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    if value is None:
-        return None
-    return Person.objects.filter(pk=value, erased_at__isnull=True).first()
 
 
 def subscription_confirmation_resend(*, email: str, language: str) -> None:

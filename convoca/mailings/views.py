@@ -14,16 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from convoca.actions.embed import frameable
 from convoca.core.antibot import RateLimited, cross_site_refused, rate_limit
 from convoca.core.caching import public_page
+from convoca.core.framing import frameable
 from convoca.core.links import LinkExpired, link_problem
 from convoca.core.views import too_many_requests
-from convoca.mailings.compose import (
-    open_token_read,
-    preferences_token_read,
-    unsubscribe_token_read,
-)
 from convoca.mailings.forms import PreferencesForm, SubscribeForm
 from convoca.mailings.models import Mailing, MailingList, Subscription
 from convoca.mailings.selectors import (
@@ -36,10 +31,16 @@ from convoca.mailings.services import (
     person_unsubscribe_all,
     preferences_save,
     subscription_confirm,
-    subscription_confirm_token_read,
     subscription_list_waiting,
     subscription_request,
     unsubscribe_one_click,
+)
+from convoca.mailings.tokens import (
+    open_token_read,
+    preferences_token_make,
+    preferences_token_read,
+    subscription_confirm_token_read,
+    unsubscribe_token_read,
 )
 from convoca.people.models import Person
 
@@ -165,8 +166,6 @@ class SubscriptionConfirmView(View):
 
 
 def _preferences_url(person):
-    from convoca.mailings.compose import preferences_token_make
-
     return reverse(
         "mailings:preferences", kwargs={"token": preferences_token_make(person_id=person.pk)}
     )

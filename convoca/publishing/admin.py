@@ -7,13 +7,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
-from convoca.coalition.scoping import (
-    CoordinatorOnlyAdmin,
-    OrganisationScopedAdmin,
-    TranslationOfForm,
-)
+from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
-from convoca.core.forms import OneLineField
+from convoca.core.forms import OneLineField, TranslationOfForm
 from convoca.publishing.fetch import FetchFailed, FetchRefused
 from convoca.publishing.images import ACCEPTED_FORMATS, MAX_UPLOAD_BYTES, ImageInvalid
 from convoca.publishing.models import (

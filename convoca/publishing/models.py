@@ -7,22 +7,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from convoca.core.fields import OneLineCharField, OneLineLabelsField
+from convoca.core.i18n import label_in_language
 from convoca.core.models import TimeStampedModel
-
-
-def label_in(labels: dict, language: str | None = None) -> str:
-    """A ``{language: text}`` label in ``language``, else the site's language, else any."""
-    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
-    return (
-        labels.get(language)
-        or labels.get(settings.LANGUAGE_CODE)
-        or next((text for text in labels.values() if text), "")
-    )
 
 
 class Topic(models.Model):
@@ -48,10 +38,10 @@ class Topic(models.Model):
         return reverse("publishing:topic-detail", kwargs={"slug": self.slug})
 
     def label(self, language: str | None = None) -> str:
-        return label_in(self.name, language)
+        return label_in_language(self.name, language)
 
     def description_in(self, language: str | None = None) -> str:
-        return label_in(self.description or {}, language)
+        return label_in_language(self.description or {}, language)
 
 
 def _image_path(image_id, width: int) -> str:
@@ -316,7 +306,7 @@ class WeeklyIssue(TimeStampedModel):
         return reverse("publishing:weekly-detail", kwargs={"number": self.number})
 
     def intro_in(self, language: str | None = None) -> str:
-        return label_in(self.intro or {}, language)
+        return label_in_language(self.intro or {}, language)
 
 
 class WeeklySection(models.Model):
@@ -337,7 +327,7 @@ class WeeklySection(models.Model):
         return self.label()
 
     def label(self, language: str | None = None) -> str:
-        return label_in(self.title, language)
+        return label_in_language(self.title, language)
 
 
 class WeeklyLink(TimeStampedModel):

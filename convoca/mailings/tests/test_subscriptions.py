@@ -9,12 +9,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from convoca.mailings.compose import preferences_token_make, unsubscribe_token_make
 from convoca.mailings.models import Delivery, Subscription, Suppression
 from convoca.mailings.services import (
     person_unsubscribe_all,
     subscription_add_confirmed,
 )
+from convoca.mailings.tokens import preferences_token_make, unsubscribe_token_make
 from convoca.people.models import Consent
 from convoca.people.selectors import person_get_by_email
 
@@ -276,7 +276,7 @@ def test_a_mangled_confirmation_link_says_it_does_not_work_and_a_new_one_can_be_
     client, alerts, subscribe, commit, signed_days_ago
 ):
 
-    from convoca.mailings.services import subscription_confirm_token_make
+    from convoca.mailings.tokens import subscription_confirm_token_make
 
     subscribe(alerts)
     [first] = mail.outbox
