@@ -69,7 +69,8 @@ if PRODUCTION:
 INSTALLED_APPS = [
     "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
-    "convoca.core.admin_site.ConvocaAdminConfig",
+    # The organiser interface: core's throttled sign-in, with staff's second factor and sessions.
+    "convoca.staff.admin_site.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks_db",
     "crontask",
+    "django_otp",
     "convoca.core",
     "convoca.coalition",
     "convoca.people",
@@ -88,6 +90,7 @@ INSTALLED_APPS = [
     "convoca.events",
     "convoca.donations",
     "convoca.inbox",
+    "convoca.staff",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +104,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Staff sessions in the admin: idle or signed-out-elsewhere ones end; the second step.
+    "convoca.staff.middleware.StaffAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "convoca.core.middleware.AdminContentSecurityPolicyMiddleware",
@@ -263,6 +270,13 @@ CONVOCA_SIGN_IN_LIMITS = {
     "failures_per_client_before_pow": (env.int("SIGN_IN_FAILURES_BEFORE_POW", default=5), 3600),
 }
 CSRF_FAILURE_VIEW = "convoca.core.views.csrf_failure"
+# Staff must pass a second factor (an authenticator app or a passkey; recovery codes
+# as a fallback) after their password: every staff role can see supporters' personal
+# data. On by default in production; without it coordinators can still require it of
+# one organisation's staff, and anyone who enrolled a factor is asked for it.
+CONVOCA_STAFF_SECOND_FACTOR_REQUIRED = env.bool("STAFF_SECOND_FACTOR_REQUIRED", default=PRODUCTION)
+# A staff session with no request for this long is signed out.
+CONVOCA_STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=60)
 
 _https = _site.scheme == "https"
 SECURE_SSL_REDIRECT = _https and env.bool("SECURE_SSL_REDIRECT", default=True)

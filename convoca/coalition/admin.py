@@ -30,6 +30,7 @@ from convoca.coalition.services import (
     working_group_save,
 )
 from convoca.core.crypto import email_index
+from convoca.staff.services import second_factors_reset, staff_sessions_end_all
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
@@ -60,12 +61,44 @@ class UserAdmin(DjangoUserAdmin, CoordinatorOnlyAdmin):
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+    actions = ["sign_out_everywhere", "reset_second_factors"]
+
+    @admin.action(description=_("Sign the selected staff out on every device"))
+    def sign_out_everywhere(self, request, queryset):
+        for member in queryset:
+            staff_sessions_end_all(member=member, by=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d staff member signed out everywhere.",
+                "%(count)d staff members signed out everywhere.",
+                len(queryset),
+            )
+            % {"count": len(queryset)},
+        )
+
+    @admin.action(
+        description=_("Reset the second factors of the selected staff (and sign them out)")
+    )
+    def reset_second_factors(self, request, queryset):
+        # Their next sign-in asks them to enrol an app or a passkey again.
+        for member in queryset:
+            second_factors_reset(member=member, by=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "The second factors of %(count)d staff member were reset.",
+                "The second factors of %(count)d staff members were reset.",
+                len(queryset),
+            )
+            % {"count": len(queryset)},
+        )
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
-    coordinator_only_fields = ("status", "relationship", "slug")
+    coordinator_only_fields = ("status", "relationship", "slug", "second_factor_required")
     list_display = ["name", "country", "city", "relationship", "status"]
     list_filter = ["status", "relationship", "country"]
     search_fields = ["name", "slug", "city"]
@@ -81,6 +114,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
             _("What the directory shows besides the name"),
             {"fields": (("show_logo", "show_website", "show_city", "show_description"),)},
         ),
+        (_("Staff sign-in"), {"fields": ("second_factor_required",)}),
     )
 
     def get_prepopulated_fields(self, request, obj=None):
