@@ -85,7 +85,7 @@ class StaffAdminSite(ConvocaAdminSite):
                 name="staff-recovery-codes",
             ),
             path(
-                "account/factors/<str:device_id>/remove/",
+                "account/factors/<path:device_id>/remove/",
                 verified(views.second_factor_remove_view),
                 name="staff-factor-remove",
             ),
