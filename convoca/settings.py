@@ -262,13 +262,16 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 # Staff sign-in (core/admin_site.py): only failures count, per client address
 # and account, and per client address. ``failures_per_client_and_account``:
-# then that address may not try that account again before the hour is over.
+# then each attempt from that address on that account needs a long proof of work
+# (SIGN_IN_ACCOUNT_POW_MAX_NUMBER hashes at most: some seconds in a browser) until
+# the hour is over; nobody is refused outright.
 # ``failures_per_client_before_pow``: then that address's sign-in form asks
 # the browser for a proof of work (an attempt without one is not checked).
 CONVOCA_SIGN_IN_LIMITS = {
     "failures_per_client_and_account": (env.int("SIGN_IN_FAILURES_PER_ACCOUNT", default=10), 3600),
     "failures_per_client_before_pow": (env.int("SIGN_IN_FAILURES_BEFORE_POW", default=5), 3600),
 }
+CONVOCA_SIGN_IN_ACCOUNT_POW_MAX_NUMBER = env.int("SIGN_IN_ACCOUNT_POW_MAX_NUMBER", default=1_000_000)
 CSRF_FAILURE_VIEW = "convoca.core.views.csrf_failure"
 # Staff must pass a second factor (an authenticator app or a passkey; recovery codes
 # as a fallback) after their password: every staff role can see supporters' personal

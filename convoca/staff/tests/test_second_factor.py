@@ -142,9 +142,7 @@ def test_a_coordinator_can_require_a_second_factor_of_one_organisations_staff(
     assert bea.get("/admin/").status_code == 200
 
 
-def test_only_coordinators_may_change_whether_an_organisation_requires_it(
-    organiser, organisation
-):
+def test_only_coordinators_may_change_whether_an_organisation_requires_it(organiser, organisation):
     client = Client()
     sign_in(client)
     page = client.get(f"/admin/coalition/organisation/{organisation.pk}/change/")
@@ -152,9 +150,7 @@ def test_only_coordinators_may_change_whether_an_organisation_requires_it(
     assert 'name="second_factor_required"' not in page.text
 
 
-def test_a_coordinator_resets_a_members_factors_and_signs_them_out(
-    browser, organiser, coordinator
-):
+def test_a_coordinator_resets_a_members_factors_and_signs_them_out(browser, organiser, coordinator):
     sign_in(browser)
     browser.get("/admin/account/app/")
     enrol_app(browser)
