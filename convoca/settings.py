@@ -271,7 +271,9 @@ CONVOCA_SIGN_IN_LIMITS = {
     "failures_per_client_and_account": (env.int("SIGN_IN_FAILURES_PER_ACCOUNT", default=10), 3600),
     "failures_per_client_before_pow": (env.int("SIGN_IN_FAILURES_BEFORE_POW", default=5), 3600),
 }
-CONVOCA_SIGN_IN_ACCOUNT_POW_MAX_NUMBER = env.int("SIGN_IN_ACCOUNT_POW_MAX_NUMBER", default=1_000_000)
+CONVOCA_SIGN_IN_ACCOUNT_POW_MAX_NUMBER = env.int(
+    "SIGN_IN_ACCOUNT_POW_MAX_NUMBER", default=1_000_000
+)
 CSRF_FAILURE_VIEW = "convoca.core.views.csrf_failure"
 # Staff must pass a second factor (an authenticator app or a passkey; recovery codes
 # as a fallback) after their password: every staff role can see supporters' personal

@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
@@ -26,7 +27,34 @@ TOTP_STEP = 30
 TOTP_DIGITS = 6
 
 
-class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
+#: Failed codes in a row after which the wait between tries stops doubling (2**9 s, 8.5 min).
+THROTTLE_MAX_FAILURES = 10
+
+
+class CappedThrottlingMixin(ThrottlingMixin):
+    """django-otp's doubling wait after each wrong code, capped at a few minutes.
+
+    Uncapped, someone who stole the password could type wrong codes until
+    the member waits days for their own app; capped, guessing a 6-digit
+    code still takes years.
+    """
+
+    class Meta:
+        abstract = True
+
+    def throttle_increment(self, commit=True):
+        self.throttling_failure_timestamp = timezone.now()
+        self.throttling_failure_count = min(
+            self.throttling_failure_count + 1, THROTTLE_MAX_FAILURES
+        )
+        if commit:
+            self.save()
+
+    def get_throttle_factor(self):
+        return 1
+
+
+class AuthenticatorApp(TimestampMixin, CappedThrottlingMixin, Device):
     """An authenticator app (TOTP, RFC 6238) a staff member enrolled as a second factor.
 
     Unconfirmed while the member has not yet typed a code from it. The shared
@@ -70,9 +98,6 @@ class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
             current.throttle_increment(commit=True)
             return False
 
-    def get_throttle_factor(self):
-        return 1
-
 
 class Passkey(TimestampMixin, Device):
     """A passkey or security key (WebAuthn) a staff member registered as a second factor.
@@ -94,7 +119,7 @@ class Passkey(TimestampMixin, Device):
         return False  # verified by the WebAuthn views (services.passkey_verify), not by a code
 
 
-class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):
+class RecoveryCodes(TimestampMixin, CappedThrottlingMixin, Device):
     """A staff member's set of one-time recovery codes, for when their app or passkey is lost.
 
     Each code is kept only as a keyed hash and deleted when used, so it
@@ -123,9 +148,6 @@ class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):
                 return True
             current.throttle_increment(commit=True)
             return False
-
-    def get_throttle_factor(self):
-        return 1
 
 
 class RecoveryCode(models.Model):

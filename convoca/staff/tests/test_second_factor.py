@@ -242,3 +242,24 @@ def test_sessions_are_listed_with_no_address_kept(browser, organiser):
     assert page.text.count("data-session") == 2
     stored = " ".join(str(v) for v in StaffSession.objects.values_list())
     assert "203.0.113.99" not in stored
+
+
+def test_wrong_codes_from_a_password_thief_hold_the_member_up_minutes_not_days(
+    browser, organiser, required
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sign_in(browser)
+    app, _codes = enrol_app(browser)
+    device = AuthenticatorApp.objects.get(user=organiser)
+    for _n in range(40):  # forty wrong codes, each after the previous wait
+        device.throttle_increment()
+    device.throttling_failure_timestamp = timezone.now() - timedelta(minutes=9)
+    device.save()
+    member = Client()
+    sign_in(member)
+    response = member.post("/admin/account/second-factor/", {"code": app.code(steps_ahead=1)})
+    assert response.status_code == 302
+    assert member.get("/admin/").status_code == 200
