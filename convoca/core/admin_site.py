@@ -35,9 +35,7 @@ class ConvocaAdminSite(UnfoldAdminSite):
                     max_number=settings.CONVOCA_SIGN_IN_ACCOUNT_POW_MAX_NUMBER,
                 )
             elif gate.needs_pow:
-                response.context_data["pow_challenge"] = pow_challenge_make(
-                    scope=SIGN_IN_POW_SCOPE
-                )
+                response.context_data["pow_challenge"] = pow_challenge_make(scope=SIGN_IN_POW_SCOPE)
         return response
 
     def _keep_next_in_admin(self, request) -> None:
