@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -490,6 +491,12 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "convoca.dashboard.dashboard_callback",
     # Counts failed sign-ins and asks for a proof of work after many (core/admin_site.py).
     "LOGIN": {"form": "convoca.core.admin_sign_in.AdminSignInForm"},
+    # In the account menu: the member's second factors and sessions (convoca/staff).
+    "ACCOUNT": {
+        "navigation": [
+            {"title": _("Sign-in and sessions"), "link": reverse_lazy("admin:staff-account")}
+        ]
+    },
 }
 
 # --- Logging: no personal data, ever; requests are logged by the server. ------------

@@ -235,6 +235,8 @@ def test_sessions_are_listed_with_no_address_kept(browser, organiser):
         REMOTE_ADDR="203.0.113.99",
     )
     sign_in(phone)
+    index = browser.get("/admin/")
+    assert 'href="/admin/account/"' in index.text  # in the account menu
     page = browser.get("/admin/account/")
     assert page.status_code == 200
     assert "Firefox on Linux" in page.text
