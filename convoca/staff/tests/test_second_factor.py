@@ -265,3 +265,23 @@ def test_wrong_codes_from_a_password_thief_hold_the_member_up_minutes_not_days(
     response = member.post("/admin/account/second-factor/", {"code": app.code(steps_ahead=1)})
     assert response.status_code == 302
     assert member.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/admin/account/"),
+        ("get", "/admin/account/second-factor/"),
+        ("post", "/admin/account/second-factor/"),
+        ("get", "/admin/account/app/"),
+        ("post", "/admin/account/app/"),
+        ("get", "/admin/account/passkey/"),
+        ("post", "/admin/account/recovery-codes/"),
+        ("post", "/admin/account/factors/staff.authenticatorapp/1/remove/"),
+        ("post", "/admin/account/sessions/all/sign-out/"),
+    ],
+)
+def test_every_account_page_sends_a_visitor_to_sign_in(db, method, url):
+    response = getattr(Client(), method)(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/?next=")
