@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -72,7 +73,8 @@ if PRODUCTION:
 INSTALLED_APPS = [
     "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
-    "convoca.core.admin_site.ConvocaAdminConfig",
+    # The organiser interface: core's throttled sign-in, with staff's second factor and sessions.
+    "convoca.staff.admin_site.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks_db",
     "crontask",
+    "django_otp",
     "convoca.core",
     "convoca.coalition",
     "convoca.people",
@@ -94,6 +97,7 @@ INSTALLED_APPS = [
     "convoca.donations",
     "convoca.inbox",
     "convoca.api",
+    "convoca.staff",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +111,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Staff sessions in the admin: idle or signed-out-elsewhere ones end; the second step.
+    "convoca.staff.middleware.StaffAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "convoca.core.middleware.AdminContentSecurityPolicyMiddleware",
@@ -261,14 +269,26 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 # Staff sign-in (core/admin_site.py): only failures count, per client address
 # and account, and per client address. ``failures_per_client_and_account``:
-# then that address may not try that account again before the hour is over.
+# then each attempt from that address on that account needs a long proof of work
+# (SIGN_IN_ACCOUNT_POW_MAX_NUMBER hashes at most: some seconds in a browser) until
+# the hour is over; nobody is refused outright.
 # ``failures_per_client_before_pow``: then that address's sign-in form asks
 # the browser for a proof of work (an attempt without one is not checked).
 CONVOCA_SIGN_IN_LIMITS = {
     "failures_per_client_and_account": (env.int("SIGN_IN_FAILURES_PER_ACCOUNT", default=10), 3600),
     "failures_per_client_before_pow": (env.int("SIGN_IN_FAILURES_BEFORE_POW", default=5), 3600),
 }
+CONVOCA_SIGN_IN_ACCOUNT_POW_MAX_NUMBER = env.int(
+    "SIGN_IN_ACCOUNT_POW_MAX_NUMBER", default=1_000_000
+)
 CSRF_FAILURE_VIEW = "convoca.core.views.csrf_failure"
+# Staff must pass a second factor (an authenticator app or a passkey; recovery codes
+# as a fallback) after their password: every staff role can see supporters' personal
+# data. On by default in production; without it coordinators can still require it of
+# one organisation's staff, and anyone who enrolled a factor is asked for it.
+CONVOCA_STAFF_SECOND_FACTOR_REQUIRED = env.bool("STAFF_SECOND_FACTOR_REQUIRED", default=PRODUCTION)
+# A staff session with no request for this long is signed out.
+CONVOCA_STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=60)
 
 _https = _site.scheme == "https"
 SECURE_SSL_REDIRECT = _https and env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -489,6 +509,12 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "convoca.dashboard.dashboard_callback",
     # Counts failed sign-ins and asks for a proof of work after many (core/admin_site.py).
     "LOGIN": {"form": "convoca.core.admin_sign_in.AdminSignInForm"},
+    # In the account menu: the member's second factors and sessions (convoca/staff).
+    "ACCOUNT": {
+        "navigation": [
+            {"title": _("Sign-in and sessions"), "link": reverse_lazy("admin:staff-account")}
+        ]
+    },
 }
 
 # --- Logging: no personal data, ever; requests are logged by the server. ------------

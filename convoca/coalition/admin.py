@@ -74,7 +74,7 @@ class UserAdmin(DjangoUserAdmin, CoordinatorOnlyAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
-    coordinator_only_fields = ("status", "relationship", "slug")
+    coordinator_only_fields = ("status", "relationship", "slug", "second_factor_required")
     list_display = ["name", "country", "city", "relationship", "status"]
     list_filter = ["status", "relationship", "country"]
     search_fields = ["name", "slug", "city"]
@@ -91,6 +91,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
             {"fields": (("show_logo", "show_website", "show_city", "show_description"),)},
         ),
         (_("Sealed pledge answers"), {"fields": ("pledge_public_key",)}),
+        (_("Staff sign-in"), {"fields": ("second_factor_required",)}),
     )
 
     def get_prepopulated_fields(self, request, obj=None):

@@ -78,6 +78,14 @@ class Organisation(TimeStampedModel):
     show_website = models.BooleanField(_("show the website in the directory"), default=True)
     show_city = models.BooleanField(_("show the city in the directory"), default=True)
     show_description = models.BooleanField(_("show the description in the directory"), default=True)
+    second_factor_required = models.BooleanField(
+        _("staff must use a second factor"),
+        default=False,
+        help_text=_(
+            "Its staff then need an authenticator app or a passkey after their password, "
+            "even where the whole site does not require one."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")

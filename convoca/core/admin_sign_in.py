@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from unfold.forms import AuthenticationForm
 
-from convoca.core.admin_site import SIGN_IN_POW_SCOPE
+from convoca.core.admin_site import SIGN_IN_ACCOUNT_POW_SCOPE, SIGN_IN_POW_SCOPE
 from convoca.core.antibot import pow_passed, sign_in_attempt_forgive, sign_in_attempt_start
 
 
@@ -15,8 +15,11 @@ class AdminSignInForm(AuthenticationForm):
     and taken back unless it was one (``antibot.sign_in_attempt_start``).
     When this client address has failed too often, an attempt without a
     solved proof of work is answered without checking the password, so
-    guessing costs the work; with JavaScript the browser does it unseen. A
-    successful sign-in counts nothing.
+    guessing costs the work; with JavaScript the browser does it unseen.
+    When it has failed too often on this account, the work is longer (some
+    seconds) instead of a refusal, so nobody is locked out of their own
+    account by someone else's guesses from the same network. A successful
+    sign-in counts nothing.
     """
 
     error_messages = {
@@ -26,8 +29,10 @@ class AdminSignInForm(AuthenticationForm):
             "short check. Wait a few seconds and send the form again. This needs "
             "JavaScript; without it, try again in an hour."
         ),
-        "refused": _(
-            "Too many failed sign-ins to this account from your network. Try again in an hour."
+        "long_pow_needed": _(
+            "Many sign-ins to this account failed from your network, so your browser must "
+            "first do a longer check. Wait about ten seconds, type the password again and "
+            "send the form. This needs JavaScript; without it, try again in an hour."
         ),
     }
 
@@ -36,11 +41,19 @@ class AdminSignInForm(AuthenticationForm):
         if not (account and self.cleaned_data.get("password")):
             return super().clean()  # a field left blank: nothing is checked or counted
         gate = sign_in_attempt_start(self.request, account=account)
-        if gate.refused or (
-            gate.needs_pow and not pow_passed(self.request, scope=SIGN_IN_POW_SCOPE)
-        ):
+        if gate.needs_long_pow:
+            # The long work covers the short one too.
+            code = (
+                None
+                if pow_passed(self.request, scope=SIGN_IN_ACCOUNT_POW_SCOPE)
+                else "long_pow_needed"
+            )
+        elif gate.needs_pow:
+            code = None if pow_passed(self.request, scope=SIGN_IN_POW_SCOPE) else "pow_needed"
+        else:
+            code = None
+        if code:
             sign_in_attempt_forgive(self.request, account=account)  # not checked: no failure
-            code = "refused" if gate.refused else "pow_needed"
             raise ValidationError(self.error_messages[code], code=code)
         cleaned = super().clean()  # a wrong password raises, and stays counted
         sign_in_attempt_forgive(self.request, account=account)

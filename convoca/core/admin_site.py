@@ -1,5 +1,6 @@
 """The organiser interface's site: Unfold's, with a sign-in that throttles failures only."""
 
+from django.conf import settings
 from django.contrib.admin.apps import AdminConfig
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,6 +10,8 @@ from convoca.core.antibot import sign_in_gate
 from convoca.core.pow import pow_challenge_make
 
 SIGN_IN_POW_SCOPE = "admin-login"
+#: The longer work asked for one account after many failures on it from one address.
+SIGN_IN_ACCOUNT_POW_SCOPE = "admin-login-account"
 
 
 class ConvocaAdminSite(UnfoldAdminSite):
@@ -19,20 +22,20 @@ class ConvocaAdminSite(UnfoldAdminSite):
 
     def login(self, request, extra_context=None):
         self._keep_next_in_admin(request)
-        if request.method == "POST":
-            account = request.POST.get("username", "")[:150]
-            # Only this client's own failures on this account close it for the hour.
-            if sign_in_gate(request, account=account).refused:
-                from convoca.core.views import too_many_requests
-
-                return too_many_requests(request)
         response = super().login(request, extra_context)
         # Asked after the attempt: the failure just counted may be the one that
-        # makes the next form carry a proof of work.
-        if getattr(response, "context_data", None) is not None and (
-            sign_in_gate(request).needs_pow
-        ):
-            response.context_data["pow_challenge"] = pow_challenge_make(scope=SIGN_IN_POW_SCOPE)
+        # makes the next form carry a proof of work. Nobody is refused outright:
+        # the work grows instead (antibot.SignInGate).
+        if getattr(response, "context_data", None) is not None:
+            account = request.POST.get("username", "")[:150] if request.method == "POST" else ""
+            gate = sign_in_gate(request, account=account)
+            if gate.needs_long_pow:
+                response.context_data["pow_challenge"] = pow_challenge_make(
+                    scope=SIGN_IN_ACCOUNT_POW_SCOPE,
+                    max_number=settings.CONVOCA_SIGN_IN_ACCOUNT_POW_MAX_NUMBER,
+                )
+            elif gate.needs_pow:
+                response.context_data["pow_challenge"] = pow_challenge_make(scope=SIGN_IN_POW_SCOPE)
         return response
 
     def _keep_next_in_admin(self, request) -> None:

@@ -136,13 +136,16 @@ def form_throttle(request: HttpRequest, *, scope: str, email: str = "") -> None:
 class SignInGate:
     """What a sign-in attempt from this client for this account must get past.
 
-    ``refused``: this client failed too often on this account; it waits for
-    the window to end (its own failures, nobody else's). ``needs_pow``: this
-    client failed too often on any accounts, so the form carries a proof of
-    work, and an attempt without a solved one is not checked.
+    ``needs_long_pow``: this client failed too often on this account (its own
+    failures, nobody else's), so an attempt on it must carry a long proof of
+    work (``CONVOCA_SIGN_IN_ACCOUNT_POW_MAX_NUMBER``, seconds in a browser):
+    guessing slows to a crawl, and the person whose account it is, behind the
+    same address as the guesser, still gets in. ``needs_pow``: this client
+    failed too often on any accounts, so the form carries a proof of work, and
+    an attempt without a solved one is not checked.
     """
 
-    refused: bool
+    needs_long_pow: bool
     needs_pow: bool
 
 
@@ -174,7 +177,7 @@ def sign_in_gate(request: HttpRequest, *, account: str = "") -> SignInGate:
     )
     failures = cache.get(_window_key(ca_scope, ca_key, ca_period)) or 0
     return SignInGate(
-        refused=bool(account) and failures >= ca_limit,
+        needs_long_pow=bool(account) and failures >= ca_limit,
         needs_pow=(cache.get(_window_key(c_scope, c_key, c_period)) or 0) >= c_limit,
     )
 
@@ -184,14 +187,14 @@ def sign_in_attempt_start(request: HttpRequest, *, account: str) -> SignInGate:
 
     Counted first, so that guesses sent in parallel cannot all pass the
     check before any is counted: each gets its own place in the count.
-    Whatever is not a failure (the right password, an attempt refused
+    Whatever is not a failure (the right password, an attempt turned back
     unchecked) is taken back with :func:`sign_in_attempt_forgive`.
     """
     (ca_scope, ca_key, ca_limit, ca_period), (c_scope, c_key, c_limit, c_period) = (
         _sign_in_counters(request, account)
     )
     return SignInGate(
-        refused=_hit(ca_scope, ca_key, limit=ca_limit, period=ca_period),
+        needs_long_pow=_hit(ca_scope, ca_key, limit=ca_limit, period=ca_period),
         needs_pow=_hit(c_scope, c_key, limit=c_limit, period=c_period),
     )
 

@@ -57,14 +57,16 @@ def _sign(challenge: str, *, scope: str) -> str:
     return hmac.new(key, challenge.encode(), hashlib.sha256).hexdigest()
 
 
-def pow_challenge_make(*, scope: str) -> PowChallenge:
+def pow_challenge_make(*, scope: str, max_number: int | None = None) -> PowChallenge:
     """Make a fresh challenge for the form named ``scope``.
 
     Cheap (two hashes), and nothing is stored: the challenge carries its own
     expiry and signature. Settings: ``CONVOCA_POW_MAX_NUMBER`` (the work, in
-    hashes, for the worst case) and ``CONVOCA_POW_TTL_SECONDS``.
+    hashes, for the worst case) and ``CONVOCA_POW_TTL_SECONDS``; ``max_number``
+    asks for more work than the setting's.
     """
-    max_number = getattr(settings, "CONVOCA_POW_MAX_NUMBER", DEFAULT_MAX_NUMBER)
+    if max_number is None:
+        max_number = getattr(settings, "CONVOCA_POW_MAX_NUMBER", DEFAULT_MAX_NUMBER)
     ttl = getattr(settings, "CONVOCA_POW_TTL_SECONDS", DEFAULT_TTL_SECONDS)
     salt = f"{secrets.token_hex(12)}?expires={int(time.time()) + ttl}"
     # Below, not up to, max_number: the worst case is then max_number hashes.

@@ -16,6 +16,7 @@ PASSWORD = "a-long-test-password"
 @pytest.fixture(autouse=True)
 def _light_work(settings):
     settings.CONVOCA_POW_MAX_NUMBER = 2000  # solved in Python here, not in a browser
+    settings.CONVOCA_SIGN_IN_ACCOUNT_POW_MAX_NUMBER = 20_000
 
 
 def sign_in(client, username="organiser", password=PASSWORD, **extra):
@@ -92,19 +93,43 @@ def test_failures_on_other_accounts_never_block_the_right_password_beyond_the_pr
     assert response.status_code == 302
 
 
-def test_guessing_one_accounts_password_is_stopped_after_ten_failures(organiser):
+def test_after_ten_failures_on_one_account_each_try_costs_a_long_proof_of_work_not_a_lockout(
+    organiser, settings
+):
     client = Client(REMOTE_ADDR="192.0.2.40")
     page = client.get("/admin/login/")
-    statuses = []
-    for n in range(11):
+    for n in range(10):
         answer = pow_answer(page) if "data-pow-challenge" in page.text else ""
         page = sign_in(client, password=f"guess-{n}", pow=answer)
-        statuses.append(page.status_code)
-    assert statuses == [200] * 10 + [429]
-    # That address's own failures: it waits for the hour to end, even with the password.
-    assert sign_in(client).status_code == 429
-    # Nobody else does.
+        assert page.status_code == 200
+    # The challenge now asks for much more work than the usual one.
+    found = re.search(r'data-pow-challenge="([^"]+)"', page.text)
+    assert json.loads(html.unescape(found[1]))["maxnumber"] == 20_000
+
+    # Without the long work (or with the short one) even the right password is not checked.
+    short = sign_in(client)
+    assert short.status_code == 200
+    assert "your browser must first do a longer check" in short.text
+    assert "_auth_user_id" not in client.session
+    # Nobody else is slowed down.
     assert sign_in(Client(REMOTE_ADDR="192.0.2.41")).status_code == 302
+    # The person whose account it is, behind the same address, does the work and gets in.
+    response = sign_in(client, pow=pow_answer(short))
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_a_long_proof_of_work_costs_a_guesser_as_much_as_anyone(organiser):
+    client = Client(REMOTE_ADDR="192.0.2.42")
+    page = client.get("/admin/login/")
+    for n in range(10):
+        answer = pow_answer(page) if "data-pow-challenge" in page.text else ""
+        page = sign_in(client, password=f"guess-{n}", pow=answer)
+    wrong = sign_in(client, password="guess-10", pow=pow_answer(page))
+    assert wrong.status_code == 200
+    assert "Please enter the correct username and password" in wrong.text
+    # The next try needs another long proof: one solution buys one guess.
+    assert "your browser must first do a longer check" in sign_in(client).text
 
 
 def test_a_solved_proof_of_work_passes_only_once(organiser):
@@ -149,5 +174,6 @@ def test_guesses_in_flight_are_counted_before_their_passwords_are_checked(organi
     # Ten guesses sent at once, none of them answered yet: each already holds its place.
     in_flight = RequestFactory().post("/admin/login/", REMOTE_ADDR="192.0.2.60")
     gates = [sign_in_attempt_start(in_flight, account="organiser") for _ in range(11)]
-    assert [gate.refused for gate in gates] == [False] * 10 + [True]
-    assert sign_in(Client(REMOTE_ADDR="192.0.2.60")).status_code == 429
+    assert [gate.needs_long_pow for gate in gates] == [False] * 10 + [True]
+    held = sign_in(Client(REMOTE_ADDR="192.0.2.60"))
+    assert "your browser must first do a longer check" in held.text
