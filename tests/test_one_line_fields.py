@@ -21,6 +21,26 @@ from convoca.core.forms import OneLineField
 
 #: Reviewed: short text fields that are not cleaned to one line, and why.
 NOT_ONE_LINE = {
+    "coalition.Organisation.pledge_public_key": "a base64 public key, validated on save",
+    "actions.Signature.answers": "JSON of a pledge's answers (sealed or free text, lines allowed)",
+    "letters.Target.key": "the imported file's identifier, matched exactly on re-import",
+    "letters.Target.language": "a language code",
+    "letters.Letter.text": "the letter itself: several lines, plain text",
+    "letters.LetterDelivery.outbox_key": "built by code from ids",
+    "donations.ProviderSync.provider": "a code name",
+    "donations.ProviderSync.last_event_id": "the provider's event id",
+    "api.ApiKey.prefix": "the key's first characters, made by code",
+    "api.ApiKey.key_hash": "a hash",
+    "api.CustomFields.values": "JSON of an organisation's custom fields",
+    "api.WebhookEndpoint.secret": "made by code",
+    "api.WebhookDelivery.event_key": "built by code from ids",
+    "api.WebhookDelivery.last_error": "the error's kind and code only",
+    "staff.AuthenticatorApp.name": "django-otp's device name, set by Convoca",
+    "staff.AuthenticatorApp.key": "the TOTP secret, hex",
+    "staff.Passkey.name": "cleaned by staff.services with one_line",
+    "staff.Passkey.credential_id": "the authenticator's id, base64url",
+    "staff.RecoveryCodes.name": "django-otp's device name, set by Convoca",
+    "staff.RecoveryCode.code_index": "a keyed hash",
     # Written by code, never typed by a person.
     "core.DataKey.key_id": "a key's fingerprint, hex",
     "core.AuditEntry.verb": "one of core.audit.AUDIT_KINDS",

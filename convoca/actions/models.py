@@ -306,7 +306,7 @@ class PledgeQuestion(models.Model):
     action = models.ForeignKey(
         Action, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="questions"
     )
-    text = models.CharField(_("question"), max_length=300)
+    text = OneLineCharField(_("question"), max_length=300)
     sensitive = models.BooleanField(
         _("sensitive"),
         default=True,

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from convoca.core.fields import EncryptedTextField
+from convoca.core.fields import EncryptedTextField, OneLineCharField
 
 
 class ApiKey(models.Model):
@@ -19,7 +19,7 @@ class ApiKey(models.Model):
     request on. ``last_used_at`` is stamped at most once a minute.
     """
 
-    name = models.CharField(
+    name = OneLineCharField(
         _("name"), max_length=100, help_text=_("What uses it, e.g. “CRM sync”.")
     )
     organisation = models.ForeignKey(

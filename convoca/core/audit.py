@@ -31,6 +31,14 @@ AUDIT_KINDS = {
     "activate pledge": _("activated a pledge (emailed its pledgers)"),
     "api read": _("read supporters' data through the API"),
     "api write": _("changed supporters' data through the API"),
+    # Staff accounts (convoca.staff): no supporter's data, counted 0.
+    "second-factor-added": _("added a second factor"),
+    "second-factor-removed": _("removed a second factor"),
+    "second-factor-refused": _("a second factor was refused"),
+    "recovery-codes-made": _("made new recovery codes"),
+    "recovery-code-used": _("signed in with a recovery code"),
+    "second-factors-reset": _("reset a member's second factors"),
+    "signed-out-everywhere": _("signed a member out everywhere"),
 }
 
 TARGET_MAX_LENGTH = 300

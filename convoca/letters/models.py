@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from convoca.core.fields import EncryptedTextField
+from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
 
 
@@ -30,7 +30,7 @@ class TargetBody(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="target_bodies",
     )
-    name = models.CharField(_("name"), max_length=200, help_text=_("For example: US House."))
+    name = OneLineCharField(_("name"), max_length=200, help_text=_("For example: US House."))
     country = CountryField(_("country"), blank=True)
 
     class Meta:
@@ -64,14 +64,14 @@ class Target(TimeStampedModel):
         TargetBody, verbose_name=_("body"), on_delete=models.PROTECT, related_name="targets"
     )
     key = models.CharField(_("identifier"), max_length=100)
-    name = models.CharField(_("name"), max_length=200)
-    office = models.CharField(_("office"), max_length=200, blank=True)
-    district = models.CharField(_("district"), max_length=60, blank=True, db_index=True)
-    region = models.CharField(_("region"), max_length=100, blank=True)
-    party = models.CharField(_("party"), max_length=100, blank=True)
+    name = OneLineCharField(_("name"), max_length=200)
+    office = OneLineCharField(_("office"), max_length=200, blank=True)
+    district = OneLineCharField(_("district"), max_length=60, blank=True, db_index=True)
+    region = OneLineCharField(_("region"), max_length=100, blank=True)
+    party = OneLineCharField(_("party"), max_length=100, blank=True)
     email = models.EmailField(_("email"), blank=True)
     web_form_url = models.URLField(_("web form"), max_length=500, blank=True)
-    phone = models.CharField(_("phone"), max_length=60, blank=True)
+    phone = OneLineCharField(_("phone"), max_length=60, blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     active = models.BooleanField(_("in the last import"), default=True)
@@ -109,9 +109,9 @@ class District(models.Model):
         TargetBody, verbose_name=_("body"), on_delete=models.CASCADE, related_name="districts"
     )
     country = CountryField(_("country"))
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    region = models.CharField(_("region"), max_length=100, blank=True)
-    district = models.CharField(_("district"), max_length=60)
+    postal_code = OneLineCharField(_("postal code"), max_length=20, blank=True)
+    region = OneLineCharField(_("region"), max_length=100, blank=True)
+    district = OneLineCharField(_("district"), max_length=60)
 
     class Meta:
         verbose_name = _("district row")
@@ -185,7 +185,7 @@ class LetterText(models.Model):
         LetterCampaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="texts"
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = OneLineCharField(_("subject"), max_length=200)
     editable_text = models.TextField(
         _("text supporters may edit"), help_text=_("Plain text. Supporters start from it.")
     )
@@ -229,7 +229,7 @@ class Letter(TimeStampedModel):
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     text = EncryptedTextField(_("text"), blank=True)
-    locality = EncryptedTextField(_("signed from"), blank=True)
+    locality = EncryptedTextField(_("signed from"), blank=True, one_line=True)
     show_email = models.BooleanField(_("email shown to decision-makers"), default=False)
     reply_to = models.BooleanField(_("replies go to the writer"), default=False)
     targets = models.ManyToManyField(

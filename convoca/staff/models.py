@@ -19,7 +19,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 
 from convoca.core.crypto import blind_index
-from convoca.core.fields import EncryptedTextField
+from convoca.core.fields import EncryptedTextField, OneLineCharField
 
 #: Codes of the step before and after the current one are accepted (clocks drift).
 TOTP_TOLERANCE = 1
@@ -190,7 +190,7 @@ class StaffSession(models.Model):
         on_delete=models.CASCADE,
         related_name="staff_sessions",
     )
-    device_summary = models.CharField(_("browser and system"), max_length=100, blank=True)
+    device_summary = OneLineCharField(_("browser and system"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("signed in"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"), db_index=True)
 

@@ -34,8 +34,9 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from convoca.core.audit import audit_record
 from convoca.core.crypto import blind_index
-from convoca.core.models import AuditEntry
+from convoca.core.text import one_line
 from convoca.staff.models import (
     TOTP_DIGITS,
     TOTP_STEP,
@@ -70,7 +71,7 @@ class PasskeyRefused(Exception):
 
 
 def _audit(*, user, verb: str, target: str = "") -> None:
-    AuditEntry.objects.create(user=user, verb=verb, target=target[:300])
+    audit_record(user=user, verb=verb, target=target, count=0)
 
 
 # --- Authenticator apps ------------------------------------------------------------------
@@ -248,7 +249,7 @@ def passkey_register(*, request, credential_json: str, name: str) -> Passkey:
     device = Passkey.objects.create(
         user=request.user,
         confirmed=True,
-        name=name or _("Passkey"),
+        name=one_line(name) or _("Passkey"),
         credential_id=credential_id,
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,
