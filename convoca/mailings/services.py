@@ -406,6 +406,29 @@ def suppression_add(
     return suppression
 
 
+def suppression_or_unsubscribe_indexes(
+    organisation: Organisation, email_indexes: list[str]
+) -> set[str]:
+    """Which of these addresses are suppressed or unsubscribed from the organisation's lists.
+
+    An import of supporters gives none of them a consent, whatever its file
+    says (registered with ``people.services.marketing_refusal_register``).
+    """
+    suppressed = set(
+        Suppression.objects.filter(email_index__in=email_indexes).values_list(
+            "email_index", flat=True
+        )
+    )
+    unsubscribed = set(
+        Subscription.objects.filter(
+            person__email_index__in=email_indexes,
+            mailing_list__organisation=organisation,
+            status=Subscription.Status.UNSUBSCRIBED,
+        ).values_list("person__email_index", flat=True)
+    )
+    return suppressed | unsubscribed
+
+
 def suppression_addresses_undeliverable(addresses: list[str]) -> set[str]:
     """Which of these addresses bounced or were rejected: the outbox does not email them.
 

@@ -34,3 +34,24 @@ def person_list_visible_to(user: AbstractBaseUser) -> QuerySet[Person]:
 def person_get_by_email(email: str) -> Person | None:
     """The (not erased) person with this address, found through the blind index."""
     return Person.objects.filter(email_index=email_index(email), erased_at__isnull=True).first()
+
+
+def person_indexes_known_to(*, organisation, email_indexes: list[str]) -> set[str]:
+    """Which of these addresses belong to people the organisation already sees.
+
+    The same rule as ``person_list_visible_to`` for the organisation's staff:
+    a consent in force to it, or a part in one of its activities.
+    """
+    if not email_indexes:
+        return set()
+    consented = Consent.objects.filter(
+        person=OuterRef("pk"), organisation=organisation, withdrawn_at__isnull=True
+    )
+    took_part = Activity.objects.filter(
+        person=OuterRef("pk"), organisation=organisation, kind__in=Activity.PARTICIPATION
+    )
+    return set(
+        Person.objects.filter(email_index__in=list(set(email_indexes)))
+        .filter(Q(Exists(consented)) | Q(Exists(took_part)))
+        .values_list("email_index", flat=True)
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -57,6 +57,36 @@ class PersonUpsertResult:
     created: bool
 
 
+def person_build(*, data: PersonData, index: str, confirmed: bool = False) -> Person:
+    """A new, unsaved person from what a form or a file says (``index``: the email's)."""
+    person = Person(
+        email_index=index,
+        email=data.email.strip(),
+        language=data.language or settings.LANGUAGE_CODE,
+        **{name: getattr(data, name) for name in PersonData.UPDATABLE if name != "language"},
+    )
+    if confirmed:
+        person.email_confirmed_at = timezone.now()
+    return person
+
+
+def _person_merge(
+    person: Person, data: PersonData, *, confirmed: bool, blanks_only: bool = False
+) -> list[str]:
+    """Apply the merge rules (see ``person_upsert``) to ``person``; return the fields changed."""
+    may_replace = not blanks_only and (confirmed or person.email_confirmed_at is None)
+    changed = []
+    for name in PersonData.UPDATABLE:
+        new = getattr(data, name)
+        if new and (not getattr(person, name) or (may_replace and getattr(person, name) != new)):
+            setattr(person, name, new)
+            changed.append(name)
+    if confirmed and person.email_confirmed_at is None:
+        person.email_confirmed_at = timezone.now()
+        changed.append("email_confirmed_at")
+    return changed
+
+
 def person_upsert(*, data: PersonData, confirmed: bool = False) -> PersonUpsertResult:
     """Find the person with this email, or create them; merge what the form says.
 
@@ -81,40 +111,72 @@ def person_upsert(*, data: PersonData, confirmed: bool = False) -> PersonUpsertR
         if person is None:
             try:
                 with transaction.atomic():
-                    person = Person(
-                        email_index=index,
-                        email=data.email.strip(),
-                        language=data.language or settings.LANGUAGE_CODE,
-                        **{
-                            name: getattr(data, name)
-                            for name in PersonData.UPDATABLE
-                            if name != "language"
-                        },
-                    )
-                    if confirmed:
-                        person.email_confirmed_at = timezone.now()
+                    person = person_build(data=data, index=index, confirmed=confirmed)
                     person.save(force_insert=True)
                     created = True
             except IntegrityError:
                 person = Person.objects.select_for_update().get(email_index=index)
         if created:
             return PersonUpsertResult(person=person, created=True)
-
-        may_replace = confirmed or person.email_confirmed_at is None
-        changed = []
-        for name in PersonData.UPDATABLE:
-            new = getattr(data, name)
-            if new and (
-                not getattr(person, name) or (may_replace and getattr(person, name) != new)
-            ):
-                setattr(person, name, new)
-                changed.append(name)
-        if confirmed and person.email_confirmed_at is None:
-            person.email_confirmed_at = timezone.now()
-            changed.append("email_confirmed_at")
+        changed = _person_merge(person, data, confirmed=confirmed)
         if changed:
             person.save(update_fields=[*changed, "updated_at"])
         return PersonUpsertResult(person=person, created=False)
+
+
+def person_upsert_many(
+    *, data: Sequence[PersonData], confirmed: bool = False, blanks_only: bool = False
+) -> list[PersonUpsertResult]:
+    """``person_upsert`` for a batch: one read for all, one INSERT for the new people.
+
+    The same merge rules, applied in order, so an address given twice is
+    merged as two calls would; the results are in the order of ``data``.
+    ``blanks_only``: only fill what is empty, never replace a stored value
+    (an import: a file is no word from the person, and a second import of
+    the same file must change nothing).
+    Existing people are locked and saved only when something changed. If
+    someone creates one of the new people meanwhile, that round's new people
+    are read again and merged. Call it inside a transaction.
+    """
+    results: list[PersonUpsertResult | None] = [None] * len(data)
+    pending = [(position, item, email_index(item.email)) for position, item in enumerate(data)]
+    while pending:
+        # A round holds each address once; repeats wait for the next round.
+        this_round, later, seen = [], [], set()
+        for entry in pending:
+            (later if entry[2] in seen else this_round).append(entry)
+            seen.add(entry[2])
+        existing = {
+            person.email_index: person
+            for person in Person.objects.select_for_update().filter(email_index__in=seen)
+        }
+        new = []
+        for position, item, index in this_round:
+            person = existing.get(index)
+            if person is None:
+                new.append((position, person_build(data=item, index=index, confirmed=confirmed)))
+                continue
+            changed = _person_merge(person, item, confirmed=confirmed, blanks_only=blanks_only)
+            if changed:
+                person.save(update_fields=[*changed, "updated_at"])
+            results[position] = PersonUpsertResult(person=person, created=False)
+        if new:
+            try:
+                with transaction.atomic():
+                    Person.objects.bulk_create([person for _position, person in new])
+                for position, person in new:
+                    results[position] = PersonUpsertResult(person=person, created=True)
+            except IntegrityError:
+                # Created meanwhile by someone else: now they are there to merge with.
+                again = person_upsert_many(
+                    data=[data[position] for position, _person in new],
+                    confirmed=confirmed,
+                    blanks_only=blanks_only,
+                )
+                for (position, _person), result in zip(new, again, strict=True):
+                    results[position] = result
+        pending = later
+    return results  # type: ignore[return-value]
 
 
 def person_confirm_email(*, person: Person) -> None:
@@ -148,23 +210,100 @@ def consent_give(
     read it, and ``source`` the form it came through: together they are the
     evidence a regulator would ask for.
     """
-    keys = {
-        "person": person,
-        "organisation": organisation,
-        "purpose": purpose,
-        **_subject_keys(subject),
-    }
-    current = Consent.objects.filter(**keys, withdrawn_at__isnull=True).first()
-    if current:
-        return current
-    consent = Consent.objects.create(**keys, wording=wording, source=source)
-    Activity.objects.create(
-        person=person,
-        kind=Activity.Kind.CONSENT_GIVEN,
+    return consent_give_many(
+        people=[person],
+        purpose=purpose,
+        wording=wording,
+        source=source,
         organisation=organisation,
-        summary=consent.get_purpose_display(),
+        subject=subject,
+    )[0]
+
+
+def consent_give_many(
+    *,
+    people: Sequence[Person],
+    purpose: str,
+    wording: str,
+    source: str,
+    organisation: Organisation | None = None,
+    subject: models.Model | None = None,
+) -> list[Consent]:
+    """``consent_give`` for several people at once (one read, one INSERT per table).
+
+    Returns each person's consent in force, in the order of ``people``: the
+    one they had, or the new one. New grants add a "gave consent" entry to
+    the person's timeline.
+    """
+    keys = {"organisation": organisation, "purpose": purpose, **_subject_keys(subject)}
+    current = {
+        consent.person_id: consent
+        for consent in Consent.objects.filter(
+            **keys, person__in=[person.pk for person in people], withdrawn_at__isnull=True
+        )
+    }
+    new = {}
+    for person in people:
+        if person.pk not in current and person.pk not in new:
+            new[person.pk] = Consent(person=person, **keys, wording=wording, source=source)
+    if new:
+        Consent.objects.bulk_create(new.values())
+        label = Consent.Purpose(purpose).label
+        Activity.objects.bulk_create(
+            Activity(
+                person=consent.person,
+                kind=Activity.Kind.CONSENT_GIVEN,
+                organisation=organisation,
+                summary=str(label),
+            )
+            for consent in new.values()
+        )
+    return [current.get(person.pk) or new[person.pk] for person in people]
+
+
+_marketing_refusals: dict[str, Callable[[Organisation, list[str]], set[str]]] = {}
+
+
+def marketing_refusal_register(
+    key: str, *, refused: Callable[[Organisation, list[str]], set[str]]
+) -> None:
+    """Called from an app's ``ready()``: name addresses an organisation may not sign up again.
+
+    ``refused(organisation, email_indexes)`` returns those of the indexes
+    whose owner said no in that app (unsubscribed from the organisation's
+    lists, an address suppressed for bulk mail). An import never gives
+    them a consent, whatever its file says.
+    """
+    _marketing_refusals[key] = refused
+
+
+def marketing_refused(*, organisation: Organisation, email_indexes: list[str]) -> set[str]:
+    """Which of these addresses must not be given a consent to contact by an import.
+
+    Those whose owner withdrew their consent to this organisation (and gave
+    none since), and those a registered app refuses.
+    """
+    if not email_indexes:
+        return set()
+    in_force = Consent.objects.filter(
+        person=models.OuterRef("person"),
+        organisation=organisation,
+        purpose=Consent.Purpose.CONTACT,
+        withdrawn_at__isnull=True,
     )
-    return consent
+    withdrawn = set(
+        Consent.objects.filter(
+            organisation=organisation,
+            purpose=Consent.Purpose.CONTACT,
+            person__email_index__in=email_indexes,
+            withdrawn_at__isnull=False,
+        )
+        .exclude(models.Exists(in_force))
+        .values_list("person__email_index", flat=True)
+    )
+    for refused in _marketing_refusals.values():
+        withdrawn |= refused(organisation, email_indexes)
+    return withdrawn
 
 
 def consent_withdraw(
