@@ -794,9 +794,12 @@ def _batch_import(person_import: PersonImport, batch: list, *, done_before: int)
             people[index] = result.person
         _imported_activities_add(person_import, list(people.values()))
 
-        wanted = {
-            index for item, index in zip(valid, indexes, strict=True) if item.consent == "yes"
-        }
+        # An address given several times: its last row that says yes or no decides.
+        said: dict[str, str] = {}
+        for item, index in zip(valid, indexes, strict=True):
+            if item.consent != "no":
+                said[index] = item.consent
+        wanted = {index for index, consent in said.items() if consent == "yes"}
         refused = marketing_refused(organisation=organisation, email_indexes=list(wanted))
         kept_unsubscribed = sum(
             1
@@ -810,12 +813,18 @@ def _batch_import(person_import: PersonImport, batch: list, *, done_before: int)
             source=person_import.source,
             organisation=organisation,
         )
+        leaving = [people[index].pk for index, consent in said.items() if consent == "withdraw"]
         unsubscribed = 0
-        for index in {
-            i for item, i in zip(valid, indexes, strict=True) if item.consent == "withdraw"
-        }:
+        for person_id in Consent.objects.filter(
+            person__in=leaving,
+            organisation=organisation,
+            purpose=Consent.Purpose.CONTACT,
+            withdrawn_at__isnull=True,
+        ).values_list("person_id", flat=True):
             unsubscribed += consent_withdraw(
-                person=people[index], purpose=Consent.Purpose.CONTACT, organisation=organisation
+                person=Person(pk=person_id),
+                purpose=Consent.Purpose.CONTACT,
+                organisation=organisation,
             )
         PersonImportSkip.objects.bulk_create(
             [
