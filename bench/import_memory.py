@@ -26,6 +26,7 @@ chunk, and the import reads that file the same way.
     uv run python bench/import_memory.py                      # 10,000 and 1,000,000 rows
     uv run python bench/import_memory.py --rows 100000        # a quicker try
     uv run python bench/import_memory.py --database postgres  # PostgreSQL (127.0.0.1)
+    uv run python bench/import_memory.py --again small        # the large file imported once
 
 The machine is shared: run the million once. Results go to bench/results/import-*.json.
 The exit code is 1 when a count is wrong or the second import changed something, 0

@@ -415,17 +415,20 @@ def suppression_or_unsubscribe_indexes(
     says (registered with ``people.services.marketing_refusal_register``).
     """
     suppressed = set(
-        Suppression.objects.filter(email_index__in=email_indexes).values_list(
-            "email_index", flat=True
+        Suppression.objects.filter(email_index__in=email_indexes)
+        .order_by()
+        .values_list("email_index", flat=True)
+    )
+    # From the people to their few subscriptions, not from the organisation's many.
+    unsubscribed = {
+        index
+        for index, organisation_id in Subscription.objects.filter(
+            person__email_index__in=email_indexes, status=Subscription.Status.UNSUBSCRIBED
         )
-    )
-    unsubscribed = set(
-        Subscription.objects.filter(
-            person__email_index__in=email_indexes,
-            mailing_list__organisation=organisation,
-            status=Subscription.Status.UNSUBSCRIBED,
-        ).values_list("person__email_index", flat=True)
-    )
+        .order_by()
+        .values_list("person__email_index", "mailing_list__organisation_id")
+        if organisation_id == organisation.pk
+    }
     return suppressed | unsubscribed
 
 

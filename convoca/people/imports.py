@@ -815,12 +815,13 @@ def _batch_import(person_import: PersonImport, batch: list, *, done_before: int)
         )
         leaving = [people[index].pk for index, consent in said.items() if consent == "withdraw"]
         unsubscribed = 0
-        for person_id in Consent.objects.filter(
-            person__in=leaving,
-            organisation=organisation,
-            purpose=Consent.Purpose.CONTACT,
-            withdrawn_at__isnull=True,
-        ).values_list("person_id", flat=True):
+        for person_id, organisation_id, purpose in (
+            Consent.objects.filter(person__in=leaving, withdrawn_at__isnull=True)
+            .order_by()
+            .values_list("person_id", "organisation_id", "purpose")
+        ):
+            if organisation_id != organisation.pk or purpose != Consent.Purpose.CONTACT:
+                continue
             unsubscribed += consent_withdraw(
                 person=Person(pk=person_id),
                 purpose=Consent.Purpose.CONTACT,
@@ -855,7 +856,9 @@ def _imported_activities_add(person_import: PersonImport, people: list[Person]) 
             organisation=organisation,
             kind=Activity.Kind.IMPORTED,
             person__in=[person.pk for person in people],
-        ).values_list("person_id", flat=True)
+        )
+        .order_by()
+        .values_list("person_id", flat=True)
     )
     subject_type = ContentType.objects.get_for_model(PersonImport)
     with translation.override(person_import.language):

@@ -236,11 +236,21 @@ def consent_give_many(
     the person's timeline.
     """
     keys = {"organisation": organisation, "purpose": purpose, **_subject_keys(subject)}
+    wanted = (
+        organisation.pk if organisation else None,
+        purpose,
+        keys["subject_type"].pk if keys["subject_type"] else None,
+        keys["subject_id"],
+    )
+    # Read by person (a few rows each), then matched here: an organisation's
+    # consents are many, and SQLite would scan them all for a batch.
     current = {
         consent.person_id: consent
         for consent in Consent.objects.filter(
-            **keys, person__in=[person.pk for person in people], withdrawn_at__isnull=True
-        )
+            person__in=[person.pk for person in people], withdrawn_at__isnull=True
+        ).order_by()
+        if (consent.organisation_id, consent.purpose, consent.subject_type_id, consent.subject_id)
+        == wanted
     }
     new = {}
     for person in people:
@@ -285,22 +295,19 @@ def marketing_refused(*, organisation: Organisation, email_indexes: list[str]) -
     """
     if not email_indexes:
         return set()
-    in_force = Consent.objects.filter(
-        person=models.OuterRef("person"),
-        organisation=organisation,
-        purpose=Consent.Purpose.CONTACT,
-        withdrawn_at__isnull=True,
-    )
-    withdrawn = set(
-        Consent.objects.filter(
-            organisation=organisation,
-            purpose=Consent.Purpose.CONTACT,
-            person__email_index__in=email_indexes,
-            withdrawn_at__isnull=False,
-        )
-        .exclude(models.Exists(in_force))
-        .values_list("person__email_index", flat=True)
-    )
+    from convoca.people.selectors import person_ids_by_email_index
+
+    by_person = {pk: index for index, pk in person_ids_by_email_index(email_indexes).items()}
+    in_force, withdrawn_from = set(), set()
+    # Read by person, matched here (see ``consent_give_many``).
+    for person_id, organisation_id, purpose, withdrawn_at in (
+        Consent.objects.filter(person__in=list(by_person))
+        .order_by()
+        .values_list("person_id", "organisation_id", "purpose", "withdrawn_at")
+    ):
+        if organisation_id == organisation.pk and purpose == Consent.Purpose.CONTACT:
+            (withdrawn_from if withdrawn_at else in_force).add(person_id)
+    withdrawn = {by_person[person_id] for person_id in withdrawn_from - in_force}
     for refused in _marketing_refusals.values():
         withdrawn |= refused(organisation, email_indexes)
     return withdrawn

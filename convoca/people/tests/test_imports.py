@@ -125,6 +125,10 @@ def test_an_action_network_export_is_previewed_then_imported_with_a_report(
             an_row("bea@example.org", "Bea", status="unsubscribed", language="es"),
         ]
     )
+    form = as_organiser.get(ADD_URL)
+    assert form.status_code == 200
+    assert "Action Network activists export" in form.text
+    assert 'enctype="multipart/form-data"' in form.text
     response = upload(content)
     person_import = the_import()
     assert response.status_code == 302
