@@ -16,7 +16,10 @@ class MailingsConfig(AppConfig):
         )
         from convoca.mailings import audiences, services
         from convoca.mailings.webhooks import tracking_received
-        from convoca.people.services import personal_data_handler_register
+        from convoca.people.services import (
+            marketing_refusal_register,
+            personal_data_handler_register,
+        )
 
         personal_data_handler_register(
             "subscriptions",
@@ -28,5 +31,6 @@ class MailingsConfig(AppConfig):
             "suppressions", suppressed=services.suppression_addresses_undeliverable
         )
         permanent_failure_handler_register("suppressions", handler=services.suppression_add_refused)
+        marketing_refusal_register("mailings", refused=services.suppression_or_unsubscribe_indexes)
         tracking.connect(tracking_received, dispatch_uid="convoca.mailings.tracking")
         audiences.register_builtin()

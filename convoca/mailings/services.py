@@ -389,6 +389,32 @@ def suppression_add(
     return suppression
 
 
+def suppression_or_unsubscribe_indexes(
+    organisation: Organisation, email_indexes: list[str]
+) -> set[str]:
+    """Which of these addresses are suppressed or unsubscribed from the organisation's lists.
+
+    An import of supporters gives none of them a consent, whatever its file
+    says (registered with ``people.services.marketing_refusal_register``).
+    """
+    suppressed = set(
+        Suppression.objects.filter(email_index__in=email_indexes)
+        .order_by()
+        .values_list("email_index", flat=True)
+    )
+    # From the people to their few subscriptions, not from the organisation's many.
+    unsubscribed = {
+        index
+        for index, organisation_id in Subscription.objects.filter(
+            person__email_index__in=email_indexes, status=Subscription.Status.UNSUBSCRIBED
+        )
+        .order_by()
+        .values_list("person__email_index", "mailing_list__organisation_id")
+        if organisation_id == organisation.pk
+    }
+    return suppressed | unsubscribed
+
+
 def suppression_addresses_undeliverable(addresses: list[str]) -> set[str]:
     """Which of these addresses bounced or were rejected: the outbox does not email them.
 

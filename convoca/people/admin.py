@@ -1,8 +1,14 @@
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin, TabularInline
 
 from convoca.coalition.models import Organisation
@@ -10,7 +16,20 @@ from convoca.coalition.scoping import OrganisationScopedAdmin, staff_organisatio
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.audit import AuditedAdminMixin, audit_record
 from convoca.core.crypto import email_index, value_index
-from convoca.people.models import Activity, Consent, Person, PersonTag, Tag
+from convoca.core.csv import csv_download, csv_stream
+from convoca.people.forms import PersonImportMappingForm, PersonImportUploadForm
+from convoca.people.imports import (
+    FAILURES,
+    FIELDS,
+    ImportFileDamaged,
+    ImportFileRefused,
+    person_import_confirm,
+    person_import_create,
+    person_import_discard,
+    person_import_map,
+    person_import_preview_rows,
+)
+from convoca.people.models import Activity, Consent, Person, PersonImport, PersonTag, Tag
 from convoca.people.selectors import person_list_visible_to
 from convoca.people.services import person_erase
 
@@ -216,3 +235,142 @@ class TagAdmin(OrganisationScopedAdmin):
         if db_field.related_model is Organisation and user_is_coordinator(request.user):
             kwargs["required"] = False
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(PersonImport)
+class PersonImportAdmin(OrganisationScopedAdmin):
+    """Imports of supporters from a CSV file: upload, columns, preview, progress, report.
+
+    Each step is a plain page (no JavaScript needed): while the file is read
+    or imported, the page reloads itself every few seconds.
+    """
+
+    list_display = [
+        "__str__", "organisation", "format", "status", "created_at", "created", "merged", "skipped",
+    ]  # fmt: skip
+    list_filter = ["status", "format"]
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the report stays; the file itself is deleted once done
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/skipped/",
+                self.admin_site.admin_view(self.skipped_view),
+                name="people_personimport_skipped",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _organisations(self, request):
+        active = Organisation.objects.filter(status=Organisation.Status.ACTIVE).order_by("name")
+        if user_is_coordinator(request.user):
+            return active
+        return active.filter(pk__in=organisation_ids_for_user(request.user, can_edit=True))
+
+    def _render(self, request, template, context, status=200):
+        return TemplateResponse(
+            request,
+            template,
+            {**self.admin_site.each_context(request), "opts": self.model._meta, **context},
+            status=status,
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Upload: the file is checked, stored encrypted, then read in the background."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        organisations = self._organisations(request)
+        if request.method == "POST":
+            form = PersonImportUploadForm(request.POST, request.FILES, organisations=organisations)
+            if form.is_valid():
+                try:
+                    person_import = person_import_create(
+                        organisation=form.cleaned_data["organisation"],
+                        user=request.user,
+                        file_format=form.cleaned_data["file_format"],
+                        upload=form.cleaned_data["file"],
+                        language=translation.get_language() or settings.LANGUAGE_CODE,
+                    )
+                except ImportFileRefused as refused:
+                    form.add_error("file", str(refused))
+                else:
+                    return redirect("admin:people_personimport_change", person_import.pk)
+        else:
+            form = PersonImportUploadForm(organisations=organisations)
+        return self._render(
+            request,
+            "admin/people/personimport_upload.html",
+            {"title": gettext("Import supporters"), "form": form},
+            status=400 if form.errors else 200,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The import's page: its columns, preview, progress or report, by where it stands."""
+        person_import = self._object_in_scope_or_404(request, object_id)
+        can_change = self.has_change_permission(request, person_import)
+        mapping_form = None
+        if person_import.format == PersonImport.Format.GENERIC and person_import.status in (
+            PersonImport.Status.MAPPING,
+            PersonImport.Status.READY,
+        ):
+            mapping_form = PersonImportMappingForm(
+                request.POST if request.POST.get("do") == "map" else None,
+                header=person_import.header,
+                initial_mapping=person_import.mapping,
+            )
+        if request.method == "POST":
+            if not can_change:
+                raise PermissionDenied
+            what = request.POST.get("do")
+            if what == "map" and mapping_form is not None:
+                if mapping_form.is_valid():
+                    person_import_map(person_import=person_import, mapping=mapping_form.mapping())
+                    return redirect(request.path)
+            elif what == "confirm":
+                person_import_confirm(person_import=person_import)
+                return redirect(request.path)
+            elif what == "discard":
+                person_import_discard(person_import=person_import)
+                return redirect(request.path)
+            else:
+                return HttpResponseBadRequest()
+        preview = []
+        if person_import.status == PersonImport.Status.READY:
+            try:
+                preview = person_import_preview_rows(person_import=person_import)
+            except ImportFileDamaged:
+                preview = []
+        columns = {field: person_import.header[pos] for field, pos in person_import.mapping.items()}
+        return self._render(
+            request,
+            "admin/people/personimport_detail.html",
+            {
+                "title": str(person_import),
+                "original": person_import,
+                "person_import": person_import,
+                "can_change": can_change,
+                "mapping_form": mapping_form,
+                "columns": [(label, columns.get(field)) for field, label in FIELDS],
+                "preview": preview,
+                "skips": person_import.skips.all()[:200],
+                "refresh": person_import.status
+                in (PersonImport.Status.ANALYSING, PersonImport.Status.IMPORTING),
+                "failure": FAILURES.get(person_import.error, ""),
+            },
+            status=400 if mapping_form is not None and mapping_form.errors else 200,
+        )
+
+    def skipped_view(self, request, object_id):
+        """Every skipped row's number and reason, as CSV (no personal data in it)."""
+        person_import = self._object_in_scope_or_404(request, object_id)
+        rows = (
+            (skip.row, skip.get_reason_display())
+            for skip in person_import.skips.all().iterator(chunk_size=2000)
+        )
+        return csv_download(
+            csv_stream(rows, header=[gettext("row"), gettext("reason")]),
+            filename=f"skipped-rows-{str(person_import.pk)[:8]}.csv",
+        )

@@ -231,6 +231,7 @@ class Activity(models.Model):
         JOINED_GROUP = "joined_group", _("joined a working group")
         DATA_VIEWED = "data_viewed", _("looked at their data")
         ERASED = "erased", _("erased their data")
+        IMPORTED = "imported", _("imported by an organisation")
 
     #: Kinds that mean the person took part in something an organisation ran,
     #: which lets that organisation's staff see them.
@@ -242,6 +243,8 @@ class Activity(models.Model):
         "donated",
         "wrote",
         "joined_group",
+        # Brought over from the organisation's previous tool (people.imports).
+        "imported",
     )
 
     person = models.ForeignKey(
@@ -272,3 +275,130 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.summary}".strip()
+
+
+class PersonImport(TimeStampedModel):
+    """One CSV file of supporters an organisation brings over, and what became of its rows.
+
+    The uploaded file is kept, encrypted under a key of its own
+    (``file_key``, itself encrypted in this row), only until the import is
+    done or discarded; then file and key are deleted. The figures and the
+    skipped rows' numbers and reasons stay as the report. ``mapping`` says
+    which column holds what (``{field: column number}``).
+    """
+
+    class Format(models.TextChoices):
+        ACTION_NETWORK = "action_network", _("Action Network activists export")
+        GENERIC = "generic", _("another CSV file (choose the columns)")
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", _("choosing the columns")
+        ANALYSING = "analysing", _("reading the file")
+        READY = "ready", _("waiting for confirmation")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("discarded")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "coalition.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="person_imports",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    format = models.CharField(_("format"), max_length=16, choices=Format.choices)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size"), default=0)
+    file_key = EncryptedTextField(_("file key"), blank=True, editable=False)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    header = models.JSONField(_("columns"), default=list, blank=True)
+    delimiter = models.CharField(_("delimiter"), max_length=1, default=",")
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.MAPPING
+    )
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    preview_new = models.PositiveIntegerField(_("new to the organisation"), default=0)
+    preview_merged = models.PositiveIntegerField(_("already known"), default=0)
+    preview_skipped = models.PositiveIntegerField(_("to skip"), default=0)
+    preview_consents = models.PositiveIntegerField(_("subscribed in the file"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    bytes_done = models.PositiveBigIntegerField(_("bytes read"), default=0)
+    created = models.PositiveIntegerField(_("added"), default=0)
+    merged = models.PositiveIntegerField(_("merged"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    consents = models.PositiveIntegerField(_("consents recorded"), default=0)
+    kept_unsubscribed = models.PositiveIntegerField(_("kept unsubscribed"), default=0)
+    unsubscribed = models.PositiveIntegerField(_("unsubscribes honoured"), default=0)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import of supporters")
+        verbose_name_plural = _("imports of supporters")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name or str(self.pk)[:8]
+
+    @property
+    def source(self) -> str:
+        """What consents given through this import say they came from."""
+        return f"import:{self.pk}"
+
+    @property
+    def percent_done(self) -> int:
+        """How far the file has been read (analysing) or imported (importing)."""
+        if self.status in (self.Status.READY, self.Status.DONE):
+            return 100
+        if self.status == self.Status.ANALYSING:
+            return min(99, int(100 * self.bytes_done / self.file_size)) if self.file_size else 0
+        if not self.total_rows:
+            return 0
+        return min(100, int(100 * self.rows_done / self.total_rows))
+
+
+class PersonImportSkip(models.Model):
+    """A row of an imported file that was not imported, and why (no personal data)."""
+
+    class Reason(models.TextChoices):
+        NO_EMAIL = "no_email", _("no email address")
+        BAD_EMAIL = "bad_email", _("not a valid email address")
+        FIELD_COUNT = "field_count", _("not as many cells as the header has columns")
+        TOO_LONG = "too_long", _("a cell is too long")
+        NOT_CSV = "not_csv", _("not readable as CSV")
+        ENCODING = "encoding", _("characters that are not UTF-8")
+
+    person_import = models.ForeignKey(
+        PersonImport,
+        verbose_name=_("import"),
+        on_delete=models.CASCADE,
+        related_name="skips",
+    )
+    row = models.PositiveIntegerField(_("row"))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+
+    class Meta:
+        verbose_name = _("skipped row")
+        verbose_name_plural = _("skipped rows")
+        ordering = ["row"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person_import", "row"], name="%(app_label)s_%(class)s_once_per_row"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.row}: {self.get_reason_display()}"

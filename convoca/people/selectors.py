@@ -46,3 +46,42 @@ def person_list_visible_to_organisations(org_ids: set[int] | None) -> QuerySet[P
 def person_get_by_email(email: str) -> Person | None:
     """The (not erased) person with this address, found through the blind index."""
     return Person.objects.filter(email_index=email_index(email), erased_at__isnull=True).first()
+
+
+def person_ids_by_email_index(email_indexes) -> dict[str, object]:
+    """``{email index: person id}`` for the people with these addresses (the unique index)."""
+    return dict(
+        Person.objects.filter(email_index__in=list(set(email_indexes)))
+        .order_by()
+        .values_list("email_index", "pk")
+    )
+
+
+def person_indexes_known_to(*, organisation, email_indexes: list[str]) -> set[str]:
+    """Which of these addresses belong to people the organisation already sees.
+
+    The same rule as ``person_list_visible_to`` for the organisation's staff:
+    a consent in force to it, or a part in one of its activities.
+    """
+    if not email_indexes:
+        return set()
+    # From the people to their rows, never from the organisation: its
+    # consents are many, a person's few (SQLite has no statistics to know).
+    by_person = {pk: index for index, pk in person_ids_by_email_index(email_indexes).items()}
+    consented = {
+        person_id
+        for person_id, organisation_id in Consent.objects.filter(
+            person__in=list(by_person), withdrawn_at__isnull=True
+        )
+        .order_by()
+        .values_list("person_id", "organisation_id")
+        if organisation_id == organisation.pk
+    }
+    took_part = set(
+        Activity.objects.filter(
+            organisation=organisation, person__in=list(by_person), kind__in=Activity.PARTICIPATION
+        )
+        .order_by()
+        .values_list("person_id", flat=True)
+    )
+    return {by_person[person_id] for person_id in consented | took_part}

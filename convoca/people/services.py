@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -57,6 +57,36 @@ class PersonUpsertResult:
     created: bool
 
 
+def person_build(*, data: PersonData, index: str, confirmed: bool = False) -> Person:
+    """A new, unsaved person from what a form or a file says (``index``: the email's)."""
+    person = Person(
+        email_index=index,
+        email=data.email.strip(),
+        language=data.language or settings.LANGUAGE_CODE,
+        **{name: getattr(data, name) for name in PersonData.UPDATABLE if name != "language"},
+    )
+    if confirmed:
+        person.email_confirmed_at = timezone.now()
+    return person
+
+
+def _person_merge(
+    person: Person, data: PersonData, *, confirmed: bool, blanks_only: bool = False
+) -> list[str]:
+    """Apply the merge rules (see ``person_upsert``) to ``person``; return the fields changed."""
+    may_replace = not blanks_only and (confirmed or person.email_confirmed_at is None)
+    changed = []
+    for name in PersonData.UPDATABLE:
+        new = getattr(data, name)
+        if new and (not getattr(person, name) or (may_replace and getattr(person, name) != new)):
+            setattr(person, name, new)
+            changed.append(name)
+    if confirmed and person.email_confirmed_at is None:
+        person.email_confirmed_at = timezone.now()
+        changed.append("email_confirmed_at")
+    return changed
+
+
 def person_upsert(*, data: PersonData, confirmed: bool = False) -> PersonUpsertResult:
     """Find the person with this email, or create them; merge what the form says.
 
@@ -70,7 +100,9 @@ def person_upsert(*, data: PersonData, confirmed: bool = False) -> PersonUpsertR
 UPSERT_ATTEMPTS = 3
 
 
-def people_upsert(*, data: list[PersonData], confirmed: bool = False) -> list[PersonUpsertResult]:
+def people_upsert(
+    *, data: Sequence[PersonData], confirmed: bool = False, blanks_only: bool = False
+) -> list[PersonUpsertResult]:
     """Find or create the person of each form, in order; merge what each form says.
 
     One query finds who is known and one INSERT creates who is not, so a
@@ -84,6 +116,10 @@ def people_upsert(*, data: list[PersonData], confirmed: bool = False) -> list[Pe
       it came through a link sent to that address, or from an organiser);
     - an empty value never erases a stored one.
 
+    ``blanks_only``: only fill what is empty, never replace a stored value
+    (an import: a file is no word from the person, and a second import of
+    the same file must change nothing).
+
     The same address twice in a batch is one person, merged in order. When
     another process creates one of these people at the same moment, the
     batch is read again (in a savepoint of its own, so the caller's
@@ -93,7 +129,7 @@ def people_upsert(*, data: list[PersonData], confirmed: bool = False) -> list[Pe
     for attempt in range(UPSERT_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _people_upsert(data, indexes, confirmed)
+                return _people_upsert(data, indexes, confirmed, blanks_only)
         except IntegrityError:
             if attempt == UPSERT_ATTEMPTS - 1:
                 raise
@@ -107,28 +143,19 @@ def _people_by_index(indexes: set[str]) -> dict[str, Person]:
 
 
 def _people_upsert(
-    data: list[PersonData], indexes: list[str], confirmed: bool
+    data: Sequence[PersonData], indexes: list[str], confirmed: bool, blanks_only: bool
 ) -> list[PersonUpsertResult]:
     known = _people_by_index(set(indexes))
     results, created, created_ids, changed = [], [], set(), {}
-    now = timezone.now()
     for item, index in zip(data, indexes, strict=True):
         person = known.get(index)
         if person is None:
-            person = known[index] = Person(
-                email_index=index,
-                email=item.email.strip(),
-                language=item.language or settings.LANGUAGE_CODE,
-                email_confirmed_at=now if confirmed else None,
-                **{
-                    name: getattr(item, name) for name in PersonData.UPDATABLE if name != "language"
-                },
-            )
+            person = known[index] = person_build(data=item, index=index, confirmed=confirmed)
             created.append(person)
             created_ids.add(person.pk)
             results.append(PersonUpsertResult(person=person, created=True))
             continue
-        fields = _person_merge(person, item, confirmed=confirmed, now=now)
+        fields = _person_merge(person, item, confirmed=confirmed, blanks_only=blanks_only)
         if fields and person.pk not in created_ids:
             changed.setdefault(person.pk, (person, set()))[1].update(fields)
         results.append(PersonUpsertResult(person=person, created=False))
@@ -136,21 +163,6 @@ def _people_upsert(
     for person, fields in changed.values():
         person.save(update_fields=[*sorted(fields), "updated_at"])
     return results
-
-
-def _person_merge(person: Person, data: PersonData, *, confirmed: bool, now) -> list[str]:
-    """Apply a form's values to a person by the merge rules; the names of the fields changed."""
-    may_replace = confirmed or person.email_confirmed_at is None
-    changed = []
-    for name in PersonData.UPDATABLE:
-        new = getattr(data, name)
-        if new and (not getattr(person, name) or (may_replace and getattr(person, name) != new)):
-            setattr(person, name, new)
-            changed.append(name)
-    if confirmed and person.email_confirmed_at is None:
-        person.email_confirmed_at = now
-        changed.append("email_confirmed_at")
-    return changed
 
 
 def person_confirm_email(*, person: Person) -> None:
@@ -184,23 +196,107 @@ def consent_give(
     read it, and ``source`` the form it came through: together they are the
     evidence a regulator would ask for.
     """
-    keys = {
-        "person": person,
-        "organisation": organisation,
-        "purpose": purpose,
-        **_subject_keys(subject),
-    }
-    current = Consent.objects.filter(**keys, withdrawn_at__isnull=True).first()
-    if current:
-        return current
-    consent = Consent.objects.create(**keys, wording=wording, source=source)
-    Activity.objects.create(
-        person=person,
-        kind=Activity.Kind.CONSENT_GIVEN,
+    return consent_give_many(
+        people=[person],
+        purpose=purpose,
+        wording=wording,
+        source=source,
         organisation=organisation,
-        summary=consent.get_purpose_display(),
+        subject=subject,
+    )[0]
+
+
+def consent_give_many(
+    *,
+    people: Sequence[Person],
+    purpose: str,
+    wording: str,
+    source: str,
+    organisation: Organisation | None = None,
+    subject: models.Model | None = None,
+) -> list[Consent]:
+    """``consent_give`` for several people at once (one read, one INSERT per table).
+
+    Returns each person's consent in force, in the order of ``people``: the
+    one they had, or the new one. New grants add a "gave consent" entry to
+    the person's timeline.
+    """
+    keys = {"organisation": organisation, "purpose": purpose, **_subject_keys(subject)}
+    wanted = (
+        organisation.pk if organisation else None,
+        purpose,
+        keys["subject_type"].pk if keys["subject_type"] else None,
+        keys["subject_id"],
     )
-    return consent
+    # Read by person (a few rows each), then matched here: an organisation's
+    # consents are many, and SQLite would scan them all for a batch.
+    current = {
+        consent.person_id: consent
+        for consent in Consent.objects.filter(
+            person__in=[person.pk for person in people], withdrawn_at__isnull=True
+        ).order_by()
+        if (consent.organisation_id, consent.purpose, consent.subject_type_id, consent.subject_id)
+        == wanted
+    }
+    new = {}
+    for person in people:
+        if person.pk not in current and person.pk not in new:
+            new[person.pk] = Consent(person=person, **keys, wording=wording, source=source)
+    if new:
+        Consent.objects.bulk_create(new.values())
+        label = Consent.Purpose(purpose).label
+        Activity.objects.bulk_create(
+            Activity(
+                person=consent.person,
+                kind=Activity.Kind.CONSENT_GIVEN,
+                organisation=organisation,
+                summary=str(label),
+            )
+            for consent in new.values()
+        )
+    return [current.get(person.pk) or new[person.pk] for person in people]
+
+
+_marketing_refusals: dict[str, Callable[[Organisation, list[str]], set[str]]] = {}
+
+
+def marketing_refusal_register(
+    key: str, *, refused: Callable[[Organisation, list[str]], set[str]]
+) -> None:
+    """Called from an app's ``ready()``: name addresses an organisation may not sign up again.
+
+    ``refused(organisation, email_indexes)`` returns those of the indexes
+    whose owner said no in that app (unsubscribed from the organisation's
+    lists, an address suppressed for bulk mail). An import never gives
+    them a consent, whatever its file says.
+    """
+    _marketing_refusals[key] = refused
+
+
+def marketing_refused(*, organisation: Organisation, email_indexes: list[str]) -> set[str]:
+    """Which of these addresses must not be given a consent to contact by an import.
+
+    Those whose owner withdrew their consent to this organisation (and gave
+    none since), and those a registered app refuses.
+    """
+    if not email_indexes:
+        return set()
+    from convoca.people.selectors import person_ids_by_email_index
+
+    by_person = {pk: index for index, pk in person_ids_by_email_index(email_indexes).items()}
+    in_force, withdrawn_from = set(), set()
+    # Read by person, matched here (see ``consent_give_many``).
+    for person_id, organisation_id, purpose, withdrawn_at in (
+        Consent.objects.filter(person__in=list(by_person))
+        .order_by()
+        .values_list("person_id", "organisation_id", "purpose", "withdrawn_at")
+    ):
+        if organisation_id == organisation.pk and purpose == Consent.Purpose.CONTACT:
+            (withdrawn_from if withdrawn_at else in_force).add(person_id)
+    withdrawn = {by_person[person_id] for person_id in withdrawn_from - in_force}
+    for refused in _marketing_refusals.values():
+        withdrawn |= refused(organisation, email_indexes)
+    return withdrawn
 
 
 def consent_withdraw(
