@@ -21,6 +21,9 @@ from convoca.core.forms import OneLineField
 
 #: Reviewed: short text fields that are not cleaned to one line, and why.
 NOT_ONE_LINE = {
+    "people.PersonImport.file_key": "made by code, encrypted",
+    "people.PersonImport.delimiter": "one character, detected or chosen from a list",
+    "people.PersonImport.error": "a message written by Convoca",
     "coalition.Organisation.pledge_public_key": "a base64 public key, validated on save",
     "actions.Signature.answers": "JSON of a pledge's answers (sealed or free text, lines allowed)",
     "letters.Target.key": "the imported file's identifier, matched exactly on re-import",

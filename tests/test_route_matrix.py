@@ -394,6 +394,19 @@ def test_an_organiser_gets_404_for_every_page_of_another_organisations_object(
         secret="whsec_route_matrix",
     )
     WebhookDelivery.objects.create(endpoint=endpoint, event="signature", event_key="matrix")
+    # An import, as its organiser uploads one (the demo imports nobody).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from convoca.people.imports import person_import_create
+    from convoca.people.models import PersonImport
+
+    person_import_create(
+        organisation=pledge.organisation,
+        user=demo_organiser,
+        file_format=PersonImport.Format.GENERIC,
+        upload=SimpleUploadedFile("supporters.csv", b"email,first_name\nana@example.org,Ana\n"),
+        language="en",
+    )
     failures = []
     checked = 0
     for model, model_admin in admin.site._registry.items():

@@ -316,7 +316,7 @@ class PersonImport(TimeStampedModel):
         related_name="+",
     )
     format = models.CharField(_("format"), max_length=16, choices=Format.choices)
-    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_name = OneLineCharField(_("file name"), max_length=200, blank=True)
     file_size = models.PositiveBigIntegerField(_("file size"), default=0)
     file_key = EncryptedTextField(_("file key"), blank=True, editable=False)
     language = models.CharField(
