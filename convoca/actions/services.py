@@ -45,7 +45,7 @@ from convoca.people.services import (
     PersonUpsertResult,
     activities_record,
     activity_build,
-    consent_give,
+    consent_give_many,
     people_upsert,
 )
 
@@ -192,8 +192,12 @@ def signatures_create(
             if data.endorsement:
                 _endorsement_create(signature=signature, data=data.endorsement)
         _tallies_add([signature for signature, action, _d in created if action.count_on_submit])
-        for (_action, data), upserted in zip(forms, people, strict=True):
-            _consents_give(upserted.person, data)
+        _consents_give(
+            [
+                (upserted.person, data)
+                for (_action, data), upserted in zip(forms, people, strict=True)
+            ]
+        )
         waiting = [result.signature for result in results if result.signature.confirmed_at is None]
         if confirmed_elsewhere:
             for signature in waiting:
@@ -408,18 +412,24 @@ def _answers_check(action: Action, answers: dict[str, str]) -> None:
         raise ValueError("an answer to a sensitive question was not sealed")
 
 
-def _consents_give(person: Person, data: SignatureData) -> None:
-    if not data.consents:
+def _consents_give(given: list[tuple[Person, SignatureData]]) -> None:
+    """Record the boxes ticked on these forms: one read and one INSERT per organisation and
+    wording, whatever the number of forms (``consent_give_many``)."""
+    groups: dict[tuple[int, str, str], list[Person]] = {}
+    for person, data in given:
+        for organisation_id, wording in data.consents.items():
+            groups.setdefault((organisation_id, wording, data.form), []).append(person)
+    if not groups:
         return
-    organisations = Organisation.objects.in_bulk(list(data.consents))
-    for organisation_id, wording in data.consents.items():
+    organisations = Organisation.objects.in_bulk({key[0] for key in groups})
+    for (organisation_id, wording, form), people in groups.items():
         if organisation_id in organisations:
-            consent_give(
-                person=person,
+            consent_give_many(
+                people=people,
                 organisation=organisations[organisation_id],
                 purpose=Consent.Purpose.CONTACT,
                 wording=wording,
-                source=data.form,
+                source=form,
             )
 
 
