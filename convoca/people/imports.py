@@ -612,32 +612,56 @@ def _fail(person_import_id, reason: str) -> None:
 # --- The background work -------------------------------------------------------------------
 
 
-class _SeenAddresses:
-    """Addresses met earlier in the file, on disk: constant memory for a million rows."""
+class _Addresses:
+    """Addresses met in the file, on disk: constant memory for a million rows.
+
+    The analysis asks which addresses it met before (``add``); the import
+    asks which row last said yes or no for each address (``say`` for the
+    whole file first, then ``deciding_rows`` batch by batch), so that row
+    alone decides wherever in the file the others are.
+    """
 
     def __init__(self):
         self._dir = tempfile.TemporaryDirectory(prefix="convoca-import-")
-        self._db = sqlite3.connect(Path(self._dir.name) / "seen.sqlite3")
-        self._db.execute("CREATE TABLE seen (email_index TEXT PRIMARY KEY) WITHOUT ROWID")
+        self._db = sqlite3.connect(Path(self._dir.name) / "addresses.sqlite3")
+        self._db.execute(
+            "CREATE TABLE address (email_index TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID"
+        )
 
-    def add(self, indexes: list[str]) -> set[str]:
-        """Record these addresses; return those that were seen before this call."""
-        seen = set()
+    def _rows_of(self, indexes: list[str]) -> dict[str, int | None]:
+        found = {}
         unique = list(dict.fromkeys(indexes))
         for start in range(0, len(unique), 500):
             part = unique[start : start + 500]
             marks = ",".join("?" * len(part))
-            seen.update(
-                value
-                for (value,) in self._db.execute(
-                    f"SELECT email_index FROM seen WHERE email_index IN ({marks})",  # noqa: S608
+            found.update(
+                self._db.execute(
+                    f"SELECT email_index, row FROM address WHERE email_index IN ({marks})",  # noqa: S608
                     part,
                 )
             )
+        return found
+
+    def add(self, indexes: list[str]) -> set[str]:
+        """Record these addresses; return those that were seen before this call."""
+        seen = set(self._rows_of(indexes))
         self._db.executemany(
-            "INSERT OR IGNORE INTO seen VALUES (?)", [(value,) for value in unique]
+            "INSERT OR IGNORE INTO address (email_index) VALUES (?)",
+            [(value,) for value in dict.fromkeys(indexes)],
         )
         return seen
+
+    def say(self, said: list[tuple[str, int]]) -> None:
+        """Record rows that say yes or no for an address, in file order: the last one stays."""
+        self._db.executemany(
+            "INSERT INTO address VALUES (?, ?) "
+            "ON CONFLICT (email_index) DO UPDATE SET row = excluded.row",
+            said,
+        )
+
+    def deciding_rows(self, indexes: list[str]) -> dict[str, int]:
+        """For each address, the number of the last row in the file that says yes or no."""
+        return {index: row for index, row in self._rows_of(indexes).items() if row is not None}
 
     def close(self):
         self._db.close()
@@ -658,7 +682,7 @@ def person_import_analyse(*, import_id: str) -> None:
         return
     organisation = person_import.organisation
     counts = {"rows": 0, "new": 0, "merged": 0, "skipped": 0, "consents": 0}
-    seen = _SeenAddresses()
+    seen = _Addresses()
     try:
         raw = _DecryptedFile(person_import)
         try:
@@ -713,7 +737,9 @@ def person_import_run(*, import_id: str) -> None:
     ).first()
     if person_import is None:
         return
+    addresses = _Addresses()
     try:
+        _deciding_rows_find(person_import, addresses)
         raw = _DecryptedFile(person_import)
         try:
             done = person_import.rows_done
@@ -721,7 +747,7 @@ def person_import_run(*, import_id: str) -> None:
             for _ in range(done):  # already imported by an earlier, interrupted run
                 next(rows, None)
             for batch in _batches(rows, BATCH_ROWS):
-                if not _batch_import(person_import, batch, done_before=done):
+                if not _batch_import(person_import, batch, done_before=done, addresses=addresses):
                     return  # discarded, or another worker has it
                 done += len(batch)
         finally:
@@ -733,6 +759,8 @@ def person_import_run(*, import_id: str) -> None:
         logger.exception("import %s stopped", import_id)
         _fail(import_id, "crashed")
         raise
+    finally:
+        addresses.close()
     with transaction.atomic():
         consents = Consent.objects.filter(source=person_import.source).count()
         PersonImport.objects.filter(pk=import_id, status=PersonImport.Status.IMPORTING).update(
@@ -768,7 +796,31 @@ def _consent_wording(person_import: PersonImport, organisation: Organisation) ->
         )
 
 
-def _batch_import(person_import: PersonImport, batch: list, *, done_before: int) -> bool:
+def _deciding_rows_find(person_import: PersonImport, addresses: _Addresses) -> None:
+    """Read the whole file once to learn, for each address, its last row that says yes or no.
+
+    Only that row grants or withdraws: an address unsubscribed early in the
+    file and subscribed further down (or the reverse) ends the same way
+    whichever batch each row falls in, and a second import of the file
+    changes nothing.
+    """
+    raw = _DecryptedFile(person_import)
+    try:
+        for batch in _batches(_rows(person_import, raw), BATCH_ROWS):
+            addresses.say(
+                [
+                    (email_index(item.data.email), item.row)
+                    for item in batch
+                    if isinstance(item, ImportRow) and item.consent != "no"
+                ]
+            )
+    finally:
+        raw.close()
+
+
+def _batch_import(
+    person_import: PersonImport, batch: list, *, done_before: int, addresses: _Addresses
+) -> bool:
     """Import one batch and add it to the figures; False if the import is no longer ours."""
     organisation = person_import.organisation
     valid = [item for item in batch if isinstance(item, ImportRow)]
@@ -794,18 +846,16 @@ def _batch_import(person_import: PersonImport, batch: list, *, done_before: int)
             people[index] = result.person
         _imported_activities_add(person_import, list(people.values()))
 
-        # An address given several times: its last row that says yes or no decides.
-        said: dict[str, str] = {}
-        for item, index in zip(valid, indexes, strict=True):
-            if item.consent != "no":
-                said[index] = item.consent
+        # An address given several times: its last row in the file that says yes or no decides.
+        deciding = addresses.deciding_rows(indexes)
+        said: dict[str, str] = {
+            index: item.consent
+            for item, index in zip(valid, indexes, strict=True)
+            if item.consent != "no" and deciding.get(index) == item.row
+        }
         wanted = {index for index, consent in said.items() if consent == "yes"}
         refused = marketing_refused(organisation=organisation, email_indexes=list(wanted))
-        kept_unsubscribed = sum(
-            1
-            for item, index in zip(valid, indexes, strict=True)
-            if item.consent == "yes" and index in refused
-        )
+        kept_unsubscribed = len(refused)  # people, each counted at their deciding row
         consent_give_many(
             people=[people[index] for index in wanted - refused],
             purpose=Consent.Purpose.CONTACT,

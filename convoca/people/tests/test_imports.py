@@ -486,6 +486,43 @@ def test_an_address_repeated_across_batches_is_added_once_and_then_merged(
     assert Consent.objects.count() == 3
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "consented"),
+    [("unsubscribed", "subscribed", True), ("subscribed", "unsubscribed", False)],
+)
+def test_the_last_row_for_an_address_decides_its_consent_whatever_batch_it_is_in(
+    organisation, upload, confirm, monkeypatch, first, last, consented
+):
+    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    content = csv_bytes(
+        [
+            an_row("ana@example.org", status=first),
+            an_row("bea@example.org"),
+            an_row("carla@example.org"),  # a new batch begins
+            an_row("ana@example.org", status=last),
+        ]
+    )
+
+    def ana_consents():
+        return sorted(
+            person_get_by_email("ana@example.org")
+            .consents.filter(organisation=organisation)
+            .values_list("pk", "withdrawn_at")
+        )
+
+    upload(content)
+    confirm(the_import())
+    after_first = ana_consents()
+    assert [withdrawn is None for _pk, withdrawn in after_first] == ([True] if consented else [])
+
+    upload(content, name="export-again.csv")
+    again = PersonImport.objects.order_by("-created_at").first()
+    confirm(again)
+    again.refresh_from_db()
+    assert (again.created, again.consents, again.unsubscribed) == (0, 0, 0)
+    assert ana_consents() == after_first
+
+
 def test_an_import_stopped_midway_continues_after_its_last_batch(upload, monkeypatch):
     monkeypatch.setattr(imports, "BATCH_ROWS", 2)
     upload(csv_bytes([an_row(f"p{n}@example.org") for n in range(5)]))
@@ -494,7 +531,12 @@ def test_an_import_stopped_midway_continues_after_its_last_batch(upload, monkeyp
     PersonImport.objects.filter(pk=person_import.pk).update(status=PersonImport.Status.IMPORTING)
     raw = imports._DecryptedFile(the_import())
     rows = imports._rows(the_import(), raw)
-    assert imports._batch_import(the_import(), [next(rows), next(rows)], done_before=0)
+    addresses = imports._Addresses()
+    imports._deciding_rows_find(the_import(), addresses)
+    assert imports._batch_import(
+        the_import(), [next(rows), next(rows)], done_before=0, addresses=addresses
+    )
+    addresses.close()
     raw.close()
     assert Person.objects.count() == 2
 
