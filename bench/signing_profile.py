@@ -197,6 +197,9 @@ def profile(args) -> None:
 
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [sign() for _ in range(args.calls)])
+        print("\nThe signing request alone:")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+        profiler = cProfile.Profile()
         profiler.runcall(signature_intake_process)
         profiler.runcall(outbox_deliver)
         stats = pstats.Stats(profiler)

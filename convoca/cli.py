@@ -65,11 +65,32 @@ def _python_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "django", *args, "--settings", "convoca.settings"]
 
 
+#: Niceness of the task workers and the scheduler that ``convoca serve`` starts beside
+#: the web server (docs/benchmarks.md, "Signing end to end").
+BACKGROUND_NICENESS = int(os.environ.get("XNICE", "10"))
+WEB_SERVER = "web server"
+
+
+def _lower_priority() -> None:
+    os.nice(BACKGROUND_NICENESS)
+
+
 def _run_processes(
     commands: dict[str, list[str]], *, ready_url: str | None = None, on_ready=None
 ) -> int:
-    """Start the processes, stop them all when one ends or on Ctrl-C/SIGTERM."""
-    procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+    """Start the processes, stop them all when one ends or on Ctrl-C/SIGTERM.
+
+    Beside a web server, the other processes run at a lower CPU priority:
+    a visitor's request goes first, and the backlog (signatures to record,
+    emails to send) is worked through with the rest of the machine.
+    """
+    beside_web = WEB_SERVER in commands
+    procs = {
+        name: subprocess.Popen(
+            cmd, preexec_fn=_lower_priority if beside_web and name != WEB_SERVER else None
+        )
+        for name, cmd in commands.items()
+    }
     stopping = False
 
     def stop(*_args):
@@ -118,7 +139,7 @@ def _server_commands(args) -> dict[str, list[str]]:
     # would starve the next visitor.
     web = "granian --interface wsgi convoca.wsgi:application --no-access-log --log-level warning"
     commands = {
-        "web server": [
+        WEB_SERVER: [
             sys.executable, "-m", *web.split(),
             "--host", args.host, "--port", str(args.port),
             "--workers", str(args.workers), "--blocking-threads", str(args.threads),

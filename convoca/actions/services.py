@@ -291,7 +291,7 @@ def _intake_drain_soon() -> None:
     transaction.on_commit(signature_intake_process_task.enqueue)
 
 
-def signature_intake_process(*, batch: int | None = None, limit: int = 5000) -> int:
+def signature_intake_process(*, batch: int = 100, limit: int = 5000) -> int:
     """Record pending intakes through ``signatures_create``; return how many were done.
 
     Intakes are taken ``batch`` at a time, in one transaction, and deleted
@@ -299,13 +299,12 @@ def signature_intake_process(*, batch: int | None = None, limit: int = 5000) -> 
     changes nothing (``signatures_create`` is idempotent). A batch is
     recorded in one call; if that fails (a form no longer valid), its forms
     are recorded one by one, so one bad form holds up no other.
-    On SQLite a batch holds the database's one write lock: ``batch`` is
-    smaller there by default, so the web processes' INSERTs (into the
-    intake file) and the outbox's updates wait little. Several workers may
-    run at once: on PostgreSQL each skips the rows another has locked.
+    On SQLite a batch holds the database's one write lock (about 70 ms for
+    100 forms); the web processes' INSERTs go to the intake file and do not
+    wait for it. A batch of 25 cost a third more per form (measured,
+    docs/benchmarks.md). Several workers may run at once: on PostgreSQL
+    each skips the rows another has locked.
     """
-    if batch is None:
-        batch = 25 if connection.vendor == "sqlite" else 100
     done = 0
     alias = intake_database()
     together = alias == connection.alias  # intakes beside the signatures (PostgreSQL)
