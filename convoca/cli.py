@@ -67,7 +67,7 @@ def _python_command(*args: str) -> list[str]:
 
 #: Niceness of the task workers and the scheduler that ``convoca serve`` starts beside
 #: the web server (docs/benchmarks.md, "Signing end to end").
-BACKGROUND_NICENESS = int(os.environ.get("XNICE", "10"))
+BACKGROUND_NICENESS = 10
 WEB_SERVER = "web server"
 
 
