@@ -283,11 +283,12 @@ SERIES_SHARED_FIELDS = (
 
 
 def series_save(*, series: Series, before: datetime | None = None) -> int:
-    """Save a series version, copy its rule, times and settings to its other versions,
-    and make the occurrences the rule gives; return how many occurrences were made.
+    """Save a series version, share its settings with its other versions, make its occurrences.
 
-    Existing occurrences are left as they are (see ``series_occurrences_sync``);
-    ``before`` is how far ahead to make them (by default the horizon).
+    The rule, times and settings are one for the translation group. Returns
+    how many occurrences were made, in all versions; existing occurrences
+    are left as they are (see ``series_occurrences_sync``). ``before`` is
+    how far ahead to make them (by default the horizon).
     """
     series.full_clean(validate_unique=False, validate_constraints=False)
     with transaction.atomic():
