@@ -33,6 +33,7 @@ from convoca.donations.models import (
 from convoca.donations.selectors import fundraiser_figures, fundraiser_months
 from convoca.donations.services import (
     fundraiser_close,
+    fundraiser_delete,
     fundraiser_open,
     fundraiser_save,
     offline_gift_delete,
@@ -161,6 +162,13 @@ class FundraiserAdmin(OrganisationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         fundraiser_save(fundraiser=obj)
+
+    def delete_model(self, request, obj):
+        fundraiser_delete(fundraiser=obj)
+
+    def delete_queryset(self, request, queryset):
+        for fundraiser in queryset:
+            fundraiser_delete(fundraiser=fundraiser)
 
     @admin.action(description=_("Open: take gifts"), permissions=["change"])
     def open_fundraisers(self, request, queryset):

@@ -92,6 +92,12 @@ def fundraiser_close(*, fundraiser: Fundraiser) -> Fundraiser:
     return fundraiser
 
 
+def fundraiser_delete(*, fundraiser: Fundraiser) -> None:
+    """Delete a fundraiser that has no gifts (they protect it)."""
+    fundraiser.delete()
+    transaction.on_commit(public_pages_invalidate)
+
+
 # --- Totals -------------------------------------------------------------------------------
 
 

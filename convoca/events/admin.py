@@ -28,12 +28,15 @@ from convoca.events.exports import (
 from convoca.events.models import Campaign, Event, PendingEvent, Registration, Series, Speaker
 from convoca.events.selectors import campaign_figures, event_figures
 from convoca.events.services import (
+    campaign_delete,
     campaign_save,
     event_cancel,
+    event_delete,
     event_place_locate,
     event_review,
     event_save,
     registration_attendance_mark,
+    series_delete,
     series_occurrences_sync,
     series_save,
     speaker_delete,
@@ -178,6 +181,13 @@ class EventAdmin(OrganisationScopedAdmin):
             event_place_locate(event=obj)
         event_save(event=obj)
 
+    def delete_model(self, request, obj):
+        event_delete(event=obj)
+
+    def delete_queryset(self, request, queryset):
+        for event in queryset:
+            event_delete(event=event)
+
     def save_formset(self, request, form, formset, change):
         speakers = formset.save(commit=False)
         for gone in formset.deleted_objects:
@@ -320,6 +330,13 @@ class PendingEventAdmin(OrganisationScopedAdmin):
             event_place_locate(event=obj)
         event_save(event=obj)
 
+    def delete_model(self, request, obj):
+        event_delete(event=obj)
+
+    def delete_queryset(self, request, queryset):
+        for event in queryset:
+            event_delete(event=event)
+
 
 @admin.register(Series)
 class SeriesAdmin(OrganisationScopedAdmin):
@@ -336,6 +353,13 @@ class SeriesAdmin(OrganisationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         series_save(series=obj)
+
+    def delete_model(self, request, obj):
+        series_delete(series=obj)
+
+    def delete_queryset(self, request, queryset):
+        for series in queryset:
+            series_delete(series=series)
 
     @admin.action(description=_("Make the occurrences for the next year"), permissions=["change"])
     def make_occurrences(self, request, queryset):
@@ -367,6 +391,13 @@ class CampaignAdmin(OrganisationScopedAdmin):
         # ``campaign_save`` set the endorsers (of every version); only inlines are left.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        campaign_delete(campaign=obj)
+
+    def delete_queryset(self, request, queryset):
+        for campaign in queryset:
+            campaign_delete(campaign=campaign)
 
     @admin.display(description=_("figures"))
     def figures_link(self, obj):

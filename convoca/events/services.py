@@ -65,6 +65,12 @@ def event_save(*, event: Event) -> Event:
     return event
 
 
+def event_delete(*, event: Event) -> None:
+    """Delete one language version of an event (its registrations on that version go with it)."""
+    event.delete()
+    pages_changed()
+
+
 def _versions_share(row, names) -> None:
     """Copy ``names`` of ``row`` to the other language versions of its translation group."""
     model = type(row)
@@ -120,6 +126,12 @@ def campaign_save(*, campaign: Campaign, endorsers: list | None = None) -> Campa
                 version.endorsers.set(endorsers)
     pages_changed()
     return campaign
+
+
+def campaign_delete(*, campaign: Campaign) -> None:
+    """Delete one language version of a campaign that has no events (they protect it)."""
+    campaign.delete()
+    pages_changed()
 
 
 #: What a host may change on the host page (events/host/<key>/).
@@ -300,6 +312,12 @@ def series_save(*, series: Series, before: datetime | None = None) -> int:
         )
     pages_changed()
     return made
+
+
+def series_delete(*, series: Series) -> None:
+    """Delete one language version of a series, and its occurrences with it."""
+    series.delete()
+    pages_changed()
 
 
 def series_sync_all() -> int:

@@ -38,10 +38,13 @@ from convoca.letters.services import (
     district_delete,
     district_save,
     districts_import,
+    letter_campaign_delete,
     letter_campaign_save,
     letter_text_delete,
     letter_text_save,
+    target_body_delete,
     target_body_save,
+    target_delete,
     target_save,
     targets_import,
 )
@@ -99,6 +102,13 @@ class TargetBodyAdmin(OrganisationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         target_body_save(body=obj)
+
+    def delete_model(self, request, obj):
+        target_body_delete(body=obj)
+
+    def delete_queryset(self, request, queryset):
+        for body in queryset:
+            target_body_delete(body=body)
 
     @admin.display(description=_("members"))
     def members(self, obj):
@@ -201,6 +211,13 @@ class TargetAdmin(OrganisationScopedAdmin):
     def save_model(self, request, obj, form, change):
         target_save(target=obj)
 
+    def delete_model(self, request, obj):
+        target_delete(target=obj)
+
+    def delete_queryset(self, request, queryset):
+        for target in queryset:
+            target_delete(target=target)
+
     @admin.action(description=_("The address works again: send it letters"))
     def email_fixed(self, request, queryset):
         for target in queryset.filter(email_bounced_at__isnull=False):
@@ -302,6 +319,13 @@ class LetterCampaignAdmin(OrganisationScopedAdmin):
             bodies=form.cleaned_data.get("bodies"),
             pinned_targets=form.cleaned_data.get("pinned_targets"),
         )
+
+    def delete_model(self, request, obj):
+        letter_campaign_delete(campaign=obj)
+
+    def delete_queryset(self, request, queryset):
+        for campaign in queryset:
+            letter_campaign_delete(campaign=campaign)
 
     def save_related(self, request, form, formsets, change):
         # ``letter_campaign_save`` set whom it writes to; the texts are left.

@@ -189,6 +189,18 @@ def target_body_save(*, body: TargetBody) -> TargetBody:
     return body
 
 
+def target_body_delete(*, body: TargetBody) -> None:
+    """Delete a body of decision-makers with no members (they protect it), and its districts."""
+    body.delete()
+    transaction.on_commit(public_pages_invalidate)
+
+
+def target_delete(*, target: Target) -> None:
+    """Delete a decision-maker no letter was addressed to (deliveries protect them)."""
+    target.delete()
+    transaction.on_commit(public_pages_invalidate)
+
+
 def district_save(*, district: District) -> District:
     """Save one row of a body's district table, as an organiser corrected it."""
     district.save()
@@ -266,6 +278,12 @@ def letter_campaign_save(
     # The letter's cached pages (results, embed) show whom it goes to.
     transaction.on_commit(public_pages_invalidate)
     return campaign
+
+
+def letter_campaign_delete(*, campaign: LetterCampaign) -> None:
+    """Delete a letter campaign no one wrote in (letters protect it), and its texts."""
+    campaign.delete()
+    transaction.on_commit(public_pages_invalidate)
 
 
 def letter_text_save(*, campaign: LetterCampaign, language: str, **texts) -> LetterText:

@@ -85,3 +85,17 @@ def test_a_fundraiser_closed_in_its_form_takes_no_gifts(client, organiser, fundr
     client.logout()
     response, _session = give(fundraiser)
     assert response.status_code == 409
+
+
+def test_a_fundraiser_deleted_in_the_admin_leaves_the_sitemap_at_once(
+    client, organiser, fundraiser, django_capture_on_commit_callbacks
+):
+    assert "send-a-delegation" in client.get("/sitemap.xml").text  # now cached
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:donations_fundraiser_delete", args=[fundraiser.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302, response.text
+    client.logout()
+    assert "send-a-delegation" not in client.get("/sitemap.xml").text

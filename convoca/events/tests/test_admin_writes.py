@@ -220,3 +220,19 @@ def test_attendance_ticked_on_a_registrations_page_is_recorded(
     assert response.status_code == 302, response.text
     registration.refresh_from_db()
     assert registration.attended is True
+
+
+def test_an_event_deleted_in_the_admin_leaves_the_sitemap_at_once(
+    client, organiser, make_event, django_capture_on_commit_callbacks
+):
+    event = make_event(slug="cancelled-teach-in")
+    assert "cancelled-teach-in" in client.get("/sitemap.xml").text  # now cached
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302, response.text
+    client.logout()
+    assert "cancelled-teach-in" not in client.get("/sitemap.xml").text
+    assert client.get(event.get_absolute_url()).status_code == 404
