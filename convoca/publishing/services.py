@@ -71,9 +71,16 @@ def article_create(*, topics: list[Topic] | None = None, **fields) -> Article:
 
 
 def article_publish(*, article: Article, at: datetime | None = None) -> Article:
-    """Publish an article now, or schedule it for ``at`` (it turns public at that time)."""
+    """Publish an article now, or schedule it for ``at`` (it turns public at that time).
+
+    Published now, it keeps a publication time it already had in the past
+    (a text taken off and put back keeps its date); one in the future is now.
+    """
+    now = timezone.now()
     article.status = Article.Status.PUBLISHED
-    article.published_at = at or article.published_at or timezone.now()
+    if at is None:
+        at = article.published_at if article.published_at and article.published_at <= now else now
+    article.published_at = at
     article.save(update_fields=["status", "published_at", "updated_at"])
     pages_changed()
     return article

@@ -187,3 +187,20 @@ def test_an_issue_marked_published_in_its_form_goes_on_the_web_and_out_by_email_
     assert "Added with the publication" in client.get("/en/weekly/3/").text
     mailing = Mailing.objects.get()
     assert "Added with the publication" in mailing.body_markdown["en"]
+
+
+def test_publish_now_puts_a_text_drafted_for_next_week_on_the_site_today(
+    client, organiser, organisation, django_capture_on_commit_callbacks
+):
+    draft = article_create(
+        language="en", title="Lift the blockade now", slug="lift-the-blockade", body="Text.",
+        organisation=organisation, published_at=timezone.now() + timedelta(days=7),
+    )  # fmt: skip
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:publishing_article_changelist"),
+            {"action": "publish_now", "_selected_action": [draft.pk]},
+        )
+    client.logout()
+    assert all("lift-the-blockade" in page for page in _public(client))
