@@ -8,7 +8,7 @@ from django.http import HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
@@ -31,7 +31,14 @@ from convoca.donations.models import (
     minor_to_major,
 )
 from convoca.donations.selectors import fundraiser_figures, fundraiser_months
-from convoca.donations.services import offline_gift_delete, offline_gift_save
+from convoca.donations.services import (
+    fundraiser_close,
+    fundraiser_delete,
+    fundraiser_open,
+    fundraiser_save,
+    offline_gift_delete,
+    offline_gift_save,
+)
 from convoca.people.models import Consent
 from convoca.people.services import PersonData
 
@@ -150,6 +157,46 @@ class FundraiserAdmin(OrganisationScopedAdmin):
             },
         ),
     )
+
+    actions = ["open_fundraisers", "close_fundraisers"]
+
+    def save_model(self, request, obj, form, change):
+        fundraiser_save(fundraiser=obj)
+
+    def delete_model(self, request, obj):
+        fundraiser_delete(fundraiser=obj)
+
+    def delete_queryset(self, request, queryset):
+        for fundraiser in queryset:
+            fundraiser_delete(fundraiser=fundraiser)
+
+    @admin.action(description=_("Open: take gifts"), permissions=["change"])
+    def open_fundraisers(self, request, queryset):
+        fundraisers = list(queryset.exclude(status=Fundraiser.Status.OPEN))
+        for fundraiser in fundraisers:
+            fundraiser_open(fundraiser=fundraiser)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d fundraiser opened.", "%(count)d fundraisers opened.", len(fundraisers)
+            )
+            % {"count": len(fundraisers)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Close: take no more gifts online"), permissions=["change"])
+    def close_fundraisers(self, request, queryset):
+        fundraisers = list(queryset.exclude(status=Fundraiser.Status.CLOSED))
+        for fundraiser in fundraisers:
+            fundraiser_close(fundraiser=fundraiser)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d fundraiser closed.", "%(count)d fundraisers closed.", len(fundraisers)
+            )
+            % {"count": len(fundraisers)},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         total = FundraiserTotal.objects.filter(pk=OuterRef("pk"))

@@ -19,6 +19,7 @@ from convoca.donations.providers import Change, ProviderEvent, provider_get
 from convoca.donations.services import (
     DonationData,
     donation_create_pending,
+    fundraiser_save,
     offline_gift_save,
     webhook_event_apply,
 )
@@ -72,7 +73,7 @@ DONORS = [
 def load(context: dict) -> None:
     organisation = context["organisations"][0]
     now = timezone.now()
-    fundraiser = Fundraiser.objects.create(
+    fundraiser = Fundraiser(
         slug="send-a-delegation",
         organisation=organisation,
         title_en="Send a delegation to the Geneva hearings",
@@ -91,6 +92,7 @@ def load(context: dict) -> None:
         status=Fundraiser.Status.OPEN,
         deadline=now + timedelta(days=45),
     )
+    fundraiser_save(fundraiser=fundraiser)
     provider = provider_get("stripe")
     start = now - timedelta(days=40)
     for i, (email, given, family, language, amount, monthly, public_name) in enumerate(DONORS):

@@ -1,4 +1,4 @@
-"""Every write to donations: starting a gift, applying provider events, offline gifts.
+"""Every write to donations: fundraisers, starting a gift, applying provider events, offline gifts.
 
 Totals move only here, by the change in what a row counts, inside the
 transaction that changes the row: ``FundraiserTotal`` and ``FundraiserMonth``
@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from convoca.core.caching import public_pages_invalidate
 from convoca.donations.models import (
     Donation,
     Donor,
@@ -58,6 +59,43 @@ class FundraiserClosed(Exception):
 
 class GiftInvalid(Exception):
     """An amount or frequency this fundraiser does not take."""
+
+
+# --- Fundraisers ---------------------------------------------------------------------------
+
+
+def fundraiser_save(*, fundraiser: Fundraiser) -> Fundraiser:
+    """Save a fundraiser's texts, goal and settings, new or changed, as an organiser set them.
+
+    Cached public pages (the sitemap lists the open fundraisers) are
+    forgotten on commit.
+    """
+    fundraiser.full_clean()
+    fundraiser.save()
+    transaction.on_commit(public_pages_invalidate)
+    return fundraiser
+
+
+def fundraiser_open(*, fundraiser: Fundraiser) -> Fundraiser:
+    """Open a fundraiser: it takes gifts online until it is closed or its deadline passes."""
+    fundraiser.status = Fundraiser.Status.OPEN
+    fundraiser.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(public_pages_invalidate)
+    return fundraiser
+
+
+def fundraiser_close(*, fundraiser: Fundraiser) -> Fundraiser:
+    """Close a fundraiser: it takes no more gifts online (offline gifts may still be entered)."""
+    fundraiser.status = Fundraiser.Status.CLOSED
+    fundraiser.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(public_pages_invalidate)
+    return fundraiser
+
+
+def fundraiser_delete(*, fundraiser: Fundraiser) -> None:
+    """Delete a fundraiser that has no gifts (they protect it)."""
+    fundraiser.delete()
+    transaction.on_commit(public_pages_invalidate)
 
 
 # --- Totals -------------------------------------------------------------------------------

@@ -28,12 +28,19 @@ from convoca.events.exports import (
 from convoca.events.models import Campaign, Event, PendingEvent, Registration, Series, Speaker
 from convoca.events.selectors import campaign_figures, event_figures
 from convoca.events.services import (
+    campaign_delete,
+    campaign_save,
     event_cancel,
+    event_delete,
     event_place_locate,
     event_review,
     event_save,
     registration_attendance_mark,
+    series_delete,
     series_occurrences_sync,
+    series_save,
+    speaker_delete,
+    speaker_save,
 )
 
 
@@ -99,9 +106,33 @@ class CampaignAdminForm(TranslationOfForm):
 
 
 class SpeakerInline(TabularInline):
+    """An event's speakers: whoever may change the event may change them.
+
+    Django's inlines check per-model permissions, which staff here do not
+    have (their role decides); so ask the event's admin instead.
+    """
+
     model = Speaker
     extra = 0
     fields = ["position", "name", "role", "bio", "photo"]
+
+    def _event_admin(self):
+        return self.admin_site._registry[Event]
+
+    def has_view_permission(self, request, obj=None):
+        return self._event_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        event_admin = self._event_admin()
+        if obj is None:
+            return event_admin.has_add_permission(request)
+        return event_admin.has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
 
 
 @admin.register(Event)
@@ -149,6 +180,21 @@ class EventAdmin(OrganisationScopedAdmin):
         if obj.is_in_person and not obj.has_place:
             event_place_locate(event=obj)
         event_save(event=obj)
+
+    def delete_model(self, request, obj):
+        event_delete(event=obj)
+
+    def delete_queryset(self, request, queryset):
+        for event in queryset:
+            event_delete(event=event)
+
+    def save_formset(self, request, form, formset, change):
+        speakers = formset.save(commit=False)
+        for gone in formset.deleted_objects:
+            speaker_delete(speaker=gone)
+        for speaker in speakers:
+            speaker_save(speaker=speaker)
+        formset.save_m2m()
 
     def get_urls(self):
         return [
@@ -284,6 +330,13 @@ class PendingEventAdmin(OrganisationScopedAdmin):
             event_place_locate(event=obj)
         event_save(event=obj)
 
+    def delete_model(self, request, obj):
+        event_delete(event=obj)
+
+    def delete_queryset(self, request, queryset):
+        for event in queryset:
+            event_delete(event=event)
+
 
 @admin.register(Series)
 class SeriesAdmin(OrganisationScopedAdmin):
@@ -299,8 +352,14 @@ class SeriesAdmin(OrganisationScopedAdmin):
     ]  # fmt: skip
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        series_occurrences_sync(series=obj)
+        series_save(series=obj)
+
+    def delete_model(self, request, obj):
+        series_delete(series=obj)
+
+    def delete_queryset(self, request, queryset):
+        for series in queryset:
+            series_delete(series=series)
 
     @admin.action(description=_("Make the occurrences for the next year"), permissions=["change"])
     def make_occurrences(self, request, queryset):
@@ -324,6 +383,21 @@ class CampaignAdmin(OrganisationScopedAdmin):
         "language", "translation_of", "title", "slug", "summary", "call", "starts_on", "ends_on",
         "organisation", "endorsers", "action", "status", "accepts_hosts",
     ]  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        campaign_save(campaign=obj, endorsers=form.cleaned_data.get("endorsers"))
+
+    def save_related(self, request, form, formsets, change):
+        # ``campaign_save`` set the endorsers (of every version); only inlines are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        campaign_delete(campaign=obj)
+
+    def delete_queryset(self, request, queryset):
+        for campaign in queryset:
+            campaign_delete(campaign=campaign)
 
     @admin.display(description=_("figures"))
     def figures_link(self, obj):
@@ -381,6 +455,10 @@ class RegistrationAdmin(AuditedAdminMixin, OrganisationScopedAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Only "attended" is editable here.
+        registration_attendance_mark(registration_ids=[obj.pk], attended=obj.attended)
 
     @admin.action(description=_("Mark as attended"), permissions=["change"])
     def mark_attended(self, request, queryset):

@@ -19,7 +19,13 @@ from django.utils import timezone
 
 from convoca.events.models import Campaign, Event, Registration, Series, Speaker
 from convoca.events.places import place_find
-from convoca.events.services import _unique_slug, series_occurrences_sync
+from convoca.events.services import (
+    _unique_slug,
+    campaign_save,
+    event_save,
+    series_save,
+    speaker_save,
+)
 from convoca.people.services import PersonData, person_upsert
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
@@ -152,9 +158,10 @@ def _series(organisation, people, now):
     first_day = _last_tuesday(today - relativedelta(months=6))
     first_start = datetime.combine(first_day, time(20, 0), tzinfo=NEW_YORK)
     versions = {}
+    horizon = now + timedelta(days=190)
     for language in ("en", "es"):
         extra = {"translation_key": versions["en"].translation_key} if language == "es" else {}
-        versions[language] = Series.objects.create(
+        versions[language] = Series(
             language=language,
             organisation=organisation,
             rule="FREQ=MONTHLY;BYDAY=-1TU",
@@ -168,9 +175,7 @@ def _series(organisation, people, now):
             **SERIES[language],
             **extra,
         )
-    horizon = now + timedelta(days=190)
-    for series in versions.values():
-        series_occurrences_sync(series=series, before=horizon)
+        series_save(series=versions[language], before=horizon)
     english = list(versions["en"].occurrences.order_by("starts_at"))
     spanish = {e.translation_key: e for e in versions["es"].occurrences.all()}
     for index, event in enumerate(english):
@@ -186,8 +191,8 @@ def _series(organisation, people, now):
                     if version.language == "en"
                     else f"{speaker} ({role}) habló ante 140 personas de 18 países."
                 )
-            version.save()
-            Speaker.objects.create(event=version, name=speaker, role=role)
+            event_save(event=version)
+            speaker_save(speaker=Speaker(event=version, name=speaker, role=role))
     upcoming = [e for e in english if e.starts_at > now]
     if upcoming:
         for person in people[:6]:
@@ -203,7 +208,7 @@ def _campaign(context, organisation, people, now):
     versions = {}
     for language in ("en", "es"):
         extra = {"translation_key": versions["en"].translation_key} if language == "es" else {}
-        campaign = Campaign.objects.create(
+        campaign = Campaign(
             language=language,
             starts_on=first_day,
             ends_on=first_day + timedelta(days=6),
@@ -213,8 +218,7 @@ def _campaign(context, organisation, people, now):
             **CAMPAIGN[language],
             **extra,
         )
-        campaign.endorsers.set(context["organisations"])
-        versions[language] = campaign
+        versions[language] = campaign_save(campaign=campaign, endorsers=context["organisations"])
     for rows, status in ((HOSTED, Event.Status.PUBLISHED), (PENDING, Event.Status.PENDING)):
         for index, (city, country, language, group, venue, weekday, hour) in enumerate(rows):
             place = place_find(city, country)
@@ -233,7 +237,7 @@ def _campaign(context, organisation, people, now):
                 ),
                 confirmed=True,
             ).person
-            event = Event.objects.create(
+            event = Event(
                 language=language,
                 kind=Event.Kind.IN_PERSON,
                 title=title.format(city=city),
@@ -253,6 +257,7 @@ def _campaign(context, organisation, people, now):
                 campaign=versions[language],
                 host_person=host,
             )
+            event_save(event=event)
             if status == Event.Status.PUBLISHED and people and index < len(people):
                 Registration.objects.create(
                     event=event,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
+from convoca.core.caching import public_pages_invalidate
 from convoca.core.outbox import outbox_keys_existing
 from convoca.core.text import one_line
 from convoca.events.models import (
@@ -24,6 +25,7 @@ from convoca.events.models import (
     Registration,
     Series,
     SeriesRegistration,
+    Speaker,
 )
 from convoca.events.places import place_find
 from convoca.mailings.services import subscription_add_from_consent
@@ -58,14 +60,78 @@ def event_save(*, event: Event) -> Event:
     """
     with transaction.atomic():
         event.save()
-        shared = {}
-        for name in Event.SHARED_FIELDS:
-            model_field = Event._meta.get_field(name)
-            shared[model_field.attname] = getattr(event, model_field.attname)
-        Event.objects.filter(translation_key=event.translation_key).exclude(pk=event.pk).update(
-            **shared, updated_at=timezone.now()
-        )
+        _versions_share(event, Event.SHARED_FIELDS)
+    pages_changed()
     return event
+
+
+def event_delete(*, event: Event) -> None:
+    """Delete one language version of an event (its registrations on that version go with it)."""
+    event.delete()
+    pages_changed()
+
+
+def _versions_share(row, names) -> None:
+    """Copy ``names`` of ``row`` to the other language versions of its translation group."""
+    model = type(row)
+    shared = {}
+    for name in names:
+        model_field = model._meta.get_field(name)
+        shared[model_field.attname] = getattr(row, model_field.attname)
+    model.objects.filter(translation_key=row.translation_key).exclude(pk=row.pk).update(
+        **shared, updated_at=timezone.now()
+    )
+
+
+def pages_changed() -> None:
+    """Forget cached public pages (the home page, the sitemap) once the transaction commits."""
+    transaction.on_commit(public_pages_invalidate)
+
+
+def speaker_save(*, speaker: Speaker) -> Speaker:
+    """Save a speaker of one language version of an event (their role and bio are in it)."""
+    speaker.save()
+    pages_changed()
+    return speaker
+
+
+def speaker_delete(*, speaker: Speaker) -> None:
+    """Take a speaker off an event's page."""
+    speaker.delete()
+    pages_changed()
+
+
+# --- Campaigns ---------------------------------------------------------------------------------
+
+#: What every language version of a campaign shares; ``campaign_save`` copies these.
+#: Each version keeps its texts, its status (a translation may not be ready) and its
+#: action (the version in its language, which its page links to).
+CAMPAIGN_SHARED_FIELDS = ("starts_on", "ends_on", "organisation", "accepts_hosts")
+
+
+def campaign_save(*, campaign: Campaign, endorsers: list | None = None) -> Campaign:
+    """Save a campaign version and copy its dates and organisations to its other versions.
+
+    ``endorsers``, when given, replace the endorsing organisations of every
+    version. Cached public pages are forgotten on commit.
+    """
+    with transaction.atomic():
+        campaign.save()
+        _versions_share(campaign, CAMPAIGN_SHARED_FIELDS)
+        versions = list(Campaign.objects.filter(translation_key=campaign.translation_key))
+        if endorsers is None and len(versions) > 1:
+            endorsers = list(campaign.endorsers.all())
+        if endorsers is not None:
+            for version in versions:
+                version.endorsers.set(endorsers)
+    pages_changed()
+    return campaign
+
+
+def campaign_delete(*, campaign: Campaign) -> None:
+    """Delete one language version of a campaign that has no events (they protect it)."""
+    campaign.delete()
+    pages_changed()
 
 
 #: What a host may change on the host page (events/host/<key>/).
@@ -219,6 +285,39 @@ def series_occurrences_sync(*, series: Series, before: datetime | None = None) -
             ).select_related("person"):
                 _register(event=event, person=subscription.person, via_series=True)
     return made
+
+
+#: What every language version of a series shares; ``series_save`` copies these.
+SERIES_SHARED_FIELDS = (
+    "organisation", "rule", "first_start", "duration_minutes", "time_zone", "display_zones",
+    "online_url", "capacity", "is_published",
+)  # fmt: skip
+
+
+def series_save(*, series: Series, before: datetime | None = None) -> int:
+    """Save a series version, share its settings with its other versions, make its occurrences.
+
+    The rule, times and settings are one for the translation group. Returns
+    how many occurrences were made, in all versions; existing occurrences
+    are left as they are (see ``series_occurrences_sync``). ``before`` is
+    how far ahead to make them (by default the horizon).
+    """
+    series.full_clean(validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        series.save()
+        _versions_share(series, SERIES_SHARED_FIELDS)
+        made = sum(
+            series_occurrences_sync(series=version, before=before)
+            for version in Series.objects.filter(translation_key=series.translation_key)
+        )
+    pages_changed()
+    return made
+
+
+def series_delete(*, series: Series) -> None:
+    """Delete one language version of a series, and its occurrences with it."""
+    series.delete()
+    pages_changed()
 
 
 def series_sync_all() -> int:

@@ -35,8 +35,16 @@ from convoca.letters.models import (
 )
 from convoca.letters.selectors import delivery_counts_per_target
 from convoca.letters.services import (
+    district_delete,
+    district_save,
     districts_import,
+    letter_campaign_delete,
     letter_campaign_save,
+    letter_text_delete,
+    letter_text_save,
+    target_body_delete,
+    target_body_save,
+    target_delete,
     target_save,
     targets_import,
 )
@@ -91,6 +99,16 @@ class ImportForm(forms.Form):
 class TargetBodyAdmin(OrganisationScopedAdmin):
     list_display = ["name", "country", "organisation", "members", "imports"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        target_body_save(body=obj)
+
+    def delete_model(self, request, obj):
+        target_body_delete(body=obj)
+
+    def delete_queryset(self, request, queryset):
+        for body in queryset:
+            target_body_delete(body=body)
 
     @admin.display(description=_("members"))
     def members(self, obj):
@@ -193,6 +211,13 @@ class TargetAdmin(OrganisationScopedAdmin):
     def save_model(self, request, obj, form, change):
         target_save(target=obj)
 
+    def delete_model(self, request, obj):
+        target_delete(target=obj)
+
+    def delete_queryset(self, request, queryset):
+        for target in queryset:
+            target_delete(target=target)
+
     @admin.action(description=_("The address works again: send it letters"))
     def email_fixed(self, request, queryset):
         for target in queryset.filter(email_bounced_at__isnull=False):
@@ -206,6 +231,16 @@ class DistrictAdmin(OrganisationScopedAdmin):
     list_display = ["body", "country", "postal_code", "region", "district"]
     list_filter = ["body"]
     search_fields = ["postal_code", "region", "district"]
+
+    def save_model(self, request, obj, form, change):
+        district_save(district=obj)
+
+    def delete_model(self, request, obj):
+        district_delete(district=obj)
+
+    def delete_queryset(self, request, queryset):
+        for district in queryset:
+            district_delete(district=district)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "body":
@@ -278,7 +313,40 @@ class LetterCampaignAdmin(OrganisationScopedAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        letter_campaign_save(campaign=obj)  # the form checked the action's kind
+        # The form checked the action's kind.
+        letter_campaign_save(
+            campaign=obj,
+            bodies=form.cleaned_data.get("bodies"),
+            pinned_targets=form.cleaned_data.get("pinned_targets"),
+        )
+
+    def delete_model(self, request, obj):
+        letter_campaign_delete(campaign=obj)
+
+    def delete_queryset(self, request, queryset):
+        for campaign in queryset:
+            letter_campaign_delete(campaign=campaign)
+
+    def save_related(self, request, form, formsets, change):
+        # ``letter_campaign_save`` set whom it writes to; the texts are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        texts = formset.save(commit=False)
+        for gone in formset.deleted_objects:
+            letter_text_delete(text=gone)
+        for text, fields in formset.changed_objects:
+            if "language" in fields:  # moved to another language: the old one goes
+                letter_text_delete(text=LetterText(pk=text.pk))
+        for text in texts:
+            letter_text_save(
+                campaign=form.instance,
+                language=text.language,
+                subject=text.subject,
+                editable_text=text.editable_text,
+                fixed_text=text.fixed_text,
+            )
 
     @admin.display(description=_("deliveries"))
     def deliveries_link(self, obj):

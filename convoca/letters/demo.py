@@ -27,6 +27,8 @@ from convoca.letters.services import (
     letter_campaign_save,
     letter_create,
     letter_text_save,
+    target_body_save,
+    target_save,
     targets_import,
 )
 from convoca.people.services import PersonData
@@ -199,14 +201,17 @@ WRITERS = [
 
 def load(context: dict) -> None:
     organisation = context["organisations"][0]
-    house = TargetBody.objects.create(organisation=organisation, name="US House", country="US")
+    house = target_body_save(
+        body=TargetBody(organisation=organisation, name="US House", country="US")
+    )
     targets_import(body=house, data=LEGISLATORS.encode(), mapping=TARGET_MAPPINGS["us-house"])
-    for key, email in HOUSE_EMAILS.items():
-        Target.objects.filter(body=house, key=key).update(email=email)
+    for target in Target.objects.filter(body=house, key__in=list(HOUSE_EMAILS)):
+        target.email = HOUSE_EMAILS[target.key]
+        target_save(target=target)
     districts_import(body=house, data=ZCCD.encode(), mapping=DISTRICT_MAPPINGS["us-zccd"])
 
-    congreso = TargetBody.objects.create(
-        organisation=organisation, name="Congreso de los Diputados", country="ES"
+    congreso = target_body_save(
+        body=TargetBody(organisation=organisation, name="Congreso de los Diputados", country="ES")
     )
     targets_import(body=congreso, data=CONGRESO.encode(), mapping=TARGET_MAPPINGS["parliament"])
     districts_import(
@@ -243,9 +248,11 @@ def _letter(organisation, texts, *, first, bodies, pinned=(), goal) -> LetterCam
             goal=goal,
             **extra,
         )
-    campaign = letter_campaign_save(campaign=LetterCampaign(action=versions[first], daily_cap=50))
-    campaign.bodies.set(bodies)
-    campaign.pinned_targets.set(pinned)
+    campaign = letter_campaign_save(
+        campaign=LetterCampaign(action=versions[first], daily_cap=50),
+        bodies=bodies,
+        pinned_targets=pinned,
+    )
     for language, text in texts.items():
         letter_text_save(
             campaign=campaign,

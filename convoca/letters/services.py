@@ -13,6 +13,7 @@ from django.utils.html import strip_tags
 
 from convoca.actions.models import Action, Signature
 from convoca.actions.services import SignatureData, SignatureResult, signature_create
+from convoca.core.caching import public_pages_invalidate
 from convoca.core.models import OutboxEmail
 from convoca.letters import emails
 from convoca.letters.imports import (
@@ -182,6 +183,35 @@ def _district_label(row: tuple[str, str, str, str]) -> str:
     return f"{country} {postal_code or region or '*'} → {district}"
 
 
+def target_body_save(*, body: TargetBody) -> TargetBody:
+    """Save a body of decision-makers (its name and country)."""
+    body.save()
+    return body
+
+
+def target_body_delete(*, body: TargetBody) -> None:
+    """Delete a body of decision-makers with no members (they protect it), and its districts."""
+    body.delete()
+    transaction.on_commit(public_pages_invalidate)
+
+
+def target_delete(*, target: Target) -> None:
+    """Delete a decision-maker no letter was addressed to (deliveries protect them)."""
+    target.delete()
+    transaction.on_commit(public_pages_invalidate)
+
+
+def district_save(*, district: District) -> District:
+    """Save one row of a body's district table, as an organiser corrected it."""
+    district.save()
+    return district
+
+
+def district_delete(*, district: District) -> None:
+    """Delete one row of a body's district table."""
+    district.delete()
+
+
 def target_save(*, target: Target) -> Target:
     """Save an organiser's correction to a decision-maker; a new address is tried again."""
     if target.pk:
@@ -223,9 +253,12 @@ def target_email_refused(address: str, detail: str) -> None:
 # --- Campaigns --------------------------------------------------------------------------
 
 
-def letter_campaign_save(*, campaign: LetterCampaign) -> LetterCampaign:
+def letter_campaign_save(
+    *, campaign: LetterCampaign, bodies: list | None = None, pinned_targets: list | None = None
+) -> LetterCampaign:
     """Save a campaign, joined to its action's translation group.
 
+    ``bodies`` and ``pinned_targets``, when given, replace whom it writes to.
     Raises ValidationError when the action is not a letter to decision-makers.
     """
     from django.utils.translation import gettext as _
@@ -236,8 +269,21 @@ def letter_campaign_save(*, campaign: LetterCampaign) -> LetterCampaign:
             _("Choose an action of the kind “letter to decision-makers”."), code="kind"
         )
     campaign.translation_key = action.translation_key
-    campaign.save()
+    with transaction.atomic():
+        campaign.save()
+        if bodies is not None:
+            campaign.bodies.set(bodies)
+        if pinned_targets is not None:
+            campaign.pinned_targets.set(pinned_targets)
+    # The letter's cached pages (results, embed) show whom it goes to.
+    transaction.on_commit(public_pages_invalidate)
     return campaign
+
+
+def letter_campaign_delete(*, campaign: LetterCampaign) -> None:
+    """Delete a letter campaign no one wrote in (letters protect it), and its texts."""
+    campaign.delete()
+    transaction.on_commit(public_pages_invalidate)
 
 
 def letter_text_save(*, campaign: LetterCampaign, language: str, **texts) -> LetterText:
@@ -245,7 +291,14 @@ def letter_text_save(*, campaign: LetterCampaign, language: str, **texts) -> Let
     text, _created = LetterText.objects.update_or_create(
         campaign=campaign, language=language, defaults=texts
     )
+    transaction.on_commit(public_pages_invalidate)
     return text
+
+
+def letter_text_delete(*, text: LetterText) -> None:
+    """Delete the letter's text in one language."""
+    text.delete()
+    transaction.on_commit(public_pages_invalidate)
 
 
 # --- Supporters' letters ----------------------------------------------------------------

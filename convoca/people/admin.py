@@ -31,7 +31,14 @@ from convoca.people.imports import (
 )
 from convoca.people.models import Activity, Consent, Person, PersonImport, PersonTag, Tag
 from convoca.people.selectors import person_list_visible_to
-from convoca.people.services import person_erase
+from convoca.people.services import (
+    person_erase,
+    person_save,
+    person_tag_add,
+    person_untag,
+    tag_delete,
+    tag_save,
+)
 
 
 class ReadOnlyInline(TabularInline):
@@ -162,6 +169,22 @@ class PersonAdmin(AuditedAdminMixin, ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # erase instead: it keeps counts right
 
+    def save_model(self, request, obj, form, change):
+        if form.changed_data:  # an organiser's page has only the tags to change
+            person_save(person=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PersonTag:  # consents and activity are read only
+            return
+        added = formset.save(commit=False)
+        for gone in formset.deleted_objects:
+            person_untag(person_tag=gone)
+        for person_tag, _fields in formset.changed_objects:
+            # Another tag chosen on a row: the old one comes off, the new one goes on.
+            person_untag(person_tag=PersonTag(pk=person_tag.pk))
+        for person_tag in added:
+            person_tag_add(person=form.instance, tag=person_tag.tag)
+
     def _visible_or_404(self, request, object_id) -> None:
         """A person this staff member may not see answers 404 on every page, as if absent."""
         try:
@@ -230,6 +253,16 @@ class PersonAdmin(AuditedAdminMixin, ModelAdmin):
 class TagAdmin(OrganisationScopedAdmin):
     list_display = ["name", "organisation"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        tag_save(tag=obj)
+
+    def delete_model(self, request, obj):
+        tag_delete(tag=obj)
+
+    def delete_queryset(self, request, queryset):
+        for tag in queryset:
+            tag_delete(tag=tag)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Organisation and user_is_coordinator(request.user):

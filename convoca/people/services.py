@@ -370,11 +370,39 @@ def activities_record(activities: list[Activity]) -> list[Activity]:
     return Activity.objects.bulk_create(activities)
 
 
+def person_save(*, person: Person) -> Person:
+    """Save a coordinator's correction to a person's details.
+
+    ``Person.save`` keeps the keyed lookups (email, city, postal code) in
+    step with the encrypted values, whatever changed.
+    """
+    person.save()
+    return person
+
+
 def person_tag(*, person: Person, name: str, organisation: Organisation | None = None) -> Tag:
     """Put the organisation's tag called ``name`` on the person, creating the tag if needed."""
     tag = tag_get_or_create(name=name, organisation=organisation)
-    PersonTag.objects.get_or_create(person=person, tag=tag)
+    person_tag_add(person=person, tag=tag)
     return tag
+
+
+def person_tag_add(*, person: Person, tag: Tag) -> PersonTag:
+    """Put ``tag`` on the person, once."""
+    person_tag, _created = PersonTag.objects.get_or_create(person=person, tag=tag)
+    return person_tag
+
+
+def tag_save(*, tag: Tag) -> Tag:
+    """Save a tag (its name, its organisation; a coalition tag has none)."""
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+def tag_delete(*, tag: Tag) -> None:
+    """Delete a tag; the people who had it lose it."""
+    tag.delete()
 
 
 def tag_get_or_create(*, name: str, organisation: Organisation | None = None) -> Tag:

@@ -22,12 +22,25 @@ from convoca.publishing.models import (
     WeeklySection,
 )
 from convoca.publishing.services import (
+    article_delete,
+    article_publish,
+    article_save,
+    article_unpublish,
     image_delete,
-    image_store,
+    image_save,
     link_metadata_prefill,
-    pages_changed,
+    press_coverage_delete,
+    press_coverage_save,
+    topic_delete,
+    topic_save,
+    weekly_issue_delete,
     weekly_issue_publish,
+    weekly_issue_save,
     weekly_issue_schedule,
+    weekly_link_delete,
+    weekly_link_save,
+    weekly_section_delete,
+    weekly_section_save,
 )
 
 
@@ -83,24 +96,29 @@ def labels_form(model, *, fields: list[str], labels: dict, required: tuple = ())
     return type(f"{model.__name__}LabelsForm", (LabelsForm,), attrs)
 
 
-class PublicPagesAdminMixin:
-    """Cached public pages are forgotten when an organiser saves or deletes."""
+class ServiceWritesAdminMixin:
+    """Saves and deletes go through the app's services (``save_service``, ``delete_service``).
+
+    Each service forgets the cached public pages and does what else the change
+    needs; the admin only parses the form. ``save_service`` takes the row as
+    the row and the admin form.
+    """
+
+    def save_service(self, obj, form):
+        raise NotImplementedError
+
+    def delete_service(self, obj):
+        raise NotImplementedError
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        pages_changed()
+        self.save_service(obj, form)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        pages_changed()
+        self.delete_service(obj)
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        pages_changed()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        pages_changed()
+        for obj in queryset:
+            self.delete_service(obj)
 
 
 # --- Topics and images ---------------------------------------------------------------
@@ -115,10 +133,16 @@ TopicForm = labels_form(
 
 
 @admin.register(Topic)
-class TopicAdmin(PublicPagesAdminMixin, CoordinatorOnlyAdmin):
+class TopicAdmin(ServiceWritesAdminMixin, CoordinatorOnlyAdmin):
     form = TopicForm
     list_display = ["__str__", "slug"]
     search_fields = ["slug", "name"]
+
+    def save_service(self, obj, form):
+        topic_save(topic=obj)
+
+    def delete_service(self, obj):
+        topic_delete(topic=obj)
 
 
 class ImageForm(forms.ModelForm):
@@ -152,7 +176,7 @@ class ImageForm(forms.ModelForm):
 
 
 @admin.register(Image)
-class ImageAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
+class ImageAdmin(OrganisationScopedAdmin):
     form = ImageForm
     list_display = ["title", "preview", "organisation", "width", "height", "created_at"]
     search_fields = ["title", "credit"]
@@ -180,16 +204,12 @@ class ImageAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
             image_delete(image=image)
 
     def save_model(self, request, obj, form, change):
-        upload = form.cleaned_data.get("upload")
-        if upload:
-            try:
-                image_store(image=obj, upload=upload)
-            except ImageInvalid:
-                obj.save()
-                messages.error(request, gettext("That file is not a photo we can read."))
-        else:
-            obj.save()
-        pages_changed()
+        upload = form.cleaned_data.get("upload") or None
+        try:
+            image_save(image=obj, upload=upload)
+        except ImageInvalid:
+            image_save(image=obj)
+            messages.error(request, gettext("That file is not a photo we can read."))
 
 
 # --- Articles ------------------------------------------------------------------------
@@ -223,7 +243,7 @@ class ArticleAdminForm(TranslationOfForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
+class ArticleAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
     form = ArticleAdminForm
     list_display = ["title", "kind", "language", "organisation", "status", "published_at"]
     list_filter = ["status", "kind", "language", "topics"]
@@ -231,6 +251,7 @@ class ArticleAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_at"
     filter_horizontal = ["topics", "related_actions", "related_events"]
+    actions = ["publish_now", "return_to_draft"]
     fieldsets = (
         (
             None,
@@ -280,6 +301,51 @@ class ArticleAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
 
             kwargs["queryset"] = Event.objects.filter(status=Event.Status.PUBLISHED)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_service(self, obj, form):
+        data = form.cleaned_data
+        article_save(
+            article=obj,
+            topics=data.get("topics"),
+            related_actions=data.get("related_actions"),
+            related_events=data.get("related_events"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # ``article_save`` set the topics and related pages; only inlines are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_service(self, obj):
+        article_delete(article=obj)
+
+    @admin.action(description=_("Publish now"), permissions=["change"])
+    def publish_now(self, request, queryset):
+        articles = list(queryset.exclude(status=Article.Status.PUBLISHED))
+        for article in articles:
+            article_publish(article=article)
+        self.message_user(
+            request,
+            ngettext("%(count)d text published.", "%(count)d texts published.", len(articles))
+            % {"count": len(articles)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Take off the site (back to draft)"), permissions=["change"])
+    def return_to_draft(self, request, queryset):
+        articles = list(queryset.filter(status=Article.Status.PUBLISHED))
+        for article in articles:
+            article_unpublish(article=article)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d text taken off the site.",
+                "%(count)d texts taken off the site.",
+                len(articles),
+            )
+            % {"count": len(articles)},
+            messages.SUCCESS,
+        )
 
 
 # --- The Weekly ----------------------------------------------------------------------
@@ -344,7 +410,7 @@ WeeklyIssueForm = labels_form(
 
 
 @admin.register(WeeklyIssue)
-class WeeklyIssueAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
+class WeeklyIssueAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
     form = WeeklyIssueForm
     list_display = ["number", "date", "status", "publish_at", "published_at"]
     list_filter = ["status"]
@@ -352,14 +418,24 @@ class WeeklyIssueAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
     readonly_fields = ["published_at", "mailing_handed_over_at"]
     actions = ["schedule_for_friday", "publish_now"]
 
+    def save_service(self, obj, form):
+        weekly_issue_save(issue=obj)
+
+    def delete_service(self, obj):
+        weekly_issue_delete(issue=obj)
+
     def save_formset(self, request, form, formset, change):
-        links = formset.save(commit=False)
-        for link in links:
-            if isinstance(link, WeeklyLink) and not link.organisation_id:
-                link.organisation = form.instance.organisation
-            link.save()
+        rows = formset.save(commit=False)
         for gone in formset.deleted_objects:
-            gone.delete()
+            if isinstance(gone, WeeklyLink):
+                weekly_link_delete(link=gone)
+            else:
+                weekly_section_delete(section=gone)
+        for row in rows:
+            if isinstance(row, WeeklyLink):
+                weekly_link_save(link=row, organisation=form.instance.organisation)
+            else:
+                weekly_section_save(section=row)
         formset.save_m2m()
 
     @admin.action(description=_("Schedule for the next publication day"))
@@ -438,11 +514,17 @@ class WeeklyLinkForm(forms.ModelForm):
 
 
 @admin.register(WeeklyLink)
-class WeeklyLinkAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
+class WeeklyLinkAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
     form = WeeklyLinkForm
     list_display = ["title", "source", "kind", "language", "topic", "issue", "created_at"]
     list_filter = ["kind", "language", "topic", ("issue", admin.EmptyFieldListFilter)]
     search_fields = ["title", "source", "url"]
+
+    def save_service(self, obj, form):
+        weekly_link_save(link=obj)
+
+    def delete_service(self, obj):
+        weekly_link_delete(link=obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Only issues of an organisation this staff member edits for.
@@ -464,8 +546,14 @@ class WeeklyLinkAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
 
 
 @admin.register(PressCoverage)
-class PressCoverageAdmin(PublicPagesAdminMixin, OrganisationScopedAdmin):
+class PressCoverageAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
     list_display = ["date", "outlet", "medium", "country", "headline", "action", "public"]
     list_filter = ["medium", "language", "public"]
     search_fields = ["outlet", "headline", "campaign"]
     date_hierarchy = "date"
+
+    def save_service(self, obj, form):
+        press_coverage_save(coverage=obj)
+
+    def delete_service(self, obj):
+        press_coverage_delete(coverage=obj)

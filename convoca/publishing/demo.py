@@ -20,10 +20,12 @@ from convoca.publishing.services import (
     article_create,
     image_create,
     press_coverage_create,
+    topic_save,
     weekly_issue_create,
     weekly_issue_publish,
     weekly_issue_schedule,
     weekly_link_create,
+    weekly_section_save,
 )
 
 STATEMENT_EN = """\
@@ -595,8 +597,8 @@ def load(context: dict) -> None:
     published = timezone.now() - timedelta(days=2)
     key = uuid.uuid4()
     topics = {
-        slug: Topic.objects.create(
-            slug=slug, name={"en": en, "es": es}, description={"en": d_en, "es": d_es}
+        slug: topic_save(
+            topic=Topic(slug=slug, name={"en": en, "es": es}, description={"en": d_en, "es": d_es})
         )
         for slug, en, es, d_en, d_es in TOPICS
     }
@@ -611,7 +613,7 @@ def load(context: dict) -> None:
         "es": "Manifestantes de rojo y blanco tras una larga pancarta",
     }
     context["statement"] = [
-        Article.objects.create(
+        article_create(
             translation_key=key,
             language="en",
             kind=Article.Kind.STATEMENT,
@@ -627,8 +629,9 @@ def load(context: dict) -> None:
             published_at=published,
             image=photo,
             image_alt=alt["en"],
+            topics=[topics["sanctions"], topics["venezuela"]],
         ),
-        Article.objects.create(
+        article_create(
             translation_key=key,
             language="es",
             kind=Article.Kind.STATEMENT,
@@ -644,10 +647,9 @@ def load(context: dict) -> None:
             published_at=published,
             image=photo,
             image_alt=alt["es"],
+            topics=[topics["sanctions"], topics["venezuela"]],
         ),
     ]
-    for article in context["statement"]:
-        article.topics.set([topics["sanctions"], topics["venezuela"]])
     _load_articles(context, topics)
     _load_weekly(context, topics)
     _load_press(context)
@@ -700,8 +702,10 @@ def _load_weekly(context: dict, topics: dict) -> None:
             intro={"en": intro_en, "es": intro_es},
         )
         for position, (title_en, title_es, links) in enumerate(sections):
-            section = WeeklySection.objects.create(
-                issue=issue, position=position, title={"en": title_en, "es": title_es}
+            section = weekly_section_save(
+                section=WeeklySection(
+                    issue=issue, position=position, title={"en": title_en, "es": title_es}
+                )
             )
             for link_position, (url, title, source, kind, language, note, topic) in enumerate(
                 links

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -33,30 +34,96 @@ def pages_changed() -> None:
 # --- Articles ------------------------------------------------------------------------
 
 
-def article_create(*, topics: list[Topic] | None = None, **fields) -> Article:
-    """Save a new article version (a draft unless ``status`` says otherwise).
+def article_save(
+    *,
+    article: Article,
+    topics: list[Topic] | None = None,
+    related_actions: list | None = None,
+    related_events: list | None = None,
+) -> Article:
+    """Save an article version, new or changed, with its topics and related pages.
 
-    ``translation_key`` joins it to the versions of the same text in other
-    languages. A published article with no ``published_at`` is published now.
+    The one write of an article's text and state, from the admin, the demo
+    and the tests. A published article with no ``published_at`` is published
+    now (without it, it would never turn public). ``translation_key`` joins
+    it to the versions of the same text in other languages. The lists, when
+    given, replace what the article had. Cached public pages are forgotten
+    on commit.
     """
-    if fields.get("status") == Article.Status.PUBLISHED and not fields.get("published_at"):
-        fields["published_at"] = timezone.now()
-    article = Article(**fields)
+    if article.status == Article.Status.PUBLISHED and not article.published_at:
+        article.published_at = timezone.now()
     article.full_clean()
-    article.save()
-    if topics:
-        article.topics.set(topics)
+    with transaction.atomic():
+        article.save()
+        if topics is not None:
+            article.topics.set(topics)
+        if related_actions is not None:
+            article.related_actions.set(related_actions)
+        if related_events is not None:
+            article.related_events.set(related_events)
     pages_changed()
     return article
+
+
+def article_create(*, topics: list[Topic] | None = None, **fields) -> Article:
+    """Save a new article version from its fields: see ``article_save``."""
+    return article_save(article=Article(**fields), topics=topics)
 
 
 def article_publish(*, article: Article, at: datetime | None = None) -> Article:
-    """Publish an article now, or schedule it for ``at`` (it turns public at that time)."""
+    """Publish an article now, or schedule it for ``at`` (it turns public at that time).
+
+    Published now, it keeps a publication time it already had in the past
+    (a text taken off and put back keeps its date); one in the future is now.
+    """
+    now = timezone.now()
     article.status = Article.Status.PUBLISHED
-    article.published_at = at or article.published_at or timezone.now()
+    if at is None:
+        at = article.published_at if article.published_at and article.published_at <= now else now
+    article.published_at = at
     article.save(update_fields=["status", "published_at", "updated_at"])
     pages_changed()
     return article
+
+
+def article_unpublish(*, article: Article) -> Article:
+    """Take an article off the public site (back to a draft); its other versions stay."""
+    article.status = Article.Status.DRAFT
+    article.save(update_fields=["status", "updated_at"])
+    pages_changed()
+    return article
+
+
+def article_delete(*, article: Article) -> None:
+    """Delete one language version of an article; cached pages forget it."""
+    article.delete()
+    pages_changed()
+
+
+# --- Topics and images ---------------------------------------------------------------
+
+
+def topic_save(*, topic: Topic) -> Topic:
+    """Save a topic (its names and descriptions in each language); cached pages forget it."""
+    topic.full_clean()
+    topic.save()
+    pages_changed()
+    return topic
+
+
+def topic_delete(*, topic: Topic) -> None:
+    """Delete a topic; its articles stay, without it."""
+    topic.delete()
+    pages_changed()
+
+
+def image_save(*, image: Image, upload=None) -> Image:
+    """Save a photo's title and credit, and with ``upload`` its new file (see ``image_store``)."""
+    if upload is not None:
+        return image_store(image=image, upload=upload)
+    image.save()
+    pages_changed()
+    return image
 
 
 def image_store(*, image: Image, upload) -> Image:
@@ -141,6 +208,74 @@ def weekly_issue_create(
     return issue
 
 
+def weekly_issue_save(*, issue: WeeklyIssue) -> WeeklyIssue:
+    """Save an issue's number, date, introduction and state, as an organiser set them.
+
+    Marked published, it is published the one way there is
+    (``weekly_issue_publish``: on the web and handed to the mailings engine,
+    once) when the transaction commits, so that the sections and links saved
+    with it are in the email; until then it is kept as scheduled (or a
+    draft). Marked scheduled without a time, it is scheduled for the next
+    publication day. Cached public pages are forgotten on commit.
+    """
+    publish = issue.status == WeeklyIssue.Status.PUBLISHED and issue.mailing_handed_over_at is None
+    if publish:
+        issue.status = (
+            WeeklyIssue.Status.SCHEDULED if issue.publish_at else WeeklyIssue.Status.DRAFT
+        )
+    elif issue.status == WeeklyIssue.Status.SCHEDULED and issue.publish_at is None:
+        issue.publish_at = weekly_next_publish_at()
+    issue.save()
+    if publish:
+        transaction.on_commit(partial(weekly_issue_publish, issue=issue))
+    pages_changed()
+    return issue
+
+
+def weekly_issue_delete(*, issue: WeeklyIssue) -> None:
+    """Delete an issue; its links stay collected, out of any issue."""
+    issue.delete()
+    pages_changed()
+
+
+def weekly_section_save(*, section: WeeklySection) -> WeeklySection:
+    """Save a section of an issue (its position and ``{language: title}``)."""
+    section.save()
+    pages_changed()
+    return section
+
+
+def weekly_section_delete(*, section: WeeklySection) -> None:
+    """Delete a section of an issue; its links stay in the issue, out of any section."""
+    section.delete()
+    pages_changed()
+
+
+def weekly_link_save(*, link: WeeklyLink, organisation=None) -> WeeklyLink:
+    """Save a collected link; a link in a section is in that section's issue.
+
+    A link added inside an issue belongs to the issue's organisation unless
+    it says otherwise (``organisation`` or the issue's).
+    """
+    if link.section_id is not None:
+        link.issue = link.section.issue
+    if not link.organisation_id:
+        link.organisation = organisation or (link.issue.organisation if link.issue_id else None)
+    link.full_clean()
+    link.save()
+    if link.issue_id:
+        pages_changed()
+    return link
+
+
+def weekly_link_delete(*, link: WeeklyLink) -> None:
+    """Delete a collected link (from its issue too)."""
+    in_issue = link.issue_id is not None
+    link.delete()
+    if in_issue:
+        pages_changed()
+
+
 def weekly_link_create(
     *,
     organisation,
@@ -164,14 +299,8 @@ def weekly_link_create(
         title = metadata.title
         fields.setdefault("source", metadata.site_name)
         fields.setdefault("note", metadata.description[:300])
-    if section is not None:
-        fields["issue"] = section.issue
     link = WeeklyLink(organisation=organisation, url=url, title=title, section=section, **fields)
-    link.full_clean()
-    link.save()
-    if link.issue_id:
-        pages_changed()
-    return link
+    return weekly_link_save(link=link)
 
 
 def link_metadata_prefill(url: str, *, raise_errors: bool = False) -> dict:
@@ -255,10 +384,20 @@ def weekly_issue_publish_due(*, now: datetime | None = None) -> int:
 # --- Press coverage ------------------------------------------------------------------
 
 
-def press_coverage_create(**fields) -> PressCoverage:
-    """Log a piece of coverage; it shows on "In the media" unless ``public`` is False."""
-    coverage = PressCoverage(**fields)
+def press_coverage_save(*, coverage: PressCoverage) -> PressCoverage:
+    """Save a piece of coverage; it shows on "In the media" unless ``public`` is False."""
     coverage.full_clean()
     coverage.save()
     pages_changed()
     return coverage
+
+
+def press_coverage_create(**fields) -> PressCoverage:
+    """Log a piece of coverage from its fields: see ``press_coverage_save``."""
+    return press_coverage_save(coverage=PressCoverage(**fields))
+
+
+def press_coverage_delete(*, coverage: PressCoverage) -> None:
+    """Delete a piece of coverage from the log (and from "In the media")."""
+    coverage.delete()
+    pages_changed()

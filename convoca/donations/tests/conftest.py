@@ -4,6 +4,7 @@ from django.utils import translation
 
 from convoca.donations.models import Fundraiser
 from convoca.donations.providers import provider_cache_clear, provider_get
+from convoca.donations.services import fundraiser_save
 from convoca.donations.tests.stripe_standin import StripeStandIn
 
 API_KEY = "sk_test_convoca"
@@ -44,7 +45,7 @@ def make_fundraiser(organisation):
             "suggested_amounts": [1000, 2500, 5000],
             "status": Fundraiser.Status.OPEN,
         }
-        return Fundraiser.objects.create(**{**defaults, **fields})
+        return fundraiser_save(fundraiser=Fundraiser(**{**defaults, **fields}))
 
     return make
 

@@ -94,16 +94,19 @@ def test_the_language_switch_of_a_campaign_leads_to_its_version_in_the_other_lan
     client, campaign
 ):
     from convoca.events.models import Campaign
+    from convoca.events.services import campaign_save
 
-    spanish = Campaign.objects.create(
-        language="es",
-        translation_key=campaign.translation_key,
-        title="Semana internacional de acción",
-        slug="semana-de-accion",
-        starts_on=campaign.starts_on,
-        ends_on=campaign.ends_on,
-        organisation=campaign.organisation,
-        status=Campaign.Status.PUBLISHED,
+    spanish = campaign_save(
+        campaign=Campaign(
+            language="es",
+            translation_key=campaign.translation_key,
+            title="Semana internacional de acción",
+            slug="semana-de-accion",
+            starts_on=campaign.starts_on,
+            ends_on=campaign.ends_on,
+            organisation=campaign.organisation,
+            status=Campaign.Status.PUBLISHED,
+        )
     )
 
     html = client.get(campaign.get_absolute_url()).text

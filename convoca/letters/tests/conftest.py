@@ -7,6 +7,8 @@ from convoca.letters.services import (
     districts_import,
     letter_campaign_save,
     letter_text_save,
+    target_body_save,
+    target_save,
     targets_import,
 )
 
@@ -53,18 +55,24 @@ ZCCD = (
 
 @pytest.fixture
 def house(organisation):
-    body = TargetBody.objects.create(organisation=organisation, name="US House", country="US")
+    body = target_body_save(
+        body=TargetBody(organisation=organisation, name="US House", country="US")
+    )
     targets_import(body=body, data=LEGISLATORS, mapping=TARGET_MAPPINGS["us-house"])
     districts_import(body=body, data=ZCCD, mapping=DISTRICT_MAPPINGS["us-zccd"])
     # The public file has no email addresses: organisers add those they have.
-    body.targets.filter(key="Z000001").update(email="alvarez@house.example")
-    body.targets.filter(key="Z000002").update(email="whitaker@house.example")
+    for key, email in (("Z000001", "alvarez@house.example"), ("Z000002", "whitaker@house.example")):
+        target = body.targets.get(key=key)
+        target.email = email
+        target_save(target=target)
     return body
 
 
 @pytest.fixture
 def congreso(organisation):
-    body = TargetBody.objects.create(organisation=organisation, name="Congreso", country="ES")
+    body = target_body_save(
+        body=TargetBody(organisation=organisation, name="Congreso", country="ES")
+    )
     members = (
         "id,name,office,constituency,region,party,email,web_form,phone,address,language\n"
         "m1,Lucía Pardo,Diputada,Madrid,Madrid,Grupo Mixto,lucia.pardo@congreso.example,,,,es\n"
@@ -96,9 +104,11 @@ def make_letter(organisation):
             slug=f"{slug}-es", organisation=organisation, status=Action.Status.OPEN, goal=100,
             translation_key=english.translation_key,
         )  # fmt: skip
-        campaign = letter_campaign_save(campaign=LetterCampaign(action=english, **campaign_fields))
-        campaign.bodies.set(bodies)
-        campaign.pinned_targets.set(pinned)
+        campaign = letter_campaign_save(
+            campaign=LetterCampaign(action=english, **campaign_fields),
+            bodies=list(bodies),
+            pinned_targets=list(pinned),
+        )
         letter_text_save(
             campaign=campaign, language="en", subject="Please vote for the Medicine Act",
             editable_text="I am writing as your constituent.",

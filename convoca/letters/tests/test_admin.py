@@ -52,3 +52,45 @@ def test_an_appeal_cannot_be_made_a_letter_campaign(client, organiser, organisat
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not LetterCampaign.objects.exists()
+
+
+def test_a_letter_text_edited_in_the_admin_is_what_supporters_start_from(
+    client, organiser, house, make_letter
+):
+    campaign = make_letter(bodies=[house])
+    english = campaign.texts.get(language="en")
+    spanish = campaign.texts.get(language="es")
+    client.force_login(organiser)
+    response = client.post(
+        f"/admin/letters/lettercampaign/{campaign.pk}/change/",
+        {
+            "action": campaign.action_id,
+            "bodies": [house.pk],
+            "delivery": campaign.delivery,
+            "daily_cap": "20",
+            "texts-TOTAL_FORMS": "2",
+            "texts-INITIAL_FORMS": "2",
+            "texts-MIN_NUM_FORMS": "1",
+            "texts-MAX_NUM_FORMS": "1000",
+            "texts-0-id": english.pk,
+            "texts-0-campaign": campaign.pk,
+            "texts-0-language": "en",
+            "texts-0-subject": "Please vote for the Medicine Act",
+            "texts-0-editable_text": "Clinics in my town have run out of insulin.",
+            "texts-0-fixed_text": english.fixed_text,
+            "texts-1-id": spanish.pk,
+            "texts-1-campaign": campaign.pk,
+            "texts-1-language": "es",
+            "texts-1-subject": spanish.subject,
+            "texts-1-editable_text": spanish.editable_text,
+            "texts-1-fixed_text": spanish.fixed_text,
+            "texts-1-DELETE": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    page = client.get(
+        campaign.action.get_absolute_url(), {"country": "US", "postal_code": "85701"}
+    ).content.decode()
+    assert "Clinics in my town have run out of insulin." in page
+    assert [t.language for t in campaign.texts.all()] == ["en"]

@@ -159,3 +159,45 @@ def test_coordinator_edits_a_person_and_the_admin_history_holds_no_personal_data
     recorded = f"{entry.object_repr} {entry.change_message}"
     for secret in ("Zenobia", "Quetzal", "ana@example.org", "Ana"):
         assert secret not in recorded
+
+
+def test_an_organiser_tags_retags_and_untags_a_supporter_from_their_page(
+    client, organiser, organisation, supporters
+):
+    from convoca.people.models import PersonTag, Tag
+    from convoca.people.services import tag_save
+
+    speaker = tag_save(tag=Tag(name="speaker", organisation=organisation))
+    union = tag_save(tag=Tag(name="union", organisation=organisation))
+    ana = supporters["ana"]
+    client.force_login(organiser)
+
+    def post(**rows):
+        management = {
+            f"{prefix}-{name}": value
+            for prefix in ("consents", "activities")
+            for name, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+        }
+        response = client.post(_change_url(ana), {**management, **rows})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return list(PersonTag.objects.filter(person=ana).values_list("tag__name", flat=True))
+
+    added = post(**{
+        "persontag_set-TOTAL_FORMS": "1", "persontag_set-INITIAL_FORMS": "0",
+        "persontag_set-0-tag": speaker.pk,
+    })  # fmt: skip
+    assert added == ["speaker"]
+    row = PersonTag.objects.get(person=ana)
+    retagged = post(**{
+        "persontag_set-TOTAL_FORMS": "1", "persontag_set-INITIAL_FORMS": "1",
+        "persontag_set-0-id": row.pk, "persontag_set-0-person": ana.pk,
+        "persontag_set-0-tag": union.pk,
+    })  # fmt: skip
+    assert retagged == ["union"]
+    row = PersonTag.objects.get(person=ana)
+    removed = post(**{
+        "persontag_set-TOTAL_FORMS": "1", "persontag_set-INITIAL_FORMS": "1",
+        "persontag_set-0-id": row.pk, "persontag_set-0-person": ana.pk,
+        "persontag_set-0-tag": union.pk, "persontag_set-0-DELETE": "on",
+    })  # fmt: skip
+    assert removed == []

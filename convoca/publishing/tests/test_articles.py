@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from convoca.publishing.models import Article
+from convoca.publishing.services import article_create
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def statement(organisation):
         "status": Article.Status.PUBLISHED,
         "published_at": published,
     }
-    english = Article.objects.create(
+    english = article_create(
         language="en",
         title="End the sanctions",
         slug="end-the-sanctions",
@@ -26,7 +27,7 @@ def statement(organisation):
         body="We call for **peace**.",
         **common,
     )
-    spanish = Article.objects.create(
+    spanish = article_create(
         language="es",
         title="Fin a las sanciones",
         slug="fin-a-las-sanciones",
@@ -60,7 +61,7 @@ def test_home_page_lists_the_latest_statement_in_the_readers_language(client, st
     [(Article.Status.DRAFT, timedelta(hours=-1)), (Article.Status.PUBLISHED, timedelta(days=1))],
 )
 def test_drafts_and_scheduled_articles_are_not_public(client, organisation, status, delay):
-    Article.objects.create(
+    article_create(
         language="en",
         title="Not yet",
         slug="not-yet",
@@ -74,7 +75,7 @@ def test_drafts_and_scheduled_articles_are_not_public(client, organisation, stat
 
 
 def test_markdown_from_an_organiser_cannot_inject_scripts(client, organisation):
-    Article.objects.create(
+    article_create(
         language="en",
         title="Tricky",
         slug="tricky",
@@ -93,7 +94,7 @@ def test_markdown_from_an_organiser_cannot_inject_scripts(client, organisation):
 def test_organiser_edits_only_their_organisations_articles(
     client, organiser, statement, other_organisation
 ):
-    theirs = Article.objects.create(
+    theirs = article_create(
         language="en",
         title="Other group's news",
         slug="other",
@@ -111,7 +112,7 @@ def test_organiser_edits_only_their_organisations_articles(
 def test_linking_a_translation_in_the_admin_joins_the_two_versions(
     client, coordinator, organisation
 ):
-    original = Article.objects.create(
+    original = article_create(
         language="en", title="Appeal", slug="appeal", body="x", organisation=organisation
     )
     client.force_login(coordinator)
@@ -168,7 +169,7 @@ def test_joining_a_text_that_already_has_this_language_is_refused_with_a_message
 def test_an_organiser_is_offered_only_their_own_texts_to_translate(
     client, organiser, statement, other_organisation
 ):
-    Article.objects.create(
+    article_create(
         language="en",
         title="Another group's draft",
         slug="theirs",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from convoca.actions.models import Action
 from convoca.publishing.models import Article, PressCoverage, Topic
-from convoca.publishing.services import article_publish, press_coverage_create
+from convoca.publishing.services import article_publish, press_coverage_create, topic_save
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -21,10 +21,12 @@ def _xml(response):
 
 @pytest.fixture
 def sanctions(db):
-    return Topic.objects.create(
-        slug="sanctions",
-        name={"en": "Sanctions", "es": "Sanciones"},
-        description={"en": "Their human cost.", "es": "Su costo humano."},
+    return topic_save(
+        topic=Topic(
+            slug="sanctions",
+            name={"en": "Sanctions", "es": "Sanciones"},
+            description={"en": "Their human cost.", "es": "Su costo humano."},
+        )
     )
 
 
