@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from convoca.actions.models import Action, PledgeQuestion, Signature
-from convoca.actions.services import signature_confirm
+from convoca.actions.services import action_create, signature_confirm
 from convoca.api.services import api_key_create
 from convoca.coalition.models import WorkingGroup
 from convoca.coalition.services import (
@@ -215,11 +215,11 @@ def _fill_everything(client, organisation, coordinator) -> None:
     """Every personal field there is, filled through the forms and services that write it."""
     optional = Action.Ask.OPTIONAL
     asks = {f"ask_{a}": optional for a in ("organisation", "role", "comment", "phone", "place")}
-    appeal = Action.objects.create(
+    appeal = action_create(
         language="en", title="Lift the sanctions", slug="lift", organisation=organisation,
         status=Action.Status.OPEN, **asks,
     )  # fmt: skip
-    pledge = Action.objects.create(
+    pledge = action_create(
         language="en", title="Pledge of resistance", slug="pledge", kind=Action.Kind.PLEDGE,
         organisation=organisation, status=Action.Status.OPEN, **asks,
     )  # fmt: skip
@@ -436,7 +436,7 @@ def _fill_everything(client, organisation, coordinator) -> None:
     # A letter to a decision-maker, written on the public form and confirmed (so emailed).
     body = TargetBody.objects.create(organisation=organisation, name="Council")
     target = Target.objects.create(body=body, key="c1", name="Rosa Díaz", email="rosa@example.org")
-    letter_action = Action.objects.create(
+    letter_action = action_create(
         language="en", title="Write to the council", slug="council", kind=Action.Kind.TARGETED,
         organisation=organisation, status=Action.Status.OPEN,
     )  # fmt: skip

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from convoca.actions.models import Action
+from convoca.actions.services import action_create
 from convoca.coalition.models import WorkingGroup
 from convoca.donations.models import Fundraiser
 from convoca.events.models import Campaign, Event
@@ -46,7 +47,7 @@ PAGES = [
 
 @pytest.fixture
 def world(organisation):
-    Action.objects.create(
+    action_create(
         language="en",
         title="Pledge of resistance",
         slug="pledge",
