@@ -210,10 +210,10 @@ class ActionAdmin(OrganisationScopedAdmin):
     change_form_template = "admin/actions/action_change_form.html"
     list_display = [
         "title",
-        "kind",
-        "language",
+        "kind_shown",
+        "language_shown",
         "organisation",
-        "status",
+        "status_shown",
         "count",
         "goal_now",
         "figures_link",
@@ -325,6 +325,19 @@ class ActionAdmin(OrganisationScopedAdmin):
     def get_inlines(self, request, obj):
         # Questions belong to pledges; a new action may become one.
         return self.inlines if obj is None or obj.is_pledge else []
+
+    # What a version shares is shown with its label, as a field of its own would be.
+    @admin.display(description=_("kind"), ordering="shared__kind")
+    def kind_shown(self, obj):
+        return obj.get_kind_display()
+
+    @admin.display(description=_("status"), ordering="shared__status")
+    def status_shown(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_shown(self, obj):
+        return obj.get_language_display()
 
     @admin.display(description=_("count"))
     def count(self, obj):

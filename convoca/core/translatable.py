@@ -145,11 +145,16 @@ class TranslationModel(TimeStampedModel):
         super().__init_subclass__(**kwargs)
         for name in cls.__dict__.get("shared_attributes", ()):
             setattr(cls, name, SharedAttribute(name))
+            # A shared choice's label too: ``version.get_status_display()``.
+            setattr(cls, f"get_{name}_display", SharedAttribute(f"get_{name}_display"))
 
     @property
     def translation_key(self) -> uuid.UUID:
         """The key every version of this thing shares (the neutral row's id)."""
         return self.shared_id
+
+    def get_language_display(self) -> str:
+        return str(dict(settings.LANGUAGES).get(self.language, self.language))
 
     def other_versions(self):
         """The versions of this thing in the other languages."""

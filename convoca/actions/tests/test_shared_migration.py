@@ -64,12 +64,11 @@ def test_two_language_actions_become_one_shared_row_with_every_signature_and_cou
         signatures = []
         for n, (version, country) in enumerate([(english, "US"), (spanish, "MX"), (spanish, "")]):
             person = Person.objects.create(id=uuid.uuid4(), email_index=f"index-{n}")
-            signatures.append(
-                old.get_model("actions", "Signature").objects.create(
-                    id=uuid.uuid4(), action=version, translation_key=appeal, person=person,
-                    country=country, confirmed_at=now, counted=True,
-                )  # fmt: skip
-            )
+            signature = old.get_model("actions", "Signature").objects.create(
+                id=uuid.uuid4(), action=version, translation_key=appeal, person=person,
+                country=country, confirmed_at=now, counted=True,
+            )  # fmt: skip
+            signatures.append(signature)
         old.get_model("actions", "Tally").objects.create(translation_key=appeal, count=3, goal=250)
         CountryTally_ = old.get_model("actions", "CountryTally")
         CountryTally_.objects.create(translation_key=appeal, country="US", count=1)

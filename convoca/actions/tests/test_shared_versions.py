@@ -37,9 +37,7 @@ def test_closing_the_english_version_stops_the_spanish_one_taking_signatures(
     assert Action.objects.get(pk=spanish.pk).status == Action.Status.CLOSED
 
 
-def test_reopening_the_spanish_version_opens_the_english_one_again(
-    appeal, spanish, sign, commit
-):
+def test_reopening_the_spanish_version_opens_the_english_one_again(appeal, spanish, sign, commit):
     commit(action_close, action=spanish)
     commit(action_reopen, action=spanish)
     assert sign(appeal, email="ana@example.org").status_code == 302
@@ -88,9 +86,9 @@ def test_closing_in_the_organisers_form_of_one_version_closes_every_version(
 def test_a_version_cannot_change_what_all_versions_share_behind_their_back(appeal):
     with pytest.raises(AttributeError):
         appeal.status = Action.Status.CLOSED
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="belong to the action"):
         action_create(translation_of=appeal, language="es", slug="x", title="X", goal=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not shared"):
         action_save(action=appeal, shared={"title": "Not shared"})
 
 
@@ -144,3 +142,9 @@ def test_a_version_added_in_the_organisers_form_joins_the_action_and_keeps_its_s
     assert spanish.translation_key == appeal.translation_key
     assert (spanish.status, spanish.goal) == (Action.Status.OPEN, 100)
     assert spanish.organisation == appeal.organisation
+
+
+def test_a_version_shows_the_label_of_what_it_shares(client, appeal, spanish):
+    assert appeal.get_kind_display() == "appeal or petition"
+    assert spanish.get_status_display() == "open"
+    assert "Appeal or petition" in client.get(appeal.get_absolute_url()).text
