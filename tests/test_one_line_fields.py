@@ -28,6 +28,7 @@ NOT_ONE_LINE = {
     "actions.Signature.answers": "JSON of a pledge's answers (sealed or free text, lines allowed)",
     "letters.Target.key": "the imported file's identifier, matched exactly on re-import",
     "letters.Target.language": "a language code",
+    "actions.Action.language": "a language code, checked against the LANGUAGES setting",
     "letters.Letter.text": "the letter itself: several lines, plain text",
     "letters.LetterDelivery.outbox_key": "built by code from ids",
     "donations.ProviderSync.provider": "a code name",
