@@ -148,3 +148,11 @@ def test_a_version_shows_the_label_of_what_it_shares(client, appeal, spanish):
     assert appeal.get_kind_display() == "appeal or petition"
     assert spanish.get_status_display() == "open"
     assert "Appeal or petition" in client.get(appeal.get_absolute_url()).text
+
+
+def test_the_shared_row_names_the_version_in_the_visitors_language(appeal, spanish):
+    shared = Action.objects.get(pk=appeal.pk).shared
+    assert shared.version_in("es") == spanish
+    assert shared.version_in("fr") == appeal  # the site's language
+    with translation.override("es"):
+        assert str(shared) == "Levanten las sanciones"
