@@ -37,6 +37,7 @@ from convoca.coalition.services import (
     join_request_decide,
     working_group_member_add,
 )
+from convoca.coalition.tests.helpers import working_group_make
 from convoca.core.crypto import email_index, value_index
 from convoca.core.fields import BlindIndexField, EncryptedTextField
 from convoca.core.sealing import key_pair_new
@@ -388,7 +389,7 @@ def _fill_everything(client, organisation, coordinator) -> None:
     )
     affiliation_request_ask(request=request, author=coordinator, question=MARK["AffQuestion"])
 
-    group = WorkingGroup.objects.create(
+    group = working_group_make(
         slug="sanctions", name_en="Sanctions", joining=WorkingGroup.Joining.REQUEST
     )
     join = join_request_create(

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from convoca.actions.models import Action
 from convoca.actions.services import action_create
-from convoca.coalition.models import WorkingGroup
+from convoca.coalition.tests.helpers import working_group_make
 from convoca.donations.models import Fundraiser
 from convoca.events.models import Campaign, Event
 from convoca.events.services import event_save
@@ -92,7 +92,7 @@ def world(organisation):
         name={"en": "The Weekly", "es": "El Semanario"},
         description={"en": "Links.", "es": "Enlaces."},
     )
-    WorkingGroup.objects.create(slug="sanctions", name_en="Sanctions")
+    working_group_make(slug="sanctions", name_en="Sanctions")
 
 
 def _assert_kept_by_no_cache(response):

@@ -197,9 +197,8 @@ def test_drafts_pending_and_private_items_are_not_listed(client, organisation):
         status=Fundraiser.Status.DRAFT,
     )
     working_group_save(
-        group=WorkingGroup(
-            organisation=organisation, slug="security", name_en="Security", is_public=False
-        )
+        group=WorkingGroup(organisation=organisation, slug="security", is_public=False),
+        texts={"en": {"name": "Security"}},
     )
     mailing_list_create(
         organisation=organisation,

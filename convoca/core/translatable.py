@@ -81,8 +81,9 @@ def language_pick(available: Iterable[str], language: str | None = None) -> str 
 class TranslatableModel(TimeStampedModel):
     """The language-neutral row of something kept in several languages.
 
-    Its primary key is the translation key every version shares.
-    Subclasses hold what all versions share; their versions are a
+    Its primary key is the translation key every version shares (a
+    subclass whose rows are referred to by an integer id keeps it, by
+    declaring its own ``id``). Subclasses hold what all versions share; their versions are a
     ``TranslationModel`` subclass with a foreign key named ``shared``
     (``related_name="versions"``).
     """
@@ -100,6 +101,21 @@ class TranslatableModel(TimeStampedModel):
         """The version to show a visitor reading ``language`` (the active one by default)."""
         versions = {version.language: version for version in self.versions.all()}
         return versions.get(language_pick(versions, language))
+
+    def text_in(self, name: str, language: str | None = None) -> str:
+        """A text field (``name``) in ``language``, else in the first other version that has it.
+
+        For a thing shown in one place in every language (a working group's
+        page): a text missing in the visitor's language is shown in another
+        rather than not at all. Reads ``versions.all()``: prefetch it for a list.
+        """
+        versions = {version.language: version for version in self.versions.all()}
+        first = language_pick(versions, language)
+        for code in (first, settings.LANGUAGE_CODE, *language_codes(), *versions):
+            value = getattr(versions.get(code), name, "")
+            if value:
+                return value
+        return ""
 
 
 class SharedAttribute:
@@ -273,3 +289,33 @@ def _shared_value(shared, name: str, *, as_objects: bool = False):
     if field.many_to_one and not as_objects:
         return getattr(shared, field.attname)
     return getattr(shared, name)
+
+
+class LanguageVersionsFormSet(forms.BaseInlineFormSet):
+    """The versions of a thing in an admin inline: one text block per language of the site.
+
+    A new thing offers a blank block for each language in ``LANGUAGES``
+    (the first required); an existing one, a block for each language it
+    lacks. Two blocks in one language are refused.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        have = {form.instance.language for form in self.initial_forms}
+        missing = iter(code for code in language_codes() if code not in have)
+        for form in self.extra_forms:
+            code = next(missing, None)
+            if code is not None and "language" in form.fields:
+                form.initial.setdefault("language", code)
+                form.fields["language"].initial = code
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("language"):
+                continue
+            if data["language"] in seen:
+                raise ValidationError(_("There is one text per language."), code="language")
+            seen.add(data["language"])
