@@ -79,3 +79,15 @@ def test_the_english_and_spanish_columns_become_a_text_row_each():
         }
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_hiding_a_group_hides_it_in_every_language(client, db):
+    group = working_group_save(
+        group=WorkingGroup(slug="media", joining=WorkingGroup.Joining.OPEN),
+        texts={"en": {"name": "Media"}, "es": {"name": "Medios"}},
+    )
+    assert client.get("/es/grupos-de-trabajo/media/").status_code == 200
+    group.is_public = False
+    working_group_save(group=group)
+    assert client.get("/en/working-groups/media/").status_code == 404
+    assert client.get("/es/grupos-de-trabajo/media/").status_code == 404
