@@ -77,6 +77,7 @@ def insert_table_create() -> None:
 def signing_prepare(*, count_on_submit: bool) -> None:
     """An open appeal with no signature yet, asking only the default questions."""
     from convoca.actions.models import Action, Signature
+    from convoca.actions.services import action_save
     from convoca.coalition.models import Organisation
     from convoca.people.models import Person
 
@@ -88,15 +89,20 @@ def signing_prepare(*, count_on_submit: bool) -> None:
         sys.exit("bench: the benchmark appeal already has signatures; use a fresh database.")
     if action is None:
         action = Action(language="en", slug=SIGNING_SLUG)
-    action.kind = Action.Kind.APPEAL
     action.title = "Benchmark appeal"
     action.body = "An appeal signed by bench/signing.py."
-    action.organisation = organisation
-    action.status = Action.Status.OPEN
-    action.starts_at = action.ends_at = None
-    action.goal = 100
-    action.count_on_submit = count_on_submit
-    action.save()
+    action = action_save(
+        action=action,
+        shared={
+            "kind": Action.Kind.APPEAL,
+            "organisation": organisation,
+            "status": Action.Status.OPEN,
+            "starts_at": None,
+            "ends_at": None,
+            "goal": 100,
+            "count_on_submit": count_on_submit,
+        },
+    )
     insert_table_create()
     print(
         f"bench: appeal {action.get_absolute_url()} open (count_on_submit={count_on_submit}), "

@@ -179,6 +179,7 @@ def fixtures_create(args) -> dict:
     from django.contrib.auth import get_user_model
 
     from convoca.actions.models import Action
+    from convoca.actions.services import action_create
     from convoca.coalition.models import Organisation
     from convoca.mailings.models import MailingList
     from convoca.mailings.services import mailing_list_create
@@ -192,19 +193,22 @@ def fixtures_create(args) -> dict:
     ]
     groups = []
     for g in range(BILINGUAL_GROUPS + 4):
-        key = uuid.uuid4()
         languages = ["en", "es"] if g < BILINGUAL_GROUPS else ["es" if g % 2 else "en"]
-        versions = {
-            language: Action.objects.create(
-                translation_key=key,
+        versions = {}
+        for language in languages:
+            first = next(iter(versions.values()), None)
+            shared = {
+                "organisation": organisations[g % len(organisations)],
+                "status": Action.Status.OPEN,
+            }
+            versions[language] = action_create(
+                translation_of=first,
                 language=language,
                 slug=f"scale-{g}",
                 title=f"Scale action {g} ({language})",
-                organisation=organisations[g % len(organisations)],
-                status=Action.Status.OPEN,
+                **({} if first else shared),
             )
-            for language in languages
-        }
+        key = next(iter(versions.values())).translation_key
         groups.append({"key": key, "versions": versions})
     news = [
         mailing_list_create(

@@ -8,7 +8,12 @@ from django.test import Client
 from django.utils import timezone
 
 from convoca.actions.models import Action, Signature
-from convoca.actions.services import SignatureData, signature_confirm, signature_create
+from convoca.actions.services import (
+    SignatureData,
+    action_create,
+    signature_confirm,
+    signature_create,
+)
 from convoca.coalition.models import Membership
 from convoca.events.models import Event
 from convoca.events.services import RegistrationData, event_save, registration_create
@@ -23,7 +28,7 @@ def _person(email):
 
 def _campaign_of(organisation, name: str, signers: int, *, old_signers: int = 0):
     """An open appeal with signatures, an event with registrations, a mailing, a message."""
-    action = Action.objects.create(
+    action = action_create(
         language="en",
         title=f"{name} appeal",
         slug=f"{organisation.slug}-appeal",

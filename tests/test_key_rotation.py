@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection, connections, router
 
 from convoca.actions.models import Action, Signature
-from convoca.actions.services import SignatureData, signature_create
+from convoca.actions.services import SignatureData, action_create, signature_create
 from convoca.core import crypto, keyring
 from convoca.core.fields import Ciphertext
 from convoca.core.models import DataKey
@@ -134,7 +134,7 @@ def _sign_while(action, start: int, until) -> int:
 def test_rotation_killed_mid_run_and_run_again_leaves_every_row_readable_with_the_new_key_only(
     own_keys, organisation, moment
 ):
-    action = Action.objects.create(
+    action = action_create(
         language="en", title="Lift the sanctions", slug="lift-the-sanctions",
         organisation=organisation, status=Action.Status.OPEN,
     )  # fmt: skip
@@ -294,7 +294,7 @@ def test_intakes_in_their_own_database_are_rotated_too(own_keys, organisation, s
     from convoca.actions.models import SignatureIntake
     from convoca.actions.services import signature_intake_create
 
-    action = Action.objects.create(
+    action = action_create(
         language="en", title="Lift", slug="lift", organisation=organisation,
         status=Action.Status.OPEN,
     )  # fmt: skip

@@ -18,6 +18,7 @@ from convoca.core.fields import (
     OneLineLabelsField,
 )
 from convoca.core.forms import OneLineField
+from convoca.core.translatable import LanguageField
 
 #: Reviewed: short text fields that are not cleaned to one line, and why.
 NOT_ONE_LINE = {
@@ -101,7 +102,14 @@ def _short_text_fields():
             continue
         for field in model._meta.concrete_fields:
             if field.choices or isinstance(
-                field, (BlindIndexField, models.SlugField, models.URLField, models.EmailField)
+                field,
+                (
+                    BlindIndexField,
+                    LanguageField,  # a language code of the LANGUAGES setting
+                    models.SlugField,
+                    models.URLField,
+                    models.EmailField,
+                ),
             ):
                 continue  # validated formats, or computed
             if isinstance(field, (models.CharField, EncryptedTextField)):

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from convoca.actions.models import Action, PledgeQuestion, Signature
-from convoca.actions.services import signature_confirm
+from convoca.actions.services import action_create, signature_confirm
 from convoca.api.services import api_key_create
 from convoca.coalition.models import WorkingGroup
 from convoca.coalition.services import (
@@ -37,6 +37,7 @@ from convoca.coalition.services import (
     join_request_decide,
     working_group_member_add,
 )
+from convoca.coalition.tests.helpers import working_group_make
 from convoca.core.crypto import email_index, value_index
 from convoca.core.fields import BlindIndexField, EncryptedTextField
 from convoca.core.sealing import key_pair_new
@@ -215,11 +216,11 @@ def _fill_everything(client, organisation, coordinator) -> None:
     """Every personal field there is, filled through the forms and services that write it."""
     optional = Action.Ask.OPTIONAL
     asks = {f"ask_{a}": optional for a in ("organisation", "role", "comment", "phone", "place")}
-    appeal = Action.objects.create(
+    appeal = action_create(
         language="en", title="Lift the sanctions", slug="lift", organisation=organisation,
         status=Action.Status.OPEN, **asks,
     )  # fmt: skip
-    pledge = Action.objects.create(
+    pledge = action_create(
         language="en", title="Pledge of resistance", slug="pledge", kind=Action.Kind.PLEDGE,
         organisation=organisation, status=Action.Status.OPEN, **asks,
     )  # fmt: skip
@@ -388,7 +389,7 @@ def _fill_everything(client, organisation, coordinator) -> None:
     )
     affiliation_request_ask(request=request, author=coordinator, question=MARK["AffQuestion"])
 
-    group = WorkingGroup.objects.create(
+    group = working_group_make(
         slug="sanctions", name_en="Sanctions", joining=WorkingGroup.Joining.REQUEST
     )
     join = join_request_create(
@@ -436,7 +437,7 @@ def _fill_everything(client, organisation, coordinator) -> None:
     # A letter to a decision-maker, written on the public form and confirmed (so emailed).
     body = TargetBody.objects.create(organisation=organisation, name="Council")
     target = Target.objects.create(body=body, key="c1", name="Rosa Díaz", email="rosa@example.org")
-    letter_action = Action.objects.create(
+    letter_action = action_create(
         language="en", title="Write to the council", slug="council", kind=Action.Kind.TARGETED,
         organisation=organisation, status=Action.Status.OPEN,
     )  # fmt: skip

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from convoca.actions.models import Action
-from convoca.coalition.models import WorkingGroup
+from convoca.actions.services import action_create
+from convoca.coalition.tests.helpers import working_group_make
 from convoca.donations.models import Fundraiser
 from convoca.events.models import Campaign, Event
 from convoca.events.services import event_save
@@ -46,7 +47,7 @@ PAGES = [
 
 @pytest.fixture
 def world(organisation):
-    Action.objects.create(
+    action_create(
         language="en",
         title="Pledge of resistance",
         slug="pledge",
@@ -91,7 +92,7 @@ def world(organisation):
         name={"en": "The Weekly", "es": "El Semanario"},
         description={"en": "Links.", "es": "Enlaces."},
     )
-    WorkingGroup.objects.create(slug="sanctions", name_en="Sanctions")
+    working_group_make(slug="sanctions", name_en="Sanctions")
 
 
 def _assert_kept_by_no_cache(response):

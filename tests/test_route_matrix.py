@@ -376,7 +376,11 @@ def test_an_organiser_gets_404_for_every_page_of_another_organisations_object(
     )
     stranger = make_staff("stranger", Membership.Role.ORGANISER, other)
     # The demo never activates its pledge (that emails its pledgers): one activation here.
-    pledge = Action.objects.filter(kind=Action.Kind.PLEDGE).exclude(organisation=other).first()
+    pledge = (
+        Action.objects.filter(shared__kind=Action.Kind.PLEDGE)
+        .exclude(shared__organisation=other)
+        .first()
+    )
     pledge_activate(
         action=pledge,
         subjects={"en": "Now", "es": "Ahora"},

@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from convoca.actions.models import Action, PledgeQuestion, Signature
-from convoca.actions.services import signature_confirm
+from convoca.actions.services import action_create, signature_confirm
 from convoca.cli import main as convoca
 from convoca.coalition.models import Organisation
 from convoca.core.models import OutboxEmail
@@ -31,7 +31,7 @@ def _key_pair(tmp_path: Path, name: str, capsys) -> tuple[str, Path]:
 
 
 def _pledge(organisation, **fields) -> tuple[Action, PledgeQuestion, PledgeQuestion]:
-    pledge = Action.objects.create(
+    pledge = action_create(
         language="en", title="Pledge of resistance", slug="pledge", kind=Action.Kind.PLEDGE,
         organisation=organisation, status=Action.Status.OPEN, **fields,
     )  # fmt: skip

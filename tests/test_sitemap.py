@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from convoca.actions.models import Action
+from convoca.actions.services import action_create
 from convoca.coalition.models import Organisation, WorkingGroup
 from convoca.coalition.services import working_group_save
 from convoca.core.demo import demo_load
@@ -86,15 +87,16 @@ def test_every_kind_of_public_page_is_listed_in_both_languages_with_its_alternat
     # Content kept one row per language: the rows of one translation group.
     published = {
         Article: Article.objects.published(),
-        Action: Action.objects.filter(status=Action.Status.OPEN),
+        Action: Action.objects.filter(shared__status=Action.Status.OPEN),
         Event: Event.objects.filter(status=Event.Status.PUBLISHED),
         Series: Series.objects.filter(is_published=True),
         Campaign: Campaign.objects.filter(status=Campaign.Status.PUBLISHED),
     }
     for model, rows in published.items():
-        spanish_keys = rows.filter(language="es").values("translation_key")
-        english = rows.filter(language="en", translation_key__in=spanish_keys).first()
-        group = model.objects.filter(translation_key=english.translation_key)
+        key = "shared_id" if model is Action else "translation_key"  # an action's shared row
+        spanish_keys = rows.filter(language="es").values(key)
+        english = rows.filter(language="en", **{f"{key}__in": spanish_keys}).first()
+        group = model.objects.filter(**{key: english.translation_key})
         assert group.count() == 2, model
         versions = _versions(group)
         assert set(versions) == {"en", "es"}
@@ -141,7 +143,7 @@ def test_every_listed_address_is_a_public_page_no_robot_is_kept_from(demo, clien
 
 def test_drafts_pending_and_private_items_are_not_listed(client, organisation):
     now = timezone.now()
-    Action.objects.create(
+    action_create(
         language="en",
         title="Draft appeal",
         slug="draft-appeal",
@@ -195,9 +197,8 @@ def test_drafts_pending_and_private_items_are_not_listed(client, organisation):
         status=Fundraiser.Status.DRAFT,
     )
     working_group_save(
-        group=WorkingGroup(
-            organisation=organisation, slug="security", name_en="Security", is_public=False
-        )
+        group=WorkingGroup(organisation=organisation, slug="security", is_public=False),
+        texts={"en": {"name": "Security"}},
     )
     mailing_list_create(
         organisation=organisation,

@@ -24,35 +24,48 @@ from convoca.actions.exports import (
     signature_export_filename,
 )
 from convoca.actions.models import (
+    ACTION_SHARED_FIELDS,
     Action,
+    ActionShared,
     Endorsement,
     PledgeActivation,
     PledgeQuestion,
     Signature,
     Tally,
 )
-from convoca.actions.selectors import action_figures
+from convoca.actions.selectors import action_figures, action_scope_q
 from convoca.actions.services import (
+    action_close,
+    action_reopen,
+    action_save,
     endorsement_review,
     pledge_activate,
     pledge_questions_publish_check,
 )
+from convoca.coalition.models import Organisation
 from convoca.coalition.scoping import OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
-from convoca.core.forms import OneLineField, TranslationOfForm
+from convoca.core.forms import OneLineField
+from convoca.core.translatable import SharedFieldsForm
 
 #: Rows in the "by country" and "by source" tables of the figures page.
 FIGURES_TOP = 20
 
 
-class ActionAdminForm(TranslationOfForm):
-    translation_help = _("The same action in another language: both then share one count.")
+class ActionAdminForm(SharedFieldsForm):
+    """One language version's texts, beside what every version of the action shares."""
+
+    shared_model = ActionShared
+    shared_fields = ACTION_SHARED_FIELDS
+    translation_help = _(
+        "The same action in another language: both then share one count, status, dates and goal."
+    )
 
     class Meta:
         model = Action
-        exclude = ["translation_key"]
+        exclude = ["shared"]
 
 
 class PledgeActivationForm(forms.Form):
@@ -185,26 +198,30 @@ class PledgeQuestionInline(TabularInline):
         return self.has_add_permission(request, obj)
 
 
+def _shown(field: str) -> str:
+    return "co_sponsor_names" if field == "co_sponsors" else field
+
+
 @admin.register(Action)
 class ActionAdmin(OrganisationScopedAdmin):
+    organisation_path = "shared__organisation"
     form = ActionAdminForm
     inlines = [PledgeQuestionInline]
     change_form_template = "admin/actions/action_change_form.html"
     list_display = [
         "title",
-        "kind",
-        "language",
+        "kind_shown",
+        "language_shown",
         "organisation",
-        "status",
+        "status_shown",
         "count",
         "goal_now",
         "figures_link",
     ]
-    actions = ["export_signatures"]
-    list_filter = ["kind", "status", "language"]
+    actions = ["export_signatures", "close", "reopen"]
+    list_filter = ["shared__kind", "shared__status", "language"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ("title",)}
-    filter_horizontal = ["co_sponsors"]
     fieldsets = (
         (
             None,
@@ -254,9 +271,73 @@ class ActionAdmin(OrganisationScopedAdmin):
         ),
     )
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or self.has_change_permission(request, obj):
+            return self.fieldsets
+        # Shown, not edited: the co-sponsors as names (a manager is not a value).
+        return [
+            (name, {**options, "fields": [_shown(f) for f in options["fields"]]})
+            for name, options in self.fieldsets
+        ]
+
+    @admin.display(description=_("co-sponsors"))
+    def co_sponsor_names(self, obj):
+        return ", ".join(sponsor.name for sponsor in obj.co_sponsors.all()) or "—"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not user_is_coordinator(request.user):
+            editable = organisation_ids_for_user(request.user, can_edit=True)
+            form.translatable = Action.objects.filter(shared__organisation__in=editable)
+            form.shared_querysets = {"organisation": Organisation.objects.filter(pk__in=editable)}
+        return form
+
+    def save_model(self, request, obj, form, change):
+        action_save(
+            action=obj,
+            shared=form.shared_data(),
+            translation_of=form.cleaned_data.get("translation_of"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The shared row's co-sponsors were saved by action_save; the version has no
+        # many-to-many of its own, so only the inlines (a pledge's questions) remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    @admin.action(description=_("Close (every language)"), permissions=["change"])
+    def close(self, request, queryset):
+        for action in self._changeable_once_each(request, queryset):
+            action_close(action=action)
+        self.message_user(request, gettext("Closed in every language."), messages.SUCCESS)
+
+    @admin.action(description=_("Reopen (every language)"), permissions=["change"])
+    def reopen(self, request, queryset):
+        for action in self._changeable_once_each(request, queryset):
+            action_reopen(action=action)
+        self.message_user(request, gettext("Open again in every language."), messages.SUCCESS)
+
+    def _changeable_once_each(self, request, queryset) -> list[Action]:
+        # One version per action (its others change with it), and never a co-sponsored one.
+        chosen = {action.shared_id: action for action in queryset}
+        return [a for a in chosen.values() if self.has_change_permission(request, a)]
+
     def get_inlines(self, request, obj):
         # Questions belong to pledges; a new action may become one.
         return self.inlines if obj is None or obj.is_pledge else []
+
+    # What a version shares is shown with its label, as a field of its own would be.
+    @admin.display(description=_("kind"), ordering="shared__kind")
+    def kind_shown(self, obj):
+        return obj.get_kind_display()
+
+    @admin.display(description=_("status"), ordering="shared__status")
+    def status_shown(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_shown(self, obj):
+        return obj.get_language_display()
 
     @admin.display(description=_("count"))
     def count(self, obj):
@@ -269,9 +350,7 @@ class ActionAdmin(OrganisationScopedAdmin):
     # Staff of a co-sponsoring organisation see the action, its figures and
     # (exports.py decides which rows) its export; only the owner changes it.
     def _scope(self, request) -> Q:
-        ids = organisation_ids_for_user(request.user)
-        co_sponsored = Action.co_sponsors.through.objects.filter(organisation_id__in=ids)
-        return Q(organisation__in=ids) | Q(pk__in=co_sponsored.values("action_id"))
+        return action_scope_q(organisation_ids_for_user(request.user))
 
     def has_view_permission(self, request, obj=None):
         if obj is None or user_is_coordinator(request.user):
@@ -280,11 +359,11 @@ class ActionAdmin(OrganisationScopedAdmin):
 
     def get_queryset(self, request):
         # The maintained counts, joined once for the whole list page.
-        tally = Tally.objects.filter(pk=OuterRef("translation_key"))
+        tally = Tally.objects.filter(pk=OuterRef("shared_id"))
         queryset = super(OrganisationScopedAdmin, self).get_queryset(request)
         if not user_is_coordinator(request.user):
             queryset = queryset.filter(self._scope(request))
-        return queryset.annotate(
+        return queryset.select_related("shared__organisation").annotate(
             tally_count=Subquery(tally.values("count")),
             tally_goal=Subquery(tally.values("goal")),
         )
@@ -374,7 +453,7 @@ class ActionAdmin(OrganisationScopedAdmin):
     @admin.action(description=_("Export signatures as CSV"), permissions=["export"])
     def export_signatures(self, request, queryset):
         # One file per action; its language versions are one action.
-        if queryset.values("translation_key").distinct().count() != 1:
+        if queryset.values("shared_id").distinct().count() != 1:
             self.message_user(
                 request,
                 gettext("Choose one action (any of its language versions) to export."),
@@ -386,7 +465,7 @@ class ActionAdmin(OrganisationScopedAdmin):
     def activate_view(self, request, object_id):
         """Activate a pledge: write the message in both languages, confirm, send."""
         self._in_scope_or_404(request, object_id)
-        action = get_object_or_404(self.get_queryset(request), pk=object_id, kind="pledge")
+        action = get_object_or_404(self.get_queryset(request), pk=object_id, shared__kind="pledge")
         if not self.has_change_permission(request, action):
             raise PermissionDenied
         form = PledgeActivationForm(request.POST or None)
@@ -425,7 +504,7 @@ class ActionAdmin(OrganisationScopedAdmin):
 
 @admin.register(Signature)
 class SignatureAdmin(AuditedAdminMixin, OrganisationScopedAdmin):
-    organisation_path = "action__organisation"
+    organisation_path = "action__shared__organisation"
     # Its list shows no personal data (a reference, the action); its page does.
     audit_lists = False
     list_display = [
@@ -488,7 +567,7 @@ class SignatureAdmin(AuditedAdminMixin, OrganisationScopedAdmin):
 
 @admin.register(Endorsement)
 class EndorsementAdmin(OrganisationScopedAdmin):
-    organisation_path = "signature__action__organisation"
+    organisation_path = "signature__action__shared__organisation"
     list_display = ["name", "country", "website", "status", "created_at"]
     list_filter = ["status", "country"]
     search_fields = ["name"]
@@ -516,7 +595,7 @@ class EndorsementAdmin(OrganisationScopedAdmin):
 
 @admin.register(PledgeActivation)
 class PledgeActivationAdmin(OrganisationScopedAdmin):
-    organisation_path = "action__organisation"
+    organisation_path = "action__shared__organisation"
     list_display = ["subject_en", "action", "recipients", "activated_by", "created_at"]
     readonly_fields = [f.name for f in PledgeActivation._meta.fields]
 

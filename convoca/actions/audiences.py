@@ -10,9 +10,9 @@ from convoca.mailings.selectors import audience_filter_register
 def _action_choices(organisation_ids=None):
     actions = Action.objects.order_by("-created_at")
     if organisation_ids is not None:
-        actions = actions.filter(organisation_id__in=organisation_ids)
+        actions = actions.filter(shared__organisation_id__in=organisation_ids)
     seen, choices = set(), []
-    for key, title, language in actions.values_list("translation_key", "title", "language"):
+    for key, title, language in actions.values_list("shared_id", "title", "language"):
         if key not in seen:
             seen.add(key)
             choices.append((str(key), f"{title} ({language})"))

@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 
 from convoca.actions.forms import SignatureForm
 from convoca.actions.models import Action, CountryTally, Endorsement, Signature, Tally
-from convoca.actions.services import ACTIVITY_KIND, next_goal
+from convoca.actions.services import ACTIVITY_KIND, action_create, next_goal
 from convoca.core.crypto import email_index
 from convoca.people.models import Activity, Consent, Person
 
@@ -528,22 +528,25 @@ class _DemoActions:
     # -- Building rows in memory --------------------------------------------------------
 
     def action(self, texts, *, kind, days_open, goal, co_sponsors, **fields) -> dict[str, Action]:
-        key = uuid.uuid4()
-        versions = {}
+        versions: dict[str, Action] = {}
         for language, text in texts.items():
-            action = Action.objects.create(
-                translation_key=key,
-                language=language,
-                kind=kind,
-                organisation=self.owner,
-                status=Action.Status.OPEN,
-                starts_at=self.now - timedelta(days=days_open),
-                goal=goal,
-                **text,
-                **fields,
+            first = next(iter(versions.values()), None)
+            shared = (
+                {}
+                if first
+                else {
+                    "kind": kind,
+                    "organisation": self.owner,
+                    "status": Action.Status.OPEN,
+                    "starts_at": self.now - timedelta(days=days_open),
+                    "goal": goal,
+                    "co_sponsors": co_sponsors,
+                    **fields,
+                }
             )
-            action.co_sponsors.set(co_sponsors)
-            versions[language] = action
+            versions[language] = action_create(
+                translation_of=first, language=language, **text, **shared
+            )
         return versions
 
     def person(self, given, family, country, language, **fields) -> Person:

@@ -99,7 +99,7 @@ def signature_list_exportable(*, action: Action, user: AbstractBaseUser) -> Quer
             withdrawn_at__isnull=True,
         )
         signatures = signatures.filter(
-            Q(action__organisation_id__in=scope.owners) | Q(Exists(consented))
+            Q(action__shared__organisation_id__in=scope.owners) | Q(Exists(consented))
         )
     return signatures.select_related("person").order_by("created_at", "pk")
 
@@ -107,7 +107,7 @@ def signature_list_exportable(*, action: Action, user: AbstractBaseUser) -> Quer
 def signature_export_questions(*, action: Action) -> list[PledgeQuestion]:
     """A pledge's questions in all its languages: one column each, after the fixed ones."""
     return list(
-        PledgeQuestion.objects.filter(action__translation_key=action.translation_key).order_by(
+        PledgeQuestion.objects.filter(action__shared_id=action.shared_id).order_by(
             "action__language", "position", "text"
         )
     )
@@ -199,9 +199,7 @@ def signature_export_rows(*, action: Action, user: AbstractBaseUser) -> Iterator
     then reads the signatures in chunks, never all at once.
     """
     signatures = signature_list_exportable(action=action, user=user)
-    versions = dict(
-        Action.objects.filter(translation_key=action.translation_key).values_list("pk", "language")
-    )
+    versions = dict(Action.objects.filter(shared_id=action.shared_id).values_list("pk", "language"))
     questions = [str(q.pk) for q in signature_export_questions(action=action)]
     return _rows(signatures, versions, questions)
 

@@ -191,7 +191,12 @@ def _check_fields(action: Action) -> dict[str, forms.Field]:
     action_key = action.__dict__.get("_signature_check_key")
     if action_key is None:
         organisations = (action.organisation, *action.co_sponsors.all())
-        action_key = (action.pk, action.updated_at, tuple((o.pk, o.name) for o in organisations))
+        action_key = (
+            action.pk,
+            action.updated_at,
+            action.shared.updated_at,
+            tuple((o.pk, o.name) for o in organisations),
+        )
         action.__dict__["_signature_check_key"] = action_key
     key = (*action_key, get_language())  # consent labels are translated when built
     fields = _CHECK_FIELDS.get(key)

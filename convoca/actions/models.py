@@ -12,14 +12,17 @@ from django_countries.fields import CountryField
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
+from convoca.core.translatable import TranslatableModel, TranslationModel
 
 
-class Action(TimeStampedModel):
-    """One language version of an appeal, open letter, endorsement call or pledge.
+class ActionShared(TranslatableModel):
+    """What every language version of an action shares: one row per appeal, letter or pledge.
 
-    Versions of one action in other languages share a ``translation_key``
-    and so one count, one list of signatures and one goal. Only an open
-    action whose start has come and whose end has not passed takes
+    Its kind, organisations, status, dates, goal and form settings are set
+    once for all versions, so closing, reopening or changing the goal of an
+    action does it in every language. Its id is the action's translation
+    key: the count (``Tally``) and the signatures are kept under it. Only an
+    open action whose start has come and whose end has not passed takes
     signatures.
     """
 
@@ -46,13 +49,7 @@ class Action(TimeStampedModel):
         DONATE = "donate", _("donate")
         EVENT = "event", _("register for an event")
 
-    translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.APPEAL)
-    title = OneLineCharField(_("title"), max_length=250)
-    slug = models.SlugField(_("short name in addresses"), max_length=120)
-    summary = models.TextField(_("summary"), blank=True)
-    body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
     organisation = models.ForeignKey(
         "coalition.Organisation",
         verbose_name=_("organisation"),
@@ -103,14 +100,81 @@ class Action(TimeStampedModel):
         default=True,
         help_text=_("Only those who chose to appear. Pledgers are never shown."),
     )
-    trigger = models.TextField(
-        _("trigger"), blank=True, help_text=_("For a pledge: the event that sets it off.")
-    )
-    thank_you = models.TextField(_("thank-you text"), blank=True, help_text=_("Markdown."))
     next_step = models.CharField(
         _("next step"), max_length=8, choices=NextStep.choices, default=NextStep.SHARE
     )
     next_step_url = models.URLField(_("next step address"), blank=True)
+
+    class Meta:
+        verbose_name = _("action in every language")
+        verbose_name_plural = _("actions in every language")
+
+    def __str__(self):
+        version = self.version_in()
+        return version.title if version else str(self.pk)
+
+    @property
+    def is_open(self) -> bool:
+        now = timezone.now()
+        return (
+            self.status == self.Status.OPEN
+            and (self.starts_at is None or self.starts_at <= now)
+            and (self.ends_at is None or now < self.ends_at)
+        )
+
+
+#: What a version of an action reads from its shared row as if it were its own.
+ACTION_SHARED_FIELDS = (
+    "kind",
+    "organisation",
+    "co_sponsors",
+    "status",
+    "starts_at",
+    "ends_at",
+    "goal",
+    "count_on_submit",
+    "ask_organisation",
+    "ask_role",
+    "ask_members",
+    "ask_comment",
+    "ask_phone",
+    "ask_place",
+    "show_signers",
+    "next_step",
+    "next_step_url",
+)
+
+
+class Action(TranslationModel):
+    """One language version of an appeal, open letter, endorsement call or pledge: its texts.
+
+    What every version shares (status, dates, goal, organisations, form
+    settings) is its ``shared`` row (``ActionShared``), read through the
+    version as ``action.status``, ``action.goal``; the versions share one
+    count, one list of signatures and one goal. The sharing image is per
+    version: it usually carries words.
+    """
+
+    Kind = ActionShared.Kind
+    Status = ActionShared.Status
+    Ask = ActionShared.Ask
+    NextStep = ActionShared.NextStep
+    shared_attributes = (*ACTION_SHARED_FIELDS, "organisation_id")
+
+    shared = models.ForeignKey(
+        ActionShared,
+        verbose_name=_("action in every language"),
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    title = OneLineCharField(_("title"), max_length=250)
+    slug = models.SlugField(_("short name in addresses"), max_length=120)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
+    trigger = models.TextField(
+        _("trigger"), blank=True, help_text=_("For a pledge: the event that sets it off.")
+    )
+    thank_you = models.TextField(_("thank-you text"), blank=True, help_text=_("Markdown."))
     share_text = OneLineCharField(_("share text"), max_length=280, blank=True)
     og_image = models.ImageField(_("sharing image"), upload_to="actions/", blank=True)
 
@@ -125,7 +189,7 @@ class Action(TimeStampedModel):
                 violation_error_message=_("Another action in this language has this address."),
             ),
             models.UniqueConstraint(
-                fields=["translation_key", "language"],
+                fields=["shared", "language"],
                 name="%(app_label)s_%(class)s_one_version_per_language",
                 violation_error_message=_("This action already has a version in this language."),
             ),
@@ -142,12 +206,7 @@ class Action(TimeStampedModel):
 
     @property
     def is_open(self) -> bool:
-        now = timezone.now()
-        return (
-            self.status == self.Status.OPEN
-            and (self.starts_at is None or self.starts_at <= now)
-            and (self.ends_at is None or now < self.ends_at)
-        )
+        return self.shared.is_open
 
     @property
     def is_pledge(self) -> bool:

@@ -11,7 +11,14 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from convoca.actions.models import Action, CountryTally, Endorsement, Signature, Tally
+from convoca.actions.models import (
+    Action,
+    ActionShared,
+    CountryTally,
+    Endorsement,
+    Signature,
+    Tally,
+)
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 
 
@@ -31,17 +38,17 @@ class ActionFigures:
 def action_get_public(*, language: str, slug: str) -> Action | None:
     return (
         Action.objects.filter(language=language, slug=slug)
-        .exclude(status=Action.Status.DRAFT)
-        .select_related("organisation")
-        .prefetch_related("co_sponsors")
+        .exclude(shared__status=Action.Status.DRAFT)
+        .select_related("shared__organisation")
+        .prefetch_related("shared__co_sponsors")
         .first()
     )
 
 
 def action_versions(action: Action) -> dict[str, str]:
     """Each public language version's address, for the language switcher and hreflang links."""
-    versions = Action.objects.filter(translation_key=action.translation_key).exclude(
-        status=Action.Status.DRAFT
+    versions = Action.objects.filter(shared_id=action.shared_id).exclude(
+        shared__status=Action.Status.DRAFT
     )
     return {version.language: version.get_absolute_url() for version in versions}
 
@@ -83,10 +90,10 @@ def action_signing_cache_clear() -> None:
 def action_list_open(*, language: str) -> QuerySet[Action]:
     now = timezone.now()
     return (
-        Action.objects.filter(language=language, status=Action.Status.OPEN)
-        .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .select_related("organisation")
+        Action.objects.filter(language=language, shared__status=Action.Status.OPEN)
+        .filter(Q(shared__starts_at__isnull=True) | Q(shared__starts_at__lte=now))
+        .filter(Q(shared__ends_at__isnull=True) | Q(shared__ends_at__gt=now))
+        .select_related("shared__organisation")
     )
 
 
@@ -127,7 +134,7 @@ def signature_total_public() -> int:
     languages), so one small query whatever the number of signatures; drafts
     are left out, and so are their test signatures.
     """
-    public = Action.objects.exclude(status=Action.Status.DRAFT).values("translation_key")
+    public = ActionShared.objects.exclude(status=Action.Status.DRAFT).values("pk")
     return Tally.objects.filter(pk__in=public).aggregate(total=Sum("count"))["total"] or 0
 
 
@@ -187,9 +194,16 @@ def action_list_for_staff(user: AbstractBaseUser) -> QuerySet[Action]:
     if user_is_coordinator(user):
         return Action.objects.all()
     ids = organisation_ids_for_user(user)
-    co_sponsored = Action.co_sponsors.through.objects.filter(organisation_id__in=ids)
-    return Action.objects.filter(
-        Q(organisation__in=ids) | Q(pk__in=co_sponsored.values("action_id"))
+    return Action.objects.filter(action_scope_q(ids))
+
+
+def action_scope_q(organisation_ids) -> Q:
+    """Versions of actions these organisations own or co-sponsor, as a filter on ``Action``."""
+    co_sponsored = ActionShared.co_sponsors.through.objects.filter(
+        organisation_id__in=organisation_ids
+    )
+    return Q(shared__organisation__in=organisation_ids) | Q(
+        shared__in=co_sponsored.values("actionshared_id")
     )
 
 
@@ -204,11 +218,11 @@ def action_signatures_recent(
     Counts rows, for a staff page, not a public one; each action's are read
     from the index of confirmed signatures by action and date.
     """
-    actions = action_list_for_staff(user).exclude(status=Action.Status.DRAFT)
+    actions = action_list_for_staff(user).exclude(shared__status=Action.Status.DRAFT)
     since = timezone.now() - timedelta(days=days)
     recent = dict(
         Signature.objects.filter(
-            translation_key__in=actions.values("translation_key"),
+            translation_key__in=actions.values("shared_id"),
             created_at__gte=since,
             confirmed_at__isnull=False,
         )
@@ -217,7 +231,8 @@ def action_signatures_recent(
         .values_list("translation_key", "n")
     )
     chosen: dict = {}
-    for action in actions.filter(Q(status=Action.Status.OPEN) | Q(translation_key__in=recent)):
+    opened = Q(shared__status=Action.Status.OPEN) | Q(shared__in=recent)
+    for action in actions.filter(opened).select_related("shared"):
         current = chosen.get(action.translation_key)
         if current is None or (action.language == language and current.language != language):
             chosen[action.translation_key] = action

@@ -21,7 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from convoca.actions.models import (
+    ACTION_SHARED_FIELDS,
     Action,
+    ActionShared,
     CountryTally,
     Endorsement,
     PledgeActivation,
@@ -35,7 +37,7 @@ from convoca.actions.signals import signature_confirmed
 from convoca.coalition.models import Organisation
 from convoca.core import sealing
 from convoca.core.audit import audit_record
-from convoca.core.caching import public_page_scope_changed
+from convoca.core.caching import public_page_scope_changed, public_pages_invalidate
 from convoca.core.images import image_clean
 from convoca.core.links import signed_link_read
 from convoca.people.models import Activity, Consent, Person
@@ -115,6 +117,121 @@ def next_goal(count: int) -> int:
             if int(step * scale) > count:
                 return int(step * scale)
         scale *= 10
+
+
+def action_create(
+    *, translation_of: Action | None = None, co_sponsors=None, **fields: Any
+) -> Action:
+    """Create a language version of an action: a new action, or another language of one.
+
+    ``fields`` are the version's texts (``language``, ``title``, ``slug``...)
+    and, for a new action, what every version shares (``organisation``,
+    ``status``, ``goal``...). A version made ``translation_of`` another joins
+    that action: it shares its status, dates, goal and count, and giving
+    any of those here is an error.
+    """
+    shared_fields = {
+        name: fields.pop(name) for name in list(fields) if name in ACTION_SHARED_FIELDS
+    }
+    with transaction.atomic():
+        if translation_of is not None:
+            if shared_fields or co_sponsors is not None:
+                raise ValueError(
+                    f"{sorted(shared_fields)} belong to the action, not to one of its versions"
+                )
+            shared = translation_of.shared
+        else:
+            shared = ActionShared.objects.create(**shared_fields)
+            if co_sponsors is not None:
+                shared.co_sponsors.set(co_sponsors)
+        action = Action.objects.create(shared=shared, **fields)
+    _action_changed()
+    return action
+
+
+def action_save(
+    *,
+    action: Action,
+    shared: dict[str, Any] | None = None,
+    translation_of: Action | None = None,
+) -> Action:
+    """Save a version's texts and what every version of it shares, in one transaction.
+
+    ``action`` carries its texts as the caller set them; ``shared`` names
+    what changes for every version (``status``, ``goal``, ``co_sponsors``...).
+    A new ``action`` with ``translation_of`` joins that action, keeping its
+    shared values (``shared`` is then ignored). A changed goal is the count's
+    current goal at once, in every language.
+    """
+    shared = dict(shared or {})
+    co_sponsors = shared.pop("co_sponsors", None)
+    unknown = set(shared) - set(ACTION_SHARED_FIELDS)
+    if unknown:
+        raise ValueError(f"not shared by an action's versions: {sorted(unknown)}")
+    with transaction.atomic():
+        if translation_of is not None and translation_of.shared_id != action.shared_id:
+            action.shared = ActionShared.objects.get(pk=translation_of.shared_id)
+        else:
+            row = (
+                ActionShared.objects.select_for_update().get(pk=action.shared_id)
+                if action.shared_id and ActionShared.objects.filter(pk=action.shared_id).exists()
+                else ActionShared()
+            )
+            goal_before = row.goal if row.pk and not row._state.adding else None
+            for name, value in shared.items():
+                setattr(row, name, value)
+            row.save()
+            if co_sponsors is not None:
+                row.co_sponsors.set(co_sponsors)
+            if goal_before is not None and row.goal != goal_before:
+                Tally.objects.filter(pk=row.pk).update(goal=row.goal)
+            action.shared = row
+        action.save()
+    _action_changed()
+    return action
+
+
+def action_close(*, action: Action | ActionShared) -> None:
+    """Stop every language version of an action taking signatures."""
+    _action_status_set(action=action, status=ActionShared.Status.CLOSED)
+
+
+def action_reopen(*, action: Action | ActionShared) -> None:
+    """Take signatures again, in every language version of an action."""
+    _action_status_set(action=action, status=ActionShared.Status.OPEN)
+
+
+def action_goal_set(*, action: Action | ActionShared, goal: int) -> None:
+    """Set the goal of every language version of an action; the count aims at it at once."""
+    key = action.translation_key
+    with transaction.atomic():
+        ActionShared.objects.filter(pk=key).update(goal=goal, updated_at=timezone.now())
+        Tally.objects.filter(pk=key).update(goal=goal)
+    _action_refresh(action)
+    _action_changed()
+
+
+def _action_status_set(*, action: Action | ActionShared, status: str) -> None:
+    ActionShared.objects.filter(pk=action.translation_key).update(
+        status=status, updated_at=timezone.now()
+    )
+    _action_refresh(action)
+    _action_changed()
+
+
+def _action_refresh(action: Action | ActionShared) -> None:
+    if isinstance(action, Action):
+        action.shared.refresh_from_db()
+    else:
+        action.refresh_from_db()
+
+
+def _action_changed() -> None:
+    """Public pages and this process's signing cache show the change once it commits."""
+    from convoca.actions.selectors import action_signing_cache_clear
+
+    transaction.on_commit(public_pages_invalidate)
+    transaction.on_commit(action_signing_cache_clear)
 
 
 def signature_create(
@@ -341,7 +458,7 @@ def _intakes_record(intakes: list[SignatureIntake]) -> list[SignatureIntake]:
     left to sign. An intake that cannot be read or recorded stays for an
     operator to see (never logged: personal data).
     """
-    actions = Action.objects.select_related("organisation").in_bulk(
+    actions = Action.objects.select_related("shared__organisation").in_bulk(
         {intake.action_id for intake in intakes}
     )
     gone = [intake for intake in intakes if intake.action_id not in actions]
@@ -404,7 +521,7 @@ def _answers_check(action: Action, answers: dict[str, str]) -> None:
     sensitive = {
         str(pk)
         for pk in PledgeQuestion.objects.filter(
-            action__translation_key=action.translation_key, sensitive=True
+            action__shared_id=action.shared_id, sensitive=True
         ).values_list("pk", flat=True)
     }
     if any(key in sensitive and not sealing.is_sealed(v) for key, v in answers.items()):
@@ -555,9 +672,7 @@ def _news_subscriptions_add(signature: Signature) -> None:
     action = signature.action
     forms = [
         f"actions:{slug}"
-        for slug in Action.objects.filter(translation_key=action.translation_key).values_list(
-            "slug", flat=True
-        )
+        for slug in Action.objects.filter(shared_id=action.shared_id).values_list("slug", flat=True)
     ]
     person = Person.objects.get(pk=signature.person_id)
     consents = Consent.objects.filter(

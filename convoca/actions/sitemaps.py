@@ -17,7 +17,8 @@ class ActionSitemap(TranslationGroupSitemap):
 
     def rows(self):
         return (
-            Action.objects.exclude(status=Action.Status.DRAFT)
-            .only("slug", "language", "translation_key", "updated_at")
+            Action.objects.exclude(shared__status=Action.Status.DRAFT)
+            .select_related("shared")
+            .only("slug", "language", "shared__kind", "updated_at")
             .order_by("-created_at", "pk")
         )

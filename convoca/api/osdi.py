@@ -141,7 +141,8 @@ def petition(row: Action, base: str, *, count: int | None = None) -> dict:
     return {
         "identifiers": [f"convoca:{row.pk}"],
         "created_date": when(row.created_at),
-        "modified_date": when(row.updated_at),
+        # Closing or a new goal changes every version: the later of the two changes.
+        "modified_date": when(max(row.updated_at, row.shared.updated_at)),
         "title": row.title,
         "description": row.summary,
         "petition_text": row.body,

@@ -67,12 +67,16 @@ def list_item_list_for_key(key: ApiKey) -> QuerySet[Subscription]:
 
 
 def petition_list_for_key(key: ApiKey) -> QuerySet[Action]:
-    return _owned(Action.objects.select_related("organisation"), key)
+    return _owned(
+        Action.objects.select_related("shared__organisation"), key, "shared__organisation"
+    )
 
 
 def signature_list_for_key(key: ApiKey) -> QuerySet[Signature]:
     return _owned(
-        Signature.objects.select_related("action", "person"), key, "action__organisation"
+        Signature.objects.select_related("action__shared", "person"),
+        key,
+        "action__shared__organisation",
     ).filter(person__erased_at__isnull=True)
 
 

@@ -366,7 +366,7 @@ def _events_between(endpoint: WebhookEndpoint, since, until) -> list[tuple[str, 
                 confirmed_at__lte=until,
             ),
             endpoint,
-            "action__organisation",
+            "action__shared__organisation",
         ).values_list("pk", flat=True)
         found += [(Event_.SIGNATURE, f"signature:{pk}") for pk in rows]
     if Event_.ATTENDANCE in wanted:

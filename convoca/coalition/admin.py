@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, User
@@ -6,7 +7,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from unfold.admin import TabularInline
+from unfold.admin import StackedInline, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from convoca.coalition.models import (
@@ -16,6 +17,7 @@ from convoca.coalition.models import (
     Organisation,
     WorkingGroup,
     WorkingGroupMember,
+    WorkingGroupText,
 )
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import user_is_coordinator
@@ -33,6 +35,7 @@ from convoca.core.audit import AUDIT_KINDS, audit_kind_label
 from convoca.core.crypto import email_index
 from convoca.core.forms import OneLineField
 from convoca.core.models import AuditEntry
+from convoca.core.translatable import LanguageVersionsFormSet
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
@@ -140,26 +143,69 @@ class WorkingGroupMemberInline(TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class WorkingGroupTextInline(StackedInline):
+    """The group's name, purpose and description: one block per language of the site."""
+
+    model = WorkingGroupText
+    formset = LanguageVersionsFormSet
+    fields = ["language", "name", "purpose", "description"]
+    min_num = 1
+    verbose_name = _("text in one language")
+    verbose_name_plural = _("name, purpose and description in each language")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        have = obj.versions.count() if obj is not None else 0
+        return max(0, len(settings.LANGUAGES) - max(have, self.min_num))
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return len(settings.LANGUAGES)
+
+    # The texts are the group's: whoever may change it may change them.
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(WorkingGroup).has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(WorkingGroup).has_change_permission(request, obj)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
 @admin.register(WorkingGroup)
 class WorkingGroupAdmin(OrganisationScopedAdmin):
-    list_display = ["name_en", "name_es", "kind", "organisation", "joining", "is_public"]
+    list_display = ["__str__", "slug", "kind", "organisation", "joining", "is_public"]
     list_filter = ["kind", "joining", "is_public"]
-    search_fields = ["name_en", "name_es"]
-    prepopulated_fields = {"slug": ("name_en",)}
-    inlines = [WorkingGroupMemberInline]
-    fieldsets = (
-        (None, {"fields": ("name_en", "name_es", "slug", "kind", "organisation")}),
-        (
-            _("Purpose"),
-            {"fields": ("purpose_en", "purpose_es", "description_en", "description_es")},
-        ),
-        (_("Joining"), {"fields": ("joining", "is_public")}),
-    )
+    search_fields = ["versions__name", "slug"]
+    inlines = [WorkingGroupTextInline, WorkingGroupMemberInline]
+    fieldsets = ((None, {"fields": ("slug", "kind", "organisation", "joining", "is_public")}),)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
 
     def save_model(self, request, obj, form, change):
         working_group_save(group=obj)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is WorkingGroupText:
+            # Through the service, which also names the group's mailing list anew.
+            texts, removed = {}, []
+            for text_form in formset.forms:
+                data = getattr(text_form, "cleaned_data", None)
+                if not data or not data.get("language"):
+                    continue
+                before = text_form.initial.get("language") if text_form.instance.pk else None
+                if data.get("DELETE"):
+                    removed.append(before or data["language"])
+                    continue
+                if before and before != data["language"]:
+                    removed.append(before)  # moved to another language
+                if text_form.has_changed() or text_form.instance.pk:
+                    texts[data["language"]] = {
+                        name: data[name] for name in ("name", "purpose", "description")
+                    }
+            working_group_save(group=form.instance, texts=texts, texts_removed=removed)
+            # What the admin's history message reads of a saved formset.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return None
         if formset.model is not WorkingGroupMember:
             return super().save_formset(request, form, formset, change)
         # New members go through the service, like those who join from the site,

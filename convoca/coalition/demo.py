@@ -185,6 +185,13 @@ def has_content() -> bool:
     return Organisation.objects.exists()
 
 
+def _texts(name_en, name_es, purpose_en, purpose_es) -> dict[str, dict[str, str]]:
+    return {
+        "en": {"name": name_en, "purpose": purpose_en},
+        "es": {"name": name_es, "purpose": purpose_es},
+    }
+
+
 def load(context: dict) -> None:
     organisations = []
     for name, slug, country, city, website, relationship, desc_en, desc_es in ORGANISATIONS:
@@ -204,35 +211,30 @@ def load(context: dict) -> None:
     context["organisations"] = organisations
     context["working_groups"] = [
         working_group_save(
-            group=WorkingGroup(
-                slug=slug,
-                name_en=name_en,
-                name_es=name_es,
-                purpose_en=purpose_en,
-                purpose_es=purpose_es,
-                joining=WorkingGroup.Joining.REQUEST,
-            )
+            group=WorkingGroup(slug=slug, joining=WorkingGroup.Joining.REQUEST),
+            texts=_texts(name_en, name_es, purpose_en, purpose_es),
         )
         for slug, name_en, name_es, purpose_en, purpose_es in WORKING_GROUPS
     ]
     groups = context["working_groups"]
     for group in groups:
         if group.slug in DESCRIPTIONS:
-            group.description_en, group.description_es = DESCRIPTIONS[group.slug]
-            working_group_save(group=group)
+            description_en, description_es = DESCRIPTIONS[group.slug]
+            working_group_save(
+                group=group,
+                texts={
+                    "en": {"description": description_en},
+                    "es": {"description": description_es},
+                },
+            )
     groups[1].joining = WorkingGroup.Joining.OPEN
     working_group_save(group=groups[1])
     slug, name_en, name_es, purpose_en, purpose_es = STRATEGY_BODY
     strategy = working_group_save(
         group=WorkingGroup(
-            slug=slug,
-            name_en=name_en,
-            name_es=name_es,
-            purpose_en=purpose_en,
-            purpose_es=purpose_es,
-            kind=WorkingGroup.Kind.STRATEGY_BODY,
-            joining=WorkingGroup.Joining.REQUEST,
-        )
+            slug=slug, kind=WorkingGroup.Kind.STRATEGY_BODY, joining=WorkingGroup.Joining.REQUEST
+        ),
+        texts=_texts(name_en, name_es, purpose_en, purpose_es),
     )
     members = [
         (_person(email, given, family, country, language), public_name)

@@ -13,6 +13,7 @@ from django_countries.fields import CountryField
 from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.i18n import column_in_language
 from convoca.core.models import TimeStampedModel
+from convoca.core.translatable import TranslatableModel, TranslationModel
 
 
 def pledge_public_key_validate(value: str) -> None:
@@ -152,8 +153,12 @@ class Membership(TimeStampedModel):
         return f"{self.user} · {self.get_role_display()} · {self.organisation or '—'}"
 
 
-class WorkingGroup(TimeStampedModel):
+class WorkingGroup(TranslatableModel):
     """A group of people working on one part of the campaign (sanctions, media, a pledge).
+
+    Its name, purpose and description are kept per language
+    (``WorkingGroupText``); the rest is shared by every language, as its
+    one address is.
 
     Its members are supporters, optionally on behalf of an organisation;
     conveners review requests to join when membership is by request.
@@ -167,17 +172,11 @@ class WorkingGroup(TimeStampedModel):
         WORKING_GROUP = "working_group", _("working group")
         STRATEGY_BODY = "strategy_body", _("strategy body (representatives of organisations)")
 
+    # Kept from before the texts moved out: memberships and requests refer to it.
+    id = models.BigAutoField(
+        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+    )
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
-    name_en = OneLineCharField(_("name in English"), max_length=200)
-    name_es = OneLineCharField(_("name in Spanish"), max_length=200, blank=True)
-    purpose_en = models.TextField(_("purpose in English"), blank=True)
-    purpose_es = models.TextField(_("purpose in Spanish"), blank=True)
-    description_en = models.TextField(
-        _("description in English"), blank=True, help_text=_("Markdown.")
-    )
-    description_es = models.TextField(
-        _("description in Spanish"), blank=True, help_text=_("Markdown.")
-    )
     kind = models.CharField(
         _("kind"),
         max_length=16,
@@ -214,7 +213,7 @@ class WorkingGroup(TimeStampedModel):
     class Meta:
         verbose_name = _("working group")
         verbose_name_plural = _("working groups")
-        ordering = ["name_en"]
+        ordering = ["slug"]
 
     def __str__(self):
         return self.name
@@ -224,15 +223,15 @@ class WorkingGroup(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return column_in_language(self, "name")
+        return self.text_in("name")
 
     @property
     def purpose(self) -> str:
-        return column_in_language(self, "purpose")
+        return self.text_in("purpose")
 
     @property
     def description(self) -> str:
-        return column_in_language(self, "description")
+        return self.text_in("description")
 
     @property
     def is_strategy_body(self) -> bool:
@@ -242,6 +241,35 @@ class WorkingGroup(TimeStampedModel):
     def is_open(self) -> bool:
         """Whether a confirmed request to join is accepted without a convener's review."""
         return self.joining == self.Joining.OPEN and not self.is_strategy_body
+
+
+class WorkingGroupText(TranslationModel):
+    """A working group's name, purpose and description in one language."""
+
+    shared = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("working group"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    name = OneLineCharField(_("name"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
+        verbose_name = _("working group text")
+        verbose_name_plural = _("working group texts")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shared", "language"],
+                name="%(app_label)s_%(class)s_one_per_language",
+                violation_error_message=_("This group already has a text in this language."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class WorkingGroupMember(TimeStampedModel):

@@ -14,7 +14,7 @@ def _when(value):
 
 def working_groups_export(person) -> list[dict]:
     return [
-        {"working_group": m.group.name_en, "role": m.role, "public_name": m.public_name}
+        {"working_group": m.group.name, "role": m.role, "public_name": m.public_name}
         for m in WorkingGroupMember.objects.filter(person=person).select_related("group")
     ]
 
@@ -26,7 +26,7 @@ def working_groups_erase(person) -> None:
 def join_requests_export(person) -> list[dict]:
     return [
         {
-            "working_group": r.group.name_en,
+            "working_group": r.group.name,
             "status": r.status,
             "on_behalf_of": r.on_behalf_of.name if r.on_behalf_of else None,
             "public_name": r.public_name,

@@ -65,11 +65,17 @@ def organisation_list_public() -> list[Organisation]:
 
 
 def working_group_list_public() -> QuerySet[WorkingGroup]:
-    return WorkingGroup.objects.filter(is_public=True).select_related("organisation")
+    return (
+        WorkingGroup.objects.filter(is_public=True)
+        .select_related("organisation")
+        .prefetch_related("versions")
+    )
 
 
 def working_group_get_public(*, slug: str) -> WorkingGroup | None:
-    return WorkingGroup.objects.filter(slug=slug, is_public=True).first()
+    return (
+        WorkingGroup.objects.filter(slug=slug, is_public=True).prefetch_related("versions").first()
+    )
 
 
 def working_group_conveners_public(group: WorkingGroup) -> list[str]:

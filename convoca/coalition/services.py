@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from convoca.coalition.models import (
     Organisation,
     WorkingGroup,
     WorkingGroupMember,
+    WorkingGroupText,
 )
 from convoca.core.images import image_clean
 from convoca.core.links import signed_link_read
@@ -266,28 +268,48 @@ def affiliation_request_decline(
 # --- Working groups ------------------------------------------------------------------------
 
 
-def working_group_save(*, group: WorkingGroup) -> WorkingGroup:
-    """Create or update a working group; the one write path for groups (admin, demo)."""
+def working_group_save(
+    *,
+    group: WorkingGroup,
+    texts: dict[str, dict[str, str]] | None = None,
+    texts_removed: Iterable[str] = (),
+) -> WorkingGroup:
+    """Create or update a working group; the one write path for groups (admin, demo).
+
+    ``texts`` are its name, purpose and description by language
+    (``{"en": {"name": ...}}``), written over the versions in those
+    languages; ``texts_removed`` names languages whose version goes. The
+    group's mailing list is named after it in every language.
+    """
     from convoca.mailings.models import MailingList
     from convoca.mailings.services import mailing_list_create
 
     group.full_clean()
     with transaction.atomic():
         group.save()
+        texts = texts or {}
+        gone = [code for code in texts_removed if code not in texts]
+        WorkingGroupText.objects.filter(shared=group, language__in=gone).delete()
+        for language, fields in texts.items():
+            text = WorkingGroupText.objects.filter(shared=group, language=language).first()
+            text = text or WorkingGroupText(shared=group, language=language)
+            for name, value in fields.items():
+                setattr(text, name, value)
+            text.full_clean(exclude=["shared"])
+            text.save()
+        names = {code: group.text_in("name", code) for code, _name in settings.LANGUAGES}
         if group.mailing_list_id is None:
             group.mailing_list = mailing_list_create(
                 organisation=group.organisation,
                 slug=_group_list_slug(group),
-                name={"en": group.name_en, "es": group.name_es or group.name_en},
+                name=names,
                 description=_group_list_description(),
                 is_public=False,
                 purpose=MailingList.Purpose.GROUP,
             )
             group.save(update_fields=["mailing_list"])
         else:
-            MailingList.objects.filter(pk=group.mailing_list_id).update(
-                name={"en": group.name_en, "es": group.name_es or group.name_en}
-            )
+            MailingList.objects.filter(pk=group.mailing_list_id).update(name=names)
     return group
 
 
@@ -333,7 +355,7 @@ def working_group_member_add(
             person=person,
             kind=Activity.Kind.JOINED_GROUP,
             organisation=group.organisation,
-            summary=group.name_en,
+            summary=group.text_in("name", settings.LANGUAGE_CODE),
             subject=group,
         )
         if group.mailing_list_id:

@@ -129,7 +129,7 @@ def working_group_list(request):
     return render(
         request,
         "coalition/workinggroup_list.html",
-        {"groups": working_group_list_public()},
+        {"groups": sorted(working_group_list_public(), key=lambda group: group.name.casefold())},
     )
 
 

@@ -288,7 +288,7 @@ class LetterCampaignForm(forms.ModelForm):
 
 @admin.register(LetterCampaign)
 class LetterCampaignAdmin(OrganisationScopedAdmin):
-    organisation_path = "action__organisation"
+    organisation_path = "action__shared__organisation"
     form = LetterCampaignForm
     list_display = ["action", "delivery", "daily_cap", "deliveries_link"]
     fields = ["action", "bodies", "pinned_targets", "delivery", "daily_cap", "per_target"]
@@ -299,7 +299,7 @@ class LetterCampaignAdmin(OrganisationScopedAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "action":
             kwargs["queryset"] = action_list_for_staff(request.user).filter(
-                kind=Action.Kind.TARGETED
+                shared__kind=Action.Kind.TARGETED
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -402,7 +402,7 @@ class LetterCampaignAdmin(OrganisationScopedAdmin):
 class LetterDeliveryAdmin(OrganisationScopedAdmin):
     """Read only: what became of each letter to each decision-maker (never the text)."""
 
-    organisation_path = "campaign__action__organisation"
+    organisation_path = "campaign__action__shared__organisation"
     list_display = ["target", "campaign", "status", "in_digest", "queued_at", "created_at"]
     list_filter = ["status", "in_digest", "campaign", "target__body"]
     list_select_related = ["target", "campaign__action"]

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from convoca.actions.models import Action, Signature
-from convoca.actions.services import SignatureData, signature_confirm
+from convoca.actions.services import SignatureData, action_create, signature_confirm
 from convoca.letters.imports import DISTRICT_MAPPINGS, TARGET_MAPPINGS
 from convoca.letters.models import LetterCampaign, Target, TargetBody
 from convoca.letters.services import (
@@ -234,19 +234,21 @@ def _letter(organisation, texts, *, first, bodies, pinned=(), goal) -> LetterCam
     versions: dict[str, Action] = {}
     for language in (first, *(code for code in texts if code != first)):
         text = texts[language]
-        extra = {"translation_key": versions[first].translation_key} if versions else {}
-        versions[language] = Action.objects.create(
+        shared = {
+            "kind": Action.Kind.TARGETED,
+            "organisation": organisation,
+            "status": Action.Status.OPEN,
+            "starts_at": now - timedelta(days=9),
+            "goal": goal,
+        }
+        versions[language] = action_create(
+            translation_of=versions.get(first),
             language=language,
-            kind=Action.Kind.TARGETED,
             title=text["title"],
             slug=text["slug"],
             summary=text["summary"],
             body=text["body"],
-            organisation=organisation,
-            status=Action.Status.OPEN,
-            starts_at=now - timedelta(days=9),
-            goal=goal,
-            **extra,
+            **({} if versions else shared),
         )
     campaign = letter_campaign_save(
         campaign=LetterCampaign(action=versions[first], daily_cap=50),
@@ -270,7 +272,7 @@ def _writers_write(campaigns: dict[str, LetterCampaign]) -> None:
 
     for given, family, email, language, country, code, city, which in WRITERS:
         campaign = campaigns[which]
-        action = Action.objects.get(translation_key=campaign.translation_key, language=language)
+        action = Action.objects.get(shared_id=campaign.translation_key, language=language)
         lookup = letter_targets_lookup(campaign=campaign, country=country, postal_code=code)
         texts = {t.language: t for t in campaign.texts.all()}
         with transaction.atomic():

@@ -149,7 +149,7 @@ class LetterCampaign(TimeStampedModel):
         verbose_name=_("action"),
         on_delete=models.CASCADE,
         related_name="letter_campaign",
-        limit_choices_to={"kind": "targeted"},
+        limit_choices_to={"shared__kind": "targeted"},
     )
     translation_key = models.UUIDField(unique=True, editable=False)
     bodies = models.ManyToManyField(

@@ -219,8 +219,8 @@ def letter_results_view(request, slug):
     action, campaign = _letter_or_404(request, slug)
     public_page_scope(request, "action", action.translation_key)
     versions = {}
-    for version in Action.objects.filter(translation_key=action.translation_key).exclude(
-        status=Action.Status.DRAFT
+    for version in Action.objects.filter(shared_id=action.shared_id).exclude(
+        shared__status=Action.Status.DRAFT
     ):
         with translation.override(version.language):
             versions[version.language] = reverse(

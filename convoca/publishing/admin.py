@@ -295,7 +295,7 @@ class ArticleAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
         if db_field.name == "related_actions":
             from convoca.actions.models import Action
 
-            kwargs["queryset"] = Action.objects.exclude(status=Action.Status.DRAFT)
+            kwargs["queryset"] = Action.objects.exclude(shared__status=Action.Status.DRAFT)
         if db_field.name == "related_events":
             from convoca.events.models import Event
 

@@ -82,14 +82,14 @@ def article_related_actions(article: Article) -> list:
     """The related actions, each in the article's language when it has a version in it."""
     from convoca.actions.models import Action
 
-    chosen = list(article.related_actions.exclude(status=Action.Status.DRAFT))
+    chosen = list(article.related_actions.exclude(shared__status=Action.Status.DRAFT))
     if not chosen:
         return []
     local = {
         a.translation_key: a
         for a in Action.objects.filter(
-            translation_key__in=[a.translation_key for a in chosen], language=article.language
-        ).exclude(status=Action.Status.DRAFT)
+            shared_id__in=[a.translation_key for a in chosen], language=article.language
+        ).exclude(shared__status=Action.Status.DRAFT)
     }
     return list({a.translation_key: local.get(a.translation_key, a) for a in chosen}.values())
 
@@ -248,8 +248,8 @@ def press_coverage_grouped(*, language: str) -> list[dict]:
     keys = {c.action.translation_key for c in items if c.action}
     local = {
         a.translation_key: a
-        for a in Action.objects.filter(translation_key__in=keys, language=language).exclude(
-            status=Action.Status.DRAFT
+        for a in Action.objects.filter(shared_id__in=keys, language=language).exclude(
+            shared__status=Action.Status.DRAFT
         )
     }
     campaigns: dict[str, dict] = {}

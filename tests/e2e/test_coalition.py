@@ -14,6 +14,7 @@ from convoca.coalition.models import (
     WorkingGroupMember,
 )
 from convoca.coalition.services import staff_member_create
+from convoca.coalition.tests.helpers import working_group_make
 from convoca.inbox.models import ContactMessage, ThreadEntry
 
 pytestmark = pytest.mark.e2e
@@ -90,7 +91,7 @@ def test_a_person_joins_an_open_working_group_in_spanish(new_context, transactio
         **settings.CONVOCA_RATE_LIMITS,
         "join-without-pow": {"per_client": (0, 3600), "per_email": (0, 3600)},
     }
-    group = WorkingGroup.objects.create(
+    group = working_group_make(
         slug="media",
         name_en="Media and outreach",
         name_es="Medios y difusión",

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from convoca.actions.models import Action
+from convoca.actions.services import action_create
 from convoca.coalition.models import Organisation
 from convoca.letters.imports import DISTRICT_MAPPINGS, TARGET_MAPPINGS
 from convoca.letters.models import LetterCampaign, LetterDelivery, TargetBody
@@ -46,14 +47,13 @@ def letter(transactional_db, settings):
     house = TargetBody.objects.create(organisation=organisation, name="US House", country="US")
     targets_import(body=house, data=MEMBERS.encode(), mapping=TARGET_MAPPINGS["parliament"])
     districts_import(body=house, data=ZCCD.encode(), mapping=DISTRICT_MAPPINGS["us-zccd"])
-    english = Action.objects.create(
+    english = action_create(
         language="en", kind=Action.Kind.TARGETED, title="Pass the Medicine Act",
         slug="pass-the-medicine-act", organisation=organisation, status=Action.Status.OPEN,
     )  # fmt: skip
-    Action.objects.create(
-        language="es", kind=Action.Kind.TARGETED, title="Aprobad la Ley de Medicinas",
-        slug="ley-de-medicinas", organisation=organisation, status=Action.Status.OPEN,
-        translation_key=english.translation_key,
+    action_create(
+        language="es", title="Aprobad la Ley de Medicinas", slug="ley-de-medicinas",
+        translation_of=english,
     )  # fmt: skip
     campaign = letter_campaign_save(campaign=LetterCampaign(action=english))
     campaign.bodies.set([house])

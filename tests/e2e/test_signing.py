@@ -7,6 +7,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from convoca.actions.models import Action, Signature
+from convoca.actions.services import action_create
 from convoca.coalition.models import Organisation
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +21,7 @@ def appeal(transactional_db):
         country="US",
         status=Organisation.Status.ACTIVE,
     )
-    english = Action.objects.create(
+    english = action_create(
         language="en",
         title="Let medicine through",
         slug="let-medicine-through",
@@ -29,14 +30,11 @@ def appeal(transactional_db):
         goal=100,
         ask_organisation="optional",
     )
-    Action.objects.create(
+    action_create(
         language="es",
         title="Que pasen las medicinas",
         slug="que-pasen-las-medicinas",
-        organisation=organisation,
-        status=Action.Status.OPEN,
-        goal=100,
-        translation_key=english.translation_key,
+        translation_of=english,
     )
     return english
 
@@ -119,7 +117,7 @@ def test_each_kind_of_action_can_be_signed_and_confirmed_in_spanish(
     organisation = Organisation.objects.create(
         name="Comité", slug="comite", country="MX", status=Organisation.Status.ACTIVE
     )
-    Action.objects.create(
+    action_create(
         language="es",
         kind=kind,
         title="Acción",

@@ -1,6 +1,7 @@
 import pytest
 
-from convoca.actions.models import Action
+from convoca.actions.models import ACTION_SHARED_FIELDS, Action
+from convoca.actions.services import action_create
 
 
 @pytest.fixture
@@ -14,7 +15,16 @@ def make_action(organisation):
             "status": Action.Status.OPEN,
             "goal": 100,
         }
-        return Action.objects.create(**{**defaults, **fields})
+        key = fields.pop("translation_key", None)
+        if key is not None:  # another language of an action: it shares the rest
+            original = Action.objects.filter(shared_id=key).first()
+            texts = {
+                k: v for k, v in {**defaults, **fields}.items() if k not in ACTION_SHARED_FIELDS
+            }
+            for name, value in fields.items():
+                assert name not in ACTION_SHARED_FIELDS or getattr(original, name) == value, name
+            return action_create(translation_of=original, **texts)
+        return action_create(**{**defaults, **fields})
 
     return make
 

@@ -6,11 +6,12 @@ from types import SimpleNamespace
 import pytest
 from django.db import connections
 
-from convoca.actions.models import Action, Signature, SignatureIntake
+from convoca.actions.models import Signature, SignatureIntake
 from convoca.actions.routers import intake_database
 from convoca.actions.selectors import action_figures
 from convoca.actions.services import (
     SignatureData,
+    action_close,
     signature_intake_create,
     signature_intake_process,
 )
@@ -55,7 +56,7 @@ def test_recording_the_same_form_twice_makes_one_signature(appeal):
 
 def test_a_form_accepted_before_the_action_closed_is_still_recorded(appeal):
     signature_intake_create(action=appeal, data=_data())
-    Action.objects.filter(pk=appeal.pk).update(status=Action.Status.CLOSED)
+    action_close(action=appeal)
     assert signature_intake_process() == 1
     assert Signature.objects.count() == 1
 

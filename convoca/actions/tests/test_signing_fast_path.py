@@ -6,7 +6,7 @@ from django.utils import translation
 
 from convoca.actions.forms import SignatureForm, signature_form_clean
 from convoca.actions.models import Action, Signature, SignatureIntake
-from convoca.actions.services import signature_intake_process
+from convoca.actions.services import action_save, signature_intake_process
 from convoca.people.models import Consent
 
 BASE = {
@@ -55,7 +55,7 @@ def asking_action(make_action, organisation, other_organisation):
         show_signers=True,
     )
     action.co_sponsors.add(other_organisation)
-    return Action.objects.select_related("organisation").get(pk=action.pk)
+    return Action.objects.select_related("shared__organisation").get(pk=action.pk)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -84,8 +84,7 @@ def test_the_quick_check_follows_a_changed_action(appeal):
     data = QueryDict(mutable=True)
     data.update({**BASE})
     assert signature_form_clean(data, action=appeal) is not None
-    appeal.ask_role = Action.Ask.REQUIRED
-    appeal.save()
+    action_save(action=appeal, shared={"ask_role": Action.Ask.REQUIRED})
     changed = Action.objects.get(pk=appeal.pk)
     assert signature_form_clean(data, action=changed) is None
 

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from convoca.actions.models import Action
+from convoca.actions.services import action_create
 from convoca.api.services import api_key_create
 from convoca.people.models import Consent
 from convoca.people.services import PersonData, consent_give, person_upsert
@@ -68,7 +69,7 @@ def supporter(organisation):
 
 @pytest.fixture
 def petition(organisation):
-    return Action.objects.create(
+    return action_create(
         language="en",
         title="Lift the sanctions",
         slug="lift-the-sanctions",
@@ -107,7 +108,7 @@ def world(organisation, other_organisation, supporter):
     made = {}
     for org, tag in ((organisation, "snt"), (other_organisation, "csi")):
         person = supporter(f"{tag}-person@example.org", org=org, given_name=f"Given{tag}")
-        action = Action.objects.create(
+        action = action_create(
             language="en", title=f"Appeal {tag}", slug=f"appeal-{tag}", organisation=org,
             status=Action.Status.OPEN,
         )  # fmt: skip

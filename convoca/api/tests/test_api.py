@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from convoca.actions.models import Signature, Tally
+from convoca.actions.services import action_close
 from convoca.api.models import ApiKey
 from convoca.api.services import api_key_revoke
 from convoca.core.models import AuditEntry, OutboxEmail
@@ -277,8 +278,7 @@ def test_a_signature_confirmed_elsewhere_counts_at_once_without_an_email(
 
 
 def test_a_closed_petition_refuses_a_signature_with_a_json_error(api, org_key, petition):
-    petition.status = "closed"
-    petition.save()
+    action_close(action=petition)
     response = api("POST", f"petitions/{petition.pk}/signatures", org_key, {"person": _person()})
     assert response.status_code == 400
     assert "error" in response.json()

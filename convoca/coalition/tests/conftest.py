@@ -6,6 +6,7 @@ from PIL import Image
 
 from convoca.coalition.models import WorkingGroup
 from convoca.coalition.services import working_group_member_add
+from convoca.coalition.tests.helpers import working_group_make
 from convoca.people.services import PersonData, person_upsert
 
 
@@ -43,7 +44,7 @@ def make_group(db):
             "purpose_es": "Documenta el costo humano de las sanciones.",
             "joining": WorkingGroup.Joining.OPEN,
         }
-        return WorkingGroup.objects.create(**{**defaults, **fields})
+        return working_group_make(**{**defaults, **fields})
 
     return make
 

@@ -197,15 +197,10 @@ def test_a_member_added_in_the_admin_joins_like_one_from_the_site(
     response = client.post(
         f"/admin/coalition/workinggroup/{group.pk}/change/",
         {
-            "name_en": group.name_en,
-            "name_es": group.name_es,
+            **_texts_posted(group),
             "slug": group.slug,
             "kind": group.kind,
             "organisation": "",
-            "purpose_en": group.purpose_en,
-            "purpose_es": group.purpose_es,
-            "description_en": "",
-            "description_es": "",
             "joining": group.joining,
             "is_public": "on",
             f"{prefix}-TOTAL_FORMS": "1",
@@ -232,9 +227,8 @@ def test_a_new_working_group_gets_a_private_members_list_that_its_members_are_on
     from convoca.people.services import PersonData, person_upsert
 
     group = working_group_save(
-        group=WorkingGroup(
-            slug="media", name_en="Media", name_es="Medios", organisation=organisation
-        )
+        group=WorkingGroup(slug="media", organisation=organisation),
+        texts={"en": {"name": "Media"}, "es": {"name": "Medios"}},
     )
     members_list = group.mailing_list
     assert (members_list.is_public, members_list.purpose) == (False, MailingList.Purpose.GROUP)
@@ -275,3 +269,21 @@ def test_a_mangled_join_link_says_it_does_not_work_and_a_new_one_can_be_asked_fo
     page = client.get(reverse("coalition:join-confirm", kwargs={"token": token}))
     assert page.status_code == 410
     assert "Confirmation links work for 14 days" in page.text
+
+
+def _texts_posted(group) -> dict:
+    """The group's texts as its admin page posts them back: one block per language."""
+    texts = list(group.versions.order_by("language"))
+    posted = {"versions-TOTAL_FORMS": len(texts), "versions-INITIAL_FORMS": len(texts)}
+    for n, text in enumerate(texts):
+        posted.update(
+            {
+                f"versions-{n}-id": text.pk,
+                f"versions-{n}-shared": group.pk,
+                f"versions-{n}-language": text.language,
+                f"versions-{n}-name": text.name,
+                f"versions-{n}-purpose": text.purpose,
+                f"versions-{n}-description": text.description,
+            }
+        )
+    return posted

@@ -81,8 +81,9 @@ def campaign(organisation):
 def make_action_signed(organisation):
     """An action with maintained counts by country, as signing leaves them."""
     from convoca.actions.models import Action, CountryTally
+    from convoca.actions.services import action_create
 
-    action = Action.objects.create(
+    action = action_create(
         language="en",
         title="Lift the sanctions",
         slug="lift-the-sanctions",

@@ -1,6 +1,7 @@
 import pytest
 
 from convoca.actions.models import Action, Signature
+from convoca.actions.services import action_create
 from convoca.letters.imports import DISTRICT_MAPPINGS, TARGET_MAPPINGS
 from convoca.letters.models import LetterCampaign, TargetBody
 from convoca.letters.services import (
@@ -95,14 +96,13 @@ def make_letter(organisation):
     """A letter action in English and Spanish with its campaign; ``bodies`` looked up."""
 
     def make(*, bodies=(), pinned=(), slug="pass-the-bill", **campaign_fields):
-        english = Action.objects.create(
+        english = action_create(
             language="en", kind=Action.Kind.TARGETED, title="Pass the Medicine Act",
             slug=slug, organisation=organisation, status=Action.Status.OPEN, goal=100,
         )  # fmt: skip
-        Action.objects.create(
-            language="es", kind=Action.Kind.TARGETED, title="Aprobad la Ley de Medicinas",
-            slug=f"{slug}-es", organisation=organisation, status=Action.Status.OPEN, goal=100,
-            translation_key=english.translation_key,
+        action_create(
+            language="es", title="Aprobad la Ley de Medicinas", slug=f"{slug}-es",
+            translation_of=english,
         )  # fmt: skip
         campaign = letter_campaign_save(
             campaign=LetterCampaign(action=english, **campaign_fields),
@@ -131,7 +131,7 @@ def write(client, django_capture_on_commit_callbacks):
     def post(campaign, *, language="en", **fields):
         action = campaign.action
         if language != action.language:
-            action = Action.objects.get(translation_key=campaign.translation_key, language=language)
+            action = Action.objects.get(shared_id=campaign.translation_key, language=language)
         data = {
             "country": "US",
             "postal_code": "85701",

@@ -3,6 +3,7 @@
 import pytest
 
 from convoca.actions.models import Action
+from convoca.actions.services import action_create
 from convoca.letters.models import LetterCampaign
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def _form(action, house, **extra):
 def test_an_organiser_makes_a_campaign_for_a_letter_action_with_its_text(
     client, organiser, organisation, house
 ):
-    action = Action.objects.create(
+    action = action_create(
         language="en", kind=Action.Kind.TARGETED, title="Write", slug="write",
         organisation=organisation, status=Action.Status.OPEN,
     )  # fmt: skip
@@ -43,7 +44,7 @@ def test_an_organiser_makes_a_campaign_for_a_letter_action_with_its_text(
 
 
 def test_an_appeal_cannot_be_made_a_letter_campaign(client, organiser, organisation, house):
-    appeal = Action.objects.create(
+    appeal = action_create(
         language="en", title="Sign", slug="sign", organisation=organisation,
         status=Action.Status.OPEN,
     )  # fmt: skip

@@ -88,7 +88,7 @@ def test_a_place_that_matches_nothing_shows_the_list_not_an_error_in_spanish(
 ):
     campaign = make_letter(bodies=[house])
     spanish = campaign.action.__class__.objects.get(
-        translation_key=campaign.translation_key, language="es"
+        shared_id=campaign.translation_key, language="es"
     )
     response = client.get(spanish.get_absolute_url(), {"country": "US", "postal_code": "00000"})
     page = response.content.decode()

@@ -3,7 +3,12 @@
 from django.urls import reverse
 
 from convoca.actions.models import Action
-from convoca.actions.services import SignatureData, signature_confirm, signature_create
+from convoca.actions.services import (
+    SignatureData,
+    action_create,
+    signature_confirm,
+    signature_create,
+)
 from convoca.mailings.models import Mailing
 from convoca.mailings.selectors import mailing_audience
 from convoca.people.services import PersonData, person_tag
@@ -130,20 +135,18 @@ def test_a_sent_mailing_is_shown_as_it_was_sent_and_cannot_be_changed(
 def test_the_signed_filter_counts_confirmed_signers_of_every_language_version_once(
     client, organiser, alerts, make_subscriber
 ):
-    english = Action.objects.create(
+    english = action_create(
         language="en",
         slug="lift",
         title="Lift the sanctions",
         organisation=alerts.organisation,
         status=Action.Status.OPEN,
     )
-    spanish = Action.objects.create(
+    spanish = action_create(
         language="es",
         slug="levanten",
         title="Levanten las sanciones",
-        organisation=alerts.organisation,
-        status=Action.Status.OPEN,
-        translation_key=english.translation_key,
+        translation_of=english,
     )
 
     def sign(action, email, *, confirm=True):

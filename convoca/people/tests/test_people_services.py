@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from convoca.coalition.models import WorkingGroup, WorkingGroupMember
+from convoca.coalition.models import WorkingGroupMember
+from convoca.coalition.tests.helpers import working_group_make
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (
@@ -125,7 +126,7 @@ def test_export_holds_profile_consents_activities_tags_and_groups(make_person, o
         source="test-form",
     )
     person_tag(person=person, name="speaker", organisation=organisation)
-    group = WorkingGroup.objects.create(slug="media", name_en="Media")
+    group = working_group_make(slug="media", name_en="Media")
     WorkingGroupMember.objects.create(group=group, person=person, public_name="Ana L.")
 
     data = person_export(person=person)
@@ -156,7 +157,7 @@ def test_erasure_removes_personal_data_but_keeps_the_row_and_counts(make_person,
         wording="w",
         source="s",
     )
-    group = WorkingGroup.objects.create(slug="media", name_en="Media")
+    group = working_group_make(slug="media", name_en="Media")
     WorkingGroupMember.objects.create(group=group, person=person, public_name="Ana L.")
     activities_before = Activity.objects.filter(person=person).count()
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from convoca.actions.models import Action
+from convoca.actions.services import action_create
 from convoca.publishing.models import Article, PressCoverage, Topic
 from convoca.publishing.services import article_publish, press_coverage_create, topic_save
 
@@ -174,22 +175,18 @@ def test_a_cached_page_shows_a_change_at_once(
 def test_related_actions_are_shown_beside_the_text_in_its_language(
     client, organisation, make_article
 ):
-    key = uuid.uuid4()
-    english = Action.objects.create(
-        translation_key=key,
+    english = action_create(
         language="en",
         title="Sign the appeal",
         slug="appeal",
         organisation=organisation,
         status=Action.Status.OPEN,
     )
-    Action.objects.create(
-        translation_key=key,
+    action_create(
+        translation_of=english,
         language="es",
         title="Firma el llamamiento",
         slug="llamamiento",
-        organisation=organisation,
-        status=Action.Status.OPEN,
     )
     article = make_article(language="es", slug="noticia", title="Noticia")
     article.related_actions.set([english])
@@ -199,7 +196,7 @@ def test_related_actions_are_shown_beside_the_text_in_its_language(
 
 
 def test_in_the_media_groups_coverage_by_campaign_and_country(client, organisation):
-    appeal = Action.objects.create(
+    appeal = action_create(
         language="en",
         title="Lift the sanctions",
         slug="lift",

@@ -1,0 +1,93 @@
+"""A working group's texts are a row per language; its languages are the site's setting."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import override_settings
+from django.utils import translation
+
+from convoca.coalition.models import WorkingGroup, WorkingGroupText
+from convoca.coalition.services import working_group_save
+
+
+def test_a_group_added_in_the_admin_gets_one_text_block_per_language(client, coordinator):
+    client.force_login(coordinator)
+    form = client.get("/admin/coalition/workinggroup/add/")
+    assert form.text.count('name="versions-') >= 2 * 4  # English and Spanish blocks
+    response = client.post(
+        "/admin/coalition/workinggroup/add/",
+        {
+            "slug": "media", "kind": "working_group", "organisation": "", "joining": "open",
+            "is_public": "on",
+            "versions-TOTAL_FORMS": 2, "versions-INITIAL_FORMS": 0,
+            "versions-0-language": "en", "versions-0-name": "Media",
+            "versions-0-purpose": "Press work.", "versions-0-description": "",
+            "versions-1-language": "es", "versions-1-name": "Medios",
+            "versions-1-purpose": "", "versions-1-description": "",
+            "members-TOTAL_FORMS": 0, "members-INITIAL_FORMS": 0,
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.context["errors"]
+    group = WorkingGroup.objects.get(slug="media")
+    assert dict(group.versions.values_list("language", "name")) == {"en": "Media", "es": "Medios"}
+    assert group.mailing_list.name == {"en": "Media", "es": "Medios"}
+    with translation.override("es"):
+        assert (group.name, group.purpose) == ("Medios", "Press work.")  # English if no Spanish
+
+
+@override_settings(LANGUAGES=[("en", "English"), ("es", "Spanish"), ("pt", "Portuguese")])
+def test_a_portuguese_text_is_a_setting_away(client, db):
+    group = working_group_save(
+        group=WorkingGroup(slug="media", joining=WorkingGroup.Joining.OPEN),
+        texts={"en": {"name": "Media"}, "pt": {"name": "Comunicação"}},
+    )
+    page = client.get("/pt/working-groups/media/")
+    assert page.status_code == 200
+    assert "Comunicação" in page.text
+    assert group.mailing_list.name["pt"] == "Comunicação"
+    assert "Media" in client.get("/es/grupos-de-trabajo/media/").text  # no Spanish: English
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    moved = {app for app, _name in targets}
+    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in moved]
+    return executor.loader.project_state([*targets, *others]).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_english_and_spanish_columns_become_a_text_row_each():
+    try:
+        old = _migrate([("coalition", "0009_organisation_second_factor_required")])
+        Group = old.get_model("coalition", "WorkingGroup")
+        both = Group.objects.create(
+            slug="media", name_en="Media", name_es="Medios", purpose_en="Press.",
+            description_es="Los lunes.",
+        )  # fmt: skip
+        english = Group.objects.create(slug="legal", name_en="Legal")
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        rows = {
+            (t.shared_id, t.language): (t.name, t.purpose, t.description)
+            for t in WorkingGroupText.objects.all()
+        }
+        assert rows == {
+            (both.pk, "en"): ("Media", "Press.", ""),
+            (both.pk, "es"): ("Medios", "", "Los lunes."),
+            (english.pk, "en"): ("Legal", "", ""),
+        }
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_hiding_a_group_hides_it_in_every_language(client, db):
+    group = working_group_save(
+        group=WorkingGroup(slug="media", joining=WorkingGroup.Joining.OPEN),
+        texts={"en": {"name": "Media"}, "es": {"name": "Medios"}},
+    )
+    assert client.get("/es/grupos-de-trabajo/media/").status_code == 200
+    group.is_public = False
+    working_group_save(group=group)
+    assert client.get("/en/working-groups/media/").status_code == 404
+    assert client.get("/es/grupos-de-trabajo/media/").status_code == 404
