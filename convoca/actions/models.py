@@ -464,6 +464,10 @@ class SignatureIntake(models.Model):
     )
     payload = EncryptedTextField(_("form data"))
     created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    #: The worker recording it, where rows cannot be locked (SQLite's file of its
+    #: own); another worker takes it only once ``claimed_at`` is a lease old.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("signature being recorded")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,7 +17,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -425,13 +426,15 @@ def signature_intake_process(*, batch: int = 100, limit: int = 5000) -> int:
     done = 0
     alias = intake_database()
     together = alias == connection.alias  # intakes beside the signatures (PostgreSQL)
-    waiting = SignatureIntake.objects.order_by("created_at")
-    if together:
-        skip_locked = connection.features.has_select_for_update_skip_locked
-        waiting = waiting.select_for_update(skip_locked=skip_locked)
     while done < limit:
         with transaction.atomic():
-            intakes = list(waiting[: min(batch, limit - done)])
+            if together:
+                waiting = SignatureIntake.objects.order_by("created_at").select_for_update(
+                    skip_locked=connection.features.has_select_for_update_skip_locked
+                )
+                intakes = list(waiting[: min(batch, limit - done)])
+            else:
+                intakes = _intakes_claim(min(batch, limit - done))
             if not intakes:
                 break
             recorded = _intakes_record(intakes)
@@ -445,6 +448,29 @@ def signature_intake_process(*, batch: int = 100, limit: int = 5000) -> int:
         if len(intakes) < batch or not recorded:
             break  # all taken, or only rows that keep failing are left
     return done
+
+
+#: How long a worker's claim on intakes holds before another worker may take them (it died).
+INTAKE_CLAIM_LEASE = timedelta(minutes=5)
+
+
+def _intakes_claim(size: int) -> list[SignatureIntake]:
+    """Take up to ``size`` waiting intakes for this worker alone, where rows cannot be locked.
+
+    One conditional UPDATE marks them (SQLite runs it under the file's write
+    lock, for a moment), so two workers never record the same forms; a
+    claim older than the lease is taken over.
+    """
+    claim, now = uuid.uuid4(), timezone.now()
+    free = Q(claim__isnull=True) | Q(claimed_at__lt=now - INTAKE_CLAIM_LEASE)
+    ids = list(
+        SignatureIntake.objects.filter(free)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:size]
+    )
+    if ids:
+        SignatureIntake.objects.filter(free, pk__in=ids).update(claim=claim, claimed_at=now)
+    return list(SignatureIntake.objects.filter(claim=claim).order_by("created_at"))
 
 
 def _intakes_delete(intakes: list[SignatureIntake]) -> None:

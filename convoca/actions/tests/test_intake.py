@@ -192,3 +192,40 @@ def test_upgrading_moves_the_forms_waiting_in_the_main_file_to_the_intake_file(a
         assert cursor.fetchone() == (0,)
     assert signature_intake_process() == 1
     assert Signature.objects.get().person.email == "waiting@example.org"
+
+
+sqlite_intake_file = pytest.mark.skipif(
+    "intake_database() == 'default'",
+    reason="intakes beside the signatures (PostgreSQL) are taken with row locks, not claims",
+)
+
+
+@sqlite_intake_file
+def test_two_workers_never_record_the_same_forms(appeal, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from convoca.actions import services
+
+    for n in range(3):
+        signature_intake_create(action=appeal, data=_data(email=f"p{n}@example.org"))
+    held = services._intakes_claim(2)  # another worker is recording these two
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signature_intake_process() == 1
+    assert [s.person.email for s in Signature.objects.all()] == ["p2@example.org"]
+    assert sorted(SignatureIntake.objects.values_list("pk", flat=True)) == sorted(
+        intake.pk for intake in held
+    )
+
+    # That worker died: once its claim is a lease old, the forms are taken over, once.
+    SignatureIntake.objects.update(
+        claimed_at=timezone.now() - services.INTAKE_CLAIM_LEASE - timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signature_intake_process() == 2
+    assert Signature.objects.count() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@example.org" for n in range(3)]
+    assert not SignatureIntake.objects.exists()
