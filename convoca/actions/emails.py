@@ -1,5 +1,7 @@
 """The emails of actions: asking signers to confirm, telling pledgers the time has come."""
 
+from collections.abc import Callable
+
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -76,6 +78,26 @@ def _signature_confirmation_email(signature: Signature, language: str):
     )
 
 
+#: language -> a function (city, country) -> the nearest upcoming event on the ground, or
+#: None. Set by the events app (its ``ready()``): actions does not import events.
+_nearest_event_finders: list[Callable[[str], Callable[[str, str], object | None]]] = []
+
+
+def pledge_nearest_event_register(finder: Callable[[str], Callable[[str, str], object | None]]):
+    """Let pledge activation emails point each pledger to an event near them.
+
+    ``finder(language)`` is called once per language and activation and
+    returns a function of a pledger's city and country.
+    """
+    _nearest_event_finders[:] = [finder]
+
+
+def _nearest_event(language: str) -> Callable[[str, str], object | None]:
+    if not _nearest_event_finders:
+        return lambda city, country: None
+    return _nearest_event_finders[0](language)
+
+
 def pledge_activation_emails_enqueue(*, activation) -> int:
     """Write one email to each confirmed pledger of an activation to the outbox; how many.
 
@@ -83,9 +105,7 @@ def pledge_activation_emails_enqueue(*, activation) -> int:
     gave their city, the email points them to the nearest event on the
     ground (a rally the trigger called for, say).
     """
-    from convoca.events.selectors import event_list_upcoming, event_nearest
-
-    upcoming = {code: event_list_upcoming(language=code, kind="in_person") for code in ("en", "es")}
+    nearest = {code: _nearest_event(code) for code in ("en", "es")}
     pledgers = Signature.objects.filter(
         translation_key=activation.translation_key,
         confirmed_at__isnull=False,
@@ -102,9 +122,7 @@ def pledge_activation_emails_enqueue(*, activation) -> int:
                 "person": person,
                 "subject": getattr(activation, f"subject_{language}"),
                 "body": markdown_to_text(getattr(activation, f"body_{language}")),
-                "nearest": event_nearest(
-                    events=upcoming[language], city=person.city, country=str(person.country or "")
-                ),
+                "nearest": nearest[language](person.city, str(person.country or "")),
             },
             language=language,
         )

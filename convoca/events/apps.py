@@ -8,8 +8,11 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from convoca.events import audiences, services
+        from convoca.actions.emails import pledge_nearest_event_register
+        from convoca.events import audiences, selectors, services
         from convoca.people.services import personal_data_handler_register
+
+        pledge_nearest_event_register(selectors.event_nearest_finder)
 
         personal_data_handler_register(
             "event_registrations",

@@ -160,6 +160,16 @@ def event_list_near(*, events: list[Event], place: Place, radius_km: float = 300
     return [{"event": e, "km": round(km)} for km, e in near]
 
 
+def event_nearest_finder(language: str):
+    """A function (city, country) -> the nearest upcoming event on the ground in ``language``.
+
+    The upcoming events are read once; for pledge activation emails
+    (``actions.emails.pledge_nearest_event_register``).
+    """
+    upcoming = event_list_upcoming(language=language, kind="in_person")
+    return lambda city, country: event_nearest(events=upcoming, city=city, country=country)
+
+
 def event_nearest(*, events: list[Event], city: str, country: str = "") -> dict | None:
     """The event of ``events`` nearest to a person's city, within ``EVENTS_NEAR_KM``, or None."""
     from convoca.events.places import place_find
