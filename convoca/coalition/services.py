@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,9 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
 
 from convoca.coalition.models import (
     AffiliationQuestion,
@@ -281,9 +280,6 @@ def working_group_save(
     languages; ``texts_removed`` names languages whose version goes. The
     group's mailing list is named after it in every language.
     """
-    from convoca.mailings.models import MailingList
-    from convoca.mailings.services import mailing_list_create
-
     group.full_clean()
     with transaction.atomic():
         group.save()
@@ -297,40 +293,25 @@ def working_group_save(
                 setattr(text, name, value)
             text.full_clean(exclude=["shared"])
             text.save()
-        names = {code: group.text_in("name", code) for code, _name in settings.LANGUAGES}
-        if group.mailing_list_id is None:
-            group.mailing_list = mailing_list_create(
-                organisation=group.organisation,
-                slug=_group_list_slug(group),
-                name=names,
-                description=_group_list_description(),
-                is_public=False,
-                purpose=MailingList.Purpose.GROUP,
-            )
-            group.save(update_fields=["mailing_list"])
-        else:
-            MailingList.objects.filter(pk=group.mailing_list_id).update(name=names)
+        if _group_lists:
+            names = {code: group.text_in("name", code) for code, _name in settings.LANGUAGES}
+            _group_lists["keep"](group=group, names=names)
     return group
 
 
-def _group_list_description() -> dict[str, str]:
-    description = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            description[code] = gettext("The members of a working group.")
-    return description
+#: The mailings app's keeper of each working group's members' list (its ``ready()``
+#: registers it): coalition does not import mailings.
+_group_lists: dict[str, Callable] = {}
 
 
-def _group_list_slug(group: WorkingGroup) -> str:
-    """A free list slug for the group ("group-media", then "group-media-2", ...)."""
-    from convoca.mailings.models import MailingList
+def working_group_list_register(*, keep: Callable, subscribe: Callable) -> None:
+    """Give every working group a mailing list of its members.
 
-    base = f"group-{group.slug}"[:76]
-    slug, n = base, 1
-    while MailingList.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    ``keep(group=, names=)`` creates the group's list or renames it after
+    the group (``names`` by language), in the transaction that saves it;
+    ``subscribe(group=, person=)`` subscribes a new member.
+    """
+    _group_lists.update(keep=keep, subscribe=subscribe)
 
 
 def working_group_member_add(
@@ -358,13 +339,8 @@ def working_group_member_add(
             summary=group.text_in("name", settings.LANGUAGE_CODE),
             subject=group,
         )
-        if group.mailing_list_id:
-            from convoca.mailings.services import subscription_add_confirmed
-
-            # Members came through a confirmed request or were added by staff.
-            subscription_add_confirmed(
-                mailing_list=group.mailing_list, person=person, source=f"group:{group.slug}"
-            )
+        if group.mailing_list_id and _group_lists:
+            _group_lists["subscribe"](group=group, person=person)
     return member
 
 

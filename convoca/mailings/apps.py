@@ -10,6 +10,7 @@ class MailingsConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
+        from convoca.coalition.services import working_group_list_register
         from convoca.core.outbox import (
             outbox_suppression_check_register,
             permanent_failure_handler_register,
@@ -34,3 +35,7 @@ class MailingsConfig(AppConfig):
         marketing_refusal_register("mailings", refused=services.suppression_or_unsubscribe_indexes)
         tracking.connect(tracking_received, dispatch_uid="convoca.mailings.tracking")
         audiences.register_builtin()
+        working_group_list_register(
+            keep=services.working_group_list_keep,
+            subscribe=services.working_group_member_subscribe,
+        )

@@ -299,6 +299,54 @@ def subscription_confirm(*, person: Person, wording: str = "") -> list[MailingLi
     return [s.mailing_list for s in waiting]
 
 
+def working_group_list_keep(*, group, names: dict[str, str]) -> None:
+    """Create a working group's list of its members, or rename it after the group.
+
+    Registered with coalition (``working_group_list_register``), which calls
+    it whenever a group is saved.
+    """
+    if group.mailing_list_id is None:
+        group.mailing_list = mailing_list_create(
+            organisation=group.organisation,
+            slug=_group_list_slug(group),
+            name=names,
+            description=_group_list_description(),
+            is_public=False,
+            purpose=MailingList.Purpose.GROUP,
+        )
+        group.save(update_fields=["mailing_list"])
+    else:
+        MailingList.objects.filter(pk=group.mailing_list_id).update(name=names)
+
+
+def working_group_member_subscribe(*, group, person: Person) -> None:
+    """Subscribe a new member to their working group's list.
+
+    Members came through a confirmed request or were added by staff.
+    """
+    subscription_add_confirmed(
+        mailing_list=group.mailing_list, person=person, source=f"group:{group.slug}"
+    )
+
+
+def _group_list_description() -> dict[str, str]:
+    description = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            description[code] = gettext("The members of a working group.")
+    return description
+
+
+def _group_list_slug(group) -> str:
+    """A free list slug for the group ("group-media", then "group-media-2", ...)."""
+    base = f"group-{group.slug}"[:76]
+    slug, n = base, 1
+    while MailingList.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 def subscription_add_confirmed(
     *, mailing_list: MailingList, person: Person, source: str, wording: str = ""
 ) -> Subscription | None:
