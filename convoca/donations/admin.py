@@ -327,6 +327,10 @@ class FundraiserAdmin(OrganisationScopedAdmin):
 class _ReadOnlyScopedAdmin(OrganisationScopedAdmin):
     organisation_path = "fundraiser__organisation"
 
+    def get_queryset(self, request):
+        # Each row names its fundraiser, whose title is a text in the reader's language.
+        return super().get_queryset(request).prefetch_related("fundraiser__versions")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -472,6 +476,9 @@ class OfflineGiftAdmin(OrganisationScopedAdmin):
     list_filter = ["fundraiser", "method"]
     list_select_related = ["fundraiser"]
     date_hierarchy = "received_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("fundraiser__versions")
 
     @admin.display(description=_("amount"))
     def amount_shown(self, obj):
