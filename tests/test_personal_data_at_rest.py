@@ -46,6 +46,7 @@ from convoca.donations.providers.base import Change, ProviderEvent
 from convoca.donations.services import (
     DonationData,
     donation_create_pending,
+    fundraiser_save,
     offline_gift_save,
     webhook_event_apply,
 )
@@ -343,10 +344,12 @@ def _fill_everything(client, organisation, coordinator) -> None:
     contact_message_reply(message=message, author=coordinator, body=MARK["ContactReply"])
     contact_message_note_add(message=message, author=coordinator, body=MARK["ContactNote"])
 
-    fundraiser = Fundraiser.objects.create(
-        slug="delegation", organisation=organisation, title_en="Send a delegation",
-        title_es="Enviar una delegación", currency="EUR", goal=500_000,
-        status=Fundraiser.Status.OPEN,
+    fundraiser = fundraiser_save(
+        fundraiser=Fundraiser(
+            slug="delegation", organisation=organisation, currency="EUR", goal=500_000,
+            status=Fundraiser.Status.OPEN,
+        ),
+        texts={"en": {"title": "Send a delegation"}, "es": {"title": "Enviar una delegación"}},
     )  # fmt: skip
     provider = SimpleNamespace(name="stand-in")
     donation = donation_create_pending(

@@ -17,6 +17,7 @@ from convoca.actions.models import Action
 from convoca.actions.services import action_create
 from convoca.coalition.tests.helpers import working_group_make
 from convoca.donations.models import Fundraiser
+from convoca.donations.services import fundraiser_save
 from convoca.events.models import Campaign, Event
 from convoca.events.services import event_save
 from convoca.mailings.services import mailing_list_create
@@ -78,13 +79,14 @@ def world(organisation):
         ends_on=today + timedelta(days=12),
         status=Campaign.Status.PUBLISHED,
     )
-    Fundraiser.objects.create(
-        slug="delegation",
-        organisation=organisation,
-        title_en="Send a delegation",
-        title_es="Enviar una delegación",
-        goal=500_000,
-        status=Fundraiser.Status.OPEN,
+    fundraiser_save(
+        fundraiser=Fundraiser(
+            slug="delegation",
+            organisation=organisation,
+            goal=500_000,
+            status=Fundraiser.Status.OPEN,
+        ),
+        texts={"en": {"title": "Send a delegation"}, "es": {"title": "Enviar una delegación"}},
     )
     mailing_list_create(
         organisation=None,

@@ -14,6 +14,7 @@ from convoca.coalition.models import Organisation, WorkingGroup
 from convoca.coalition.services import working_group_save
 from convoca.core.demo import demo_load
 from convoca.donations.models import Fundraiser
+from convoca.donations.services import fundraiser_save
 from convoca.events.models import Campaign, Event, Series
 from convoca.events.services import event_save
 from convoca.mailings.models import MailingList
@@ -187,14 +188,15 @@ def test_drafts_pending_and_private_items_are_not_listed(client, organisation):
         organisation=organisation,
         status=Campaign.Status.DRAFT,
     )
-    Fundraiser.objects.create(
-        slug="draft-fund",
-        organisation=organisation,
-        title_en="Draft fund",
-        title_es="Fondo en borrador",
-        goal=100_000,
-        currency="EUR",
-        status=Fundraiser.Status.DRAFT,
+    fundraiser_save(
+        fundraiser=Fundraiser(
+            slug="draft-fund",
+            organisation=organisation,
+            goal=100_000,
+            currency="EUR",
+            status=Fundraiser.Status.DRAFT,
+        ),
+        texts={"en": {"title": "Draft fund"}, "es": {"title": "Fondo en borrador"}},
     )
     working_group_save(
         group=WorkingGroup(organisation=organisation, slug="security", is_public=False),
@@ -210,14 +212,15 @@ def test_drafts_pending_and_private_items_are_not_listed(client, organisation):
     suspended = Organisation.objects.create(
         name="Suspended", slug="suspended", status=Organisation.Status.SUSPENDED
     )
-    Fundraiser.objects.create(
-        slug="suspended-fund",
-        organisation=suspended,
-        title_en="Their fund",
-        title_es="Su fondo",
-        goal=100_000,
-        currency="EUR",
-        status=Fundraiser.Status.OPEN,
+    fundraiser_save(
+        fundraiser=Fundraiser(
+            slug="suspended-fund",
+            organisation=suspended,
+            goal=100_000,
+            currency="EUR",
+            status=Fundraiser.Status.OPEN,
+        ),
+        texts={"en": {"title": "Their fund"}, "es": {"title": "Su fondo"}},
     )
 
     addresses = "\n".join(_sitemap(client))

@@ -240,9 +240,9 @@ def fundraising_page(row: Fundraiser, base: str) -> dict:
         "identifiers": [f"convoca:{row.pk}"],
         "created_date": when(row.created_at),
         "modified_date": when(row.updated_at),
-        "title": row.title_en or row.title_es,
-        "convoca:titles": {"en": row.title_en, "es": row.title_es},
-        "description": row.summary_en or row.summary_es,
+        "title": row.text_in("title", settings.LANGUAGE_CODE),
+        "convoca:titles": {version.language: version.title for version in row.versions.all()},
+        "description": row.text_in("summary", settings.LANGUAGE_CODE),
         "currency": row.currency,
         "convoca:goal": row.goal,
         "status": row.status,
@@ -260,7 +260,12 @@ def donation(row: Donation, base: str, *, embed_person: dict | None = None) -> d
         "modified_date": when(row.updated_at),
         "currency": row.currency,
         "amount": amount,
-        "recipients": [{"display_name": row.fundraiser.title_en, "amount": amount}],
+        "recipients": [
+            {
+                "display_name": row.fundraiser.text_in("title", settings.LANGUAGE_CODE),
+                "amount": amount,
+            }
+        ],
         "payment": {"method": "Credit Card", "reference_number": "", "authorization_stored": False},
         "action_network:recurrence": {
             "recurring": row.frequency == Donation.Frequency.MONTHLY,

@@ -91,7 +91,9 @@ def attendance_list_for_key(key: ApiKey) -> QuerySet[Registration]:
 
 
 def fundraiser_list_for_key(key: ApiKey) -> QuerySet[Fundraiser]:
-    return _owned(Fundraiser.objects.select_related("organisation"), key)
+    return _owned(
+        Fundraiser.objects.select_related("organisation").prefetch_related("versions"), key
+    )
 
 
 #: Gifts that happened (not abandoned checkouts, not failed payments).
@@ -106,9 +108,9 @@ DONATION_STATUSES = (
 
 def donation_list_for_key(key: ApiKey) -> QuerySet[Donation]:
     return _owned(
-        Donation.objects.select_related("fundraiser", "donor__person").filter(
-            status__in=DONATION_STATUSES
-        ),
+        Donation.objects.select_related("fundraiser", "donor__person")
+        .prefetch_related("fundraiser__versions")
+        .filter(status__in=DONATION_STATUSES),
         key,
         "fundraiser__organisation",
     ).filter(donor__person__erased_at__isnull=True)

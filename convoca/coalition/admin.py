@@ -15,6 +15,7 @@ from convoca.coalition.models import (
     JoinRequest,
     Membership,
     Organisation,
+    OrganisationText,
     WorkingGroup,
     WorkingGroupMember,
     WorkingGroupText,
@@ -27,6 +28,7 @@ from convoca.coalition.services import (
     affiliation_request_decline,
     join_request_decide,
     organisation_logo_clean,
+    organisation_save,
     organiser_invitation_resend,
     working_group_member_add,
     working_group_save,
@@ -74,6 +76,33 @@ class UserAdmin(DjangoUserAdmin, CoordinatorOnlyAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class OrganisationTextInline(StackedInline):
+    """The organisation's description: one block per language of the site, each optional."""
+
+    model = OrganisationText
+    formset = LanguageVersionsFormSet
+    fields = ["language", "description"]
+    min_num = 0
+    verbose_name = _("description in one language")
+    verbose_name_plural = _("description in each language")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        have = obj.versions.count() if obj is not None else 0
+        return max(0, len(settings.LANGUAGES) - have)
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return len(settings.LANGUAGES)
+
+    # The description is the organisation's: whoever may change it may change it.
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(Organisation).has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(Organisation).has_change_permission(request, obj)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
@@ -87,7 +116,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         (_("Where"), {"fields": ("country", "city", "website")}),
         (
             _("Public profile"),
-            {"fields": ("logo", "description_en", "description_es", "show_in_directory")},
+            {"fields": ("logo", "show_in_directory")},
         ),
         (
             _("What the directory shows besides the name"),
@@ -107,10 +136,37 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return CoordinatorOnlyAdmin.has_module_permission(self, request)
 
+    inlines = [OrganisationTextInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
+
     def save_model(self, request, obj, form, change):
         if "logo" in form.changed_data and obj.logo:
             organisation_logo_clean(organisation=obj)
-        super().save_model(request, obj, form, change)
+        organisation_save(organisation=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not OrganisationText:
+            return super().save_formset(request, form, formset, change)
+        # Through the service, the one write path for an organisation and its description.
+        texts, removed = {}, []
+        for text_form in formset.forms:
+            data = getattr(text_form, "cleaned_data", None)
+            if not data or not data.get("language"):
+                continue
+            before = text_form.initial.get("language") if text_form.instance.pk else None
+            if data.get("DELETE") or not data.get("description"):
+                if before:
+                    removed.append(before)  # emptied: no description in this language
+                continue
+            if before and before != data["language"]:
+                removed.append(before)  # moved to another language
+            texts[data["language"]] = {"description": data["description"]}
+        organisation_save(organisation=form.instance, texts=texts, texts_removed=removed)
+        # What the admin's history message reads of a saved formset.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        return None
 
 
 @admin.register(Membership)

@@ -9,6 +9,7 @@ from convoca.coalition.models import (
     WorkingGroupMember,
 )
 from convoca.coalition.services import (
+    organisation_save,
     staff_member_create,
     working_group_member_add,
     working_group_save,
@@ -196,16 +197,17 @@ def load(context: dict) -> None:
     organisations = []
     for name, slug, country, city, website, relationship, desc_en, desc_es in ORGANISATIONS:
         organisations.append(
-            Organisation.objects.create(
-                name=name,
-                slug=slug,
-                country=country,
-                city=city,
-                website=website,
-                relationship=relationship,
-                description_en=desc_en,
-                description_es=desc_es,
-                status=Organisation.Status.ACTIVE,
+            organisation_save(
+                organisation=Organisation(
+                    name=name,
+                    slug=slug,
+                    country=country,
+                    city=city,
+                    website=website,
+                    relationship=relationship,
+                    status=Organisation.Status.ACTIVE,
+                ),
+                texts={"en": {"description": desc_en}, "es": {"description": desc_es}},
             )
         )
     context["organisations"] = organisations

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
-from convoca.core.i18n import column_in_language
 from convoca.core.models import TimeStampedModel
 from convoca.core.translatable import TranslatableModel, TranslationModel
 
@@ -31,8 +30,11 @@ def pledge_public_key_validate(value: str) -> None:
         ) from exc
 
 
-class Organisation(TimeStampedModel):
+class Organisation(TranslatableModel):
     """A group taking part in the coalition: a member, or an endorser of its calls.
+
+    Its description is kept per language (``OrganisationText``); everything
+    else is one for every language.
 
     Organisations own the actions, events, lists and mailings their staff
     create, and the consents supporters give them. Only an active
@@ -48,14 +50,16 @@ class Organisation(TimeStampedModel):
         MEMBER = "member", _("member")
         ENDORSER = "endorser", _("endorser")
 
+    # Kept from before the description moved out: everything an organisation owns refers to it.
+    id = models.BigAutoField(
+        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+    )
     name = OneLineCharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
     country = CountryField(_("country"), blank=True)
     city = OneLineCharField(_("city"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
-    description_en = models.TextField(_("description in English"), blank=True)
-    description_es = models.TextField(_("description in Spanish"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -98,7 +102,34 @@ class Organisation(TimeStampedModel):
 
     @property
     def description(self) -> str:
-        return column_in_language(self, "description")
+        return self.text_in("description")
+
+
+class OrganisationText(TranslationModel):
+    """An organisation's description in one language."""
+
+    shared = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisation text")
+        verbose_name_plural = _("organisation texts")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shared", "language"],
+                name="%(app_label)s_%(class)s_one_per_language",
+                violation_error_message=_("This organisation already has a text in this language."),
+            )
+        ]
+
+    def __str__(self):
+        return self.get_language_display()
 
 
 class Membership(TimeStampedModel):

@@ -58,9 +58,9 @@ def organisation_ids_for_user(
 
 def organisation_list_public() -> list[Organisation]:
     return list(
-        Organisation.objects.filter(
-            status=Organisation.Status.ACTIVE, show_in_directory=True
-        ).order_by("country", "name")
+        Organisation.objects.filter(status=Organisation.Status.ACTIVE, show_in_directory=True)
+        .prefetch_related("versions")
+        .order_by("country", "name")
     )
 
 

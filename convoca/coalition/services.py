@@ -20,12 +20,14 @@ from convoca.coalition.models import (
     JoinRequest,
     Membership,
     Organisation,
+    OrganisationText,
     WorkingGroup,
     WorkingGroupMember,
     WorkingGroupText,
 )
 from convoca.core.images import image_clean
 from convoca.core.links import signed_link_read
+from convoca.core.translatable import language_codes, language_pick
 from convoca.people.models import Activity, Person
 from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (
@@ -49,6 +51,37 @@ class JoinRefused(Exception):
 def organisation_logo_clean(*, organisation: Organisation) -> None:
     """Replace an uploaded logo by a re-encoded PNG of at most 512 px, without metadata."""
     organisation.logo.save(f"{organisation.slug}.png", image_clean(organisation.logo), save=False)
+
+
+def organisation_save(
+    *,
+    organisation: Organisation,
+    texts: dict[str, dict[str, str]] | None = None,
+    texts_removed: Iterable[str] = (),
+) -> Organisation:
+    """Save an organisation and its description in each language (admin, approval, demo).
+
+    ``organisation`` is saved as it stands (the admin's form checked it);
+    ``texts`` are its description by language (``{"es": {"description":
+    ...}}``), written over the versions in those languages; ``texts_removed``
+    names languages whose version goes.
+    """
+    with transaction.atomic():
+        organisation.save()
+        texts = texts or {}
+        gone = [code for code in texts_removed if code not in texts]
+        OrganisationText.objects.filter(shared=organisation, language__in=gone).delete()
+        for language, fields in texts.items():
+            text = OrganisationText.objects.filter(shared=organisation, language=language).first()
+            text = text or OrganisationText(shared=organisation, language=language)
+            for name, value in fields.items():
+                setattr(text, name, value)
+            text.full_clean(exclude=["shared"])
+            text.save()
+        if texts or gone:
+            # Read anew: a cached list of versions would show the old description.
+            getattr(organisation, "_prefetched_objects_cache", {}).pop("versions", None)
+    return organisation
 
 
 def staff_member_create(
@@ -177,12 +210,15 @@ def affiliation_request_approve(*, request: AffiliationRequest, reviewer) -> Org
             website=request.website,
             relationship=request.relationship,
             status=Organisation.Status.ACTIVE,
-            **{f"description_{'es' if request.language == 'es' else 'en'}": request.description},
         )
         if request.logo:
             with request.logo.open("rb") as logo:
                 organisation.logo.save(f"{organisation.slug}.png", ContentFile(logo.read()), False)
-        organisation.save()
+        language = language_pick(language_codes(), request.language or settings.LANGUAGE_CODE)
+        organisation_save(
+            organisation=organisation,
+            texts={language: {"description": request.description}} if request.description else {},
+        )
         email = request.person.email if request.person else ""
         user = None
         if email:

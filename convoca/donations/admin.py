@@ -1,6 +1,7 @@
 """The organiser interface for fundraisers, gifts and donors, scoped per organisation."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
@@ -10,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import StackedInline
 
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
@@ -17,6 +19,7 @@ from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.core.forms import OneLineField
 from convoca.core.outbox import outbox_sent_at
+from convoca.core.translatable import LanguageVersionsFormSet
 from convoca.donations.emails import RECEIPT
 from convoca.donations.exports import gift_export_allowed, gift_export_csv, gift_export_filename
 from convoca.donations.forms import parse_amount
@@ -24,6 +27,7 @@ from convoca.donations.models import (
     Donation,
     Donor,
     Fundraiser,
+    FundraiserText,
     FundraiserTotal,
     OfflineGift,
     Payment,
@@ -98,14 +102,6 @@ class FundraiserAdminForm(forms.ModelForm):
             "slug",
             "status",
             "deadline",
-            "title_en",
-            "summary_en",
-            "body_en",
-            "thank_you_en",
-            "title_es",
-            "summary_es",
-            "body_es",
-            "thank_you_es",
             "currency",
             "goal",
             "suggested_amounts",
@@ -124,11 +120,43 @@ def _scoped_fundraisers(request):
     return queryset
 
 
+#: The texts of one language version, as the admin edits them.
+TEXT_FIELDS = ("title", "summary", "body", "thank_you")
+
+
+class FundraiserTextInline(StackedInline):
+    """The fundraiser's title and texts: one block per language of the site."""
+
+    model = FundraiserText
+    formset = LanguageVersionsFormSet
+    fields = ["language", *TEXT_FIELDS]
+    min_num = 1
+    verbose_name = _("text in one language")
+    verbose_name_plural = _("title and texts in each language")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        have = obj.versions.count() if obj is not None else 0
+        return max(0, len(settings.LANGUAGES) - max(have, self.min_num))
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return len(settings.LANGUAGES)
+
+    # The texts are the fundraiser's: whoever may change it may change them.
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(Fundraiser).has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(Fundraiser).has_change_permission(request, obj)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
 @admin.register(Fundraiser)
 class FundraiserAdmin(OrganisationScopedAdmin):
     form = FundraiserAdminForm
+    inlines = [FundraiserTextInline]
     list_display = [
-        "title_en",
+        "__str__",
         "organisation",
         "status",
         "raised",
@@ -137,12 +165,9 @@ class FundraiserAdmin(OrganisationScopedAdmin):
         "totals",
     ]
     list_filter = ["status", "currency"]
-    search_fields = ["title_en", "title_es", "slug"]
-    prepopulated_fields = {"slug": ("title_en",)}
+    search_fields = ["versions__title", "slug"]
     fieldsets = (
         (None, {"fields": ["organisation", "slug", "status", "deadline"]}),
-        (_("English"), {"fields": ["title_en", "summary_en", "body_en", "thank_you_en"]}),
-        (_("Spanish"), {"fields": ["title_es", "summary_es", "body_es", "thank_you_es"]}),
         (
             _("Money"),
             {
@@ -162,6 +187,28 @@ class FundraiserAdmin(OrganisationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         fundraiser_save(fundraiser=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not FundraiserText:
+            return super().save_formset(request, form, formset, change)
+        # Through the service, the one write path for a fundraiser and its texts.
+        texts, removed = {}, []
+        for text_form in formset.forms:
+            data = getattr(text_form, "cleaned_data", None)
+            if not data or not data.get("language"):
+                continue
+            before = text_form.initial.get("language") if text_form.instance.pk else None
+            if data.get("DELETE"):
+                removed.append(before or data["language"])
+                continue
+            if before and before != data["language"]:
+                removed.append(before)  # moved to another language
+            if text_form.has_changed() or text_form.instance.pk:
+                texts[data["language"]] = {name: data[name] for name in TEXT_FIELDS}
+        fundraiser_save(fundraiser=form.instance, texts=texts, texts_removed=removed)
+        # What the admin's history message reads of a saved formset.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        return None
 
     def delete_model(self, request, obj):
         fundraiser_delete(fundraiser=obj)
@@ -204,6 +251,7 @@ class FundraiserAdmin(OrganisationScopedAdmin):
             super()
             .get_queryset(request)
             .select_related("organisation")
+            .prefetch_related("versions")
             .annotate(
                 raised_amount=Subquery(total.values("amount")),
                 donor_count=Subquery(total.values("donors")),
@@ -253,7 +301,7 @@ class FundraiserAdmin(OrganisationScopedAdmin):
             "admin/donations/fundraiser_totals.html",
             {
                 **self.admin_site.each_context(request),
-                "title": gettext("Totals: %(title)s") % {"title": fundraiser.title_en},
+                "title": gettext("Totals: %(title)s") % {"title": fundraiser.title},
                 "fundraiser": fundraiser,
                 "original": fundraiser,
                 "figures": fundraiser_figures(fundraiser),
@@ -278,6 +326,10 @@ class FundraiserAdmin(OrganisationScopedAdmin):
 
 class _ReadOnlyScopedAdmin(OrganisationScopedAdmin):
     organisation_path = "fundraiser__organisation"
+
+    def get_queryset(self, request):
+        # Each row names its fundraiser, whose title is a text in the reader's language.
+        return super().get_queryset(request).prefetch_related("fundraiser__versions")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -424,6 +476,9 @@ class OfflineGiftAdmin(OrganisationScopedAdmin):
     list_filter = ["fundraiser", "method"]
     list_select_related = ["fundraiser"]
     date_hierarchy = "received_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("fundraiser__versions")
 
     @admin.display(description=_("amount"))
     def amount_shown(self, obj):

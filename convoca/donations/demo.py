@@ -76,23 +76,34 @@ def load(context: dict) -> None:
     fundraiser = Fundraiser(
         slug="send-a-delegation",
         organisation=organisation,
-        title_en="Send a delegation to the Geneva hearings",
-        title_es="Enviar una delegación a las audiencias de Ginebra",
-        summary_en="Five people, one week, the voices of the displaced communities in the room.",
-        summary_es=(
-            "Cinco personas, una semana, las voces de las comunidades desplazadas en la sala."
-        ),
-        body_en=BODY_EN,
-        body_es=BODY_ES,
-        thank_you_en="Thank you. We will write from Geneva.",
-        thank_you_es="Gracias. Os escribiremos desde Ginebra.",
         currency="EUR",
         goal=800_000,
         suggested_amounts=[1000, 2500, 5000, 15000],
         status=Fundraiser.Status.OPEN,
         deadline=now + timedelta(days=45),
     )
-    fundraiser_save(fundraiser=fundraiser)
+    fundraiser_save(
+        fundraiser=fundraiser,
+        texts={
+            "en": {
+                "title": "Send a delegation to the Geneva hearings",
+                "summary": (
+                    "Five people, one week, the voices of the displaced communities in the room."
+                ),
+                "body": BODY_EN,
+                "thank_you": "Thank you. We will write from Geneva.",
+            },
+            "es": {
+                "title": "Enviar una delegación a las audiencias de Ginebra",
+                "summary": (
+                    "Cinco personas, una semana, las voces de las comunidades desplazadas "
+                    "en la sala."
+                ),
+                "body": BODY_ES,
+                "thank_you": "Gracias. Os escribiremos desde Ginebra.",
+            },
+        },
+    )
     provider = provider_get("stripe")
     start = now - timedelta(days=40)
     for i, (email, given, family, language, amount, monthly, public_name) in enumerate(DONORS):

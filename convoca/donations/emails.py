@@ -1,10 +1,12 @@
 """The emails of donations: the receipt for each payment."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
 from convoca.core.mail import absolute_url
 from convoca.core.outbox import outbox_email_enqueue, outbox_key
+from convoca.core.translatable import language_codes, language_pick
 from convoca.donations.models import Payment, minor_to_major
 
 RECEIPT = "donations.receipt"
@@ -22,7 +24,7 @@ def payment_receipt_email_enqueue(*, payment: Payment) -> bool:
     person = donation.donor.person
     if person.erased_at or not person.email:
         return False
-    language = donation.language if donation.language in ("en", "es") else "en"
+    language = language_pick(language_codes(), donation.language or settings.LANGUAGE_CODE)
     manage_link = ""
     with translation.override(language):
         if donation.is_monthly:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import chain
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -155,5 +156,5 @@ def gift_export_csv(*, fundraiser: Fundraiser, user: AbstractBaseUser) -> Iterat
         user=user,
         organisation=fundraiser.organisation,
         verb=AUDIT_VERB,
-        target=fundraiser.title_en,
+        target=fundraiser.text_in("title", settings.LANGUAGE_CODE),
     )

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
-from convoca.core.i18n import column_in_language
 from convoca.core.models import TimeStampedModel
+from convoca.core.translatable import TranslatableModel, TranslationModel
 
 #: Currencies a fundraiser may be in; all have two decimal places.
 CURRENCIES = [
@@ -41,11 +41,12 @@ def minor_to_major(amount: int) -> str:
     return f"{sign}{whole}" if cents == 0 else f"{sign}{whole}.{cents:02d}"
 
 
-class Fundraiser(TimeStampedModel):
+class Fundraiser(TranslatableModel):
     """A call for money toward one concrete thing, with a goal in one currency.
 
-    Title and texts are kept in both languages on one row: the goal, the
-    currency and the total are one, whichever language the page is read in.
+    This is the language-neutral row: the goal, the currency, the status and
+    the total are one, whichever language the page is read in. Its title and
+    texts are a ``FundraiserText`` per language (``text_in("title")``).
     Only an open fundraiser whose deadline has not passed takes gifts online;
     organisers may still enter offline gifts after it closes.
     """
@@ -55,6 +56,10 @@ class Fundraiser(TimeStampedModel):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
 
+    # Kept from before the texts moved out: gifts, donors and totals refer to it.
+    id = models.BigAutoField(
+        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+    )
     slug = models.SlugField(_("short name in addresses"), max_length=120, unique=True)
     organisation = models.ForeignKey(
         "coalition.Organisation",
@@ -62,14 +67,6 @@ class Fundraiser(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="fundraisers",
     )
-    title_en = OneLineCharField(_("title in English"), max_length=200)
-    title_es = OneLineCharField(_("title in Spanish"), max_length=200)
-    summary_en = models.TextField(_("summary in English"), blank=True)
-    summary_es = models.TextField(_("summary in Spanish"), blank=True)
-    body_en = models.TextField(_("text in English"), blank=True, help_text=_("Markdown."))
-    body_es = models.TextField(_("text in Spanish"), blank=True, help_text=_("Markdown."))
-    thank_you_en = models.TextField(_("thank-you text in English"), blank=True)
-    thank_you_es = models.TextField(_("thank-you text in Spanish"), blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="EUR")
     goal = models.PositiveBigIntegerField(
         _("goal"),
@@ -116,25 +113,55 @@ class Fundraiser(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        return column_in_language(self, "title")
+        return self.text_in("title")
 
     @property
     def summary(self) -> str:
-        return column_in_language(self, "summary")
+        return self.text_in("summary")
 
     @property
     def body(self) -> str:
-        return column_in_language(self, "body")
+        return self.text_in("body")
 
     @property
     def thank_you(self) -> str:
-        return column_in_language(self, "thank_you")
+        return self.text_in("thank_you")
 
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN and (
             self.deadline is None or timezone.now() < self.deadline
         )
+
+
+class FundraiserText(TranslationModel):
+    """A fundraiser's title, summary, text and thank-you text in one language."""
+
+    shared = models.ForeignKey(
+        Fundraiser,
+        verbose_name=_("fundraiser"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    title = OneLineCharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
+    thank_you = models.TextField(_("thank-you text"), blank=True)
+
+    class Meta:
+        verbose_name = _("fundraiser text")
+        verbose_name_plural = _("fundraiser texts")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shared", "language"],
+                name="%(app_label)s_%(class)s_one_per_language",
+                violation_error_message=_("This fundraiser already has a text in this language."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class FundraiserTotal(models.Model):

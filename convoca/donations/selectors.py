@@ -20,6 +20,7 @@ def fundraiser_get_public(*, slug: str) -> Fundraiser | None:
     """An open or closed (not draft) fundraiser of an active organisation, by its address."""
     return (
         Fundraiser.objects.select_related("organisation")
+        .prefetch_related("versions")
         .filter(slug=slug, organisation__status="active")
         .exclude(status=Fundraiser.Status.DRAFT)
         .first()
@@ -105,13 +106,18 @@ def donation_get_for_thanks(*, fundraiser: Fundraiser, reference: str) -> Donati
 
 
 def fundraiser_list_public(*, limit: int = 50) -> list[tuple[Fundraiser, FundraiserFigures]]:
-    """Open fundraisers, newest first, each with its figures: two queries in all."""
+    """Open fundraisers, newest first, each with its texts and figures: two queries in all."""
     fundraisers = list(
-        Fundraiser.objects.select_related("organisation")
+        Fundraiser.objects.select_related("organisation", "total")
+        .prefetch_related("versions")
         .filter(status=Fundraiser.Status.OPEN, organisation__status="active")
         .order_by("-created_at")[:limit]
     )
-    totals = FundraiserTotal.objects.in_bulk([f.pk for f in fundraisers])
-    return [
-        (f, fundraiser_figures(f, total=totals.get(f.pk, FundraiserTotal()))) for f in fundraisers
-    ]
+    return [(f, fundraiser_figures(f, total=_total_or_zero(f))) for f in fundraisers]
+
+
+def _total_or_zero(fundraiser: Fundraiser) -> FundraiserTotal:
+    try:
+        return fundraiser.total
+    except FundraiserTotal.DoesNotExist:
+        return FundraiserTotal()

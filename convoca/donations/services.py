@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -25,6 +26,7 @@ from convoca.donations.models import (
     Donor,
     Fundraiser,
     FundraiserMonth,
+    FundraiserText,
     FundraiserTotal,
     OfflineGift,
     Payment,
@@ -64,15 +66,39 @@ class GiftInvalid(Exception):
 # --- Fundraisers ---------------------------------------------------------------------------
 
 
-def fundraiser_save(*, fundraiser: Fundraiser) -> Fundraiser:
-    """Save a fundraiser's texts, goal and settings, new or changed, as an organiser set them.
+def fundraiser_save(
+    *,
+    fundraiser: Fundraiser,
+    texts: dict[str, dict[str, str]] | None = None,
+    texts_removed: Iterable[str] = (),
+) -> Fundraiser:
+    """Save a fundraiser's goal, status and settings, and its texts, as an organiser set them.
 
+    The one write path for fundraisers (admin, demo). ``fundraiser`` is the
+    language-neutral row: what it says (goal, status, deadline) is every
+    language's at once. ``texts`` are its title, summary, body and thank-you
+    text by language (``{"en": {"title": ...}}``), written over the versions
+    in those languages; ``texts_removed`` names languages whose version goes.
     Cached public pages (the sitemap lists the open fundraisers) are
     forgotten on commit.
     """
     fundraiser.full_clean()
-    fundraiser.save()
-    transaction.on_commit(public_pages_invalidate)
+    with transaction.atomic():
+        fundraiser.save()
+        texts = texts or {}
+        gone = [code for code in texts_removed if code not in texts]
+        FundraiserText.objects.filter(shared=fundraiser, language__in=gone).delete()
+        for language, fields in texts.items():
+            text = FundraiserText.objects.filter(shared=fundraiser, language=language).first()
+            text = text or FundraiserText(shared=fundraiser, language=language)
+            for name, value in fields.items():
+                setattr(text, name, value)
+            text.full_clean(exclude=["shared"])
+            text.save()
+        if texts or gone:
+            # Read anew: a cached list of versions would show the old texts.
+            getattr(fundraiser, "_prefetched_objects_cache", {}).pop("versions", None)
+        transaction.on_commit(public_pages_invalidate)
     return fundraiser
 
 
@@ -469,7 +495,7 @@ def _choices_apply(donation: Donation) -> None:
         person=person,
         kind=Activity.Kind.DONATED,
         organisation=fundraiser.organisation,
-        summary=fundraiser.title_en,
+        summary=fundraiser.text_in("title", settings.LANGUAGE_CODE),
         subject=fundraiser,
     )
 
@@ -614,7 +640,7 @@ def offline_gift_save(
                 person=gift.donor.person,
                 kind=Activity.Kind.DONATED,
                 organisation=gift.fundraiser.organisation,
-                summary=gift.fundraiser.title_en,
+                summary=gift.fundraiser.text_in("title", settings.LANGUAGE_CODE),
                 subject=gift.fundraiser,
             )
     return gift
@@ -636,10 +662,11 @@ def offline_gift_delete(*, gift: OfflineGift) -> None:
 def donor_export_for_person(person: Person) -> list[dict]:
     """What donations holds about a person, for their data export."""
     rows = []
-    for donor in Donor.objects.filter(person=person).select_related("fundraiser"):
+    donors = Donor.objects.filter(person=person).select_related("fundraiser")
+    for donor in donors.prefetch_related("fundraiser__versions"):
         rows.append(
             {
-                "fundraiser": donor.fundraiser.title_en,
+                "fundraiser": donor.fundraiser.text_in("title", settings.LANGUAGE_CODE),
                 "public_name": donor.public_name,
                 "listed": donor.listed,
                 "given": donor.given,

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from convoca.coalition.models import Organisation
 from convoca.donations.models import Fundraiser, Payment
 from convoca.donations.providers import provider_cache_clear
+from convoca.donations.services import fundraiser_save
 from convoca.donations.tests.stripe_standin import StripeStandIn
 
 pytestmark = pytest.mark.e2e
@@ -38,15 +39,16 @@ def fundraiser(transactional_db):
         city="Tucson",
         status=Organisation.Status.ACTIVE,
     )
-    return Fundraiser.objects.create(
-        slug="send-a-delegation",
-        organisation=organisation,
-        title_en="Send a delegation",
-        title_es="Enviar una delegación",
-        currency="EUR",
-        goal=100_000,
-        suggested_amounts=[1000, 2500, 5000],
-        status=Fundraiser.Status.OPEN,
+    return fundraiser_save(
+        fundraiser=Fundraiser(
+            slug="send-a-delegation",
+            organisation=organisation,
+            currency="EUR",
+            goal=100_000,
+            suggested_amounts=[1000, 2500, 5000],
+            status=Fundraiser.Status.OPEN,
+        ),
+        texts={"en": {"title": "Send a delegation"}, "es": {"title": "Enviar una delegación"}},
     )
 
 

@@ -93,6 +93,7 @@ def world(organisation, other_organisation, supporter):
     from convoca.donations.services import (
         DonationData,
         donation_create_pending,
+        fundraiser_save,
         webhook_event_apply,
     )
     from convoca.events.models import Event
@@ -127,9 +128,12 @@ def world(organisation, other_organisation, supporter):
             event=event,
             data=RegistrationData(person=PersonData(email=f"{tag}-guest@example.org")),
         ).registration
-        fundraiser = Fundraiser.objects.create(
-            slug=f"fund-{tag}", organisation=org, title_en="Delegation", title_es="Delegación",
-            currency="EUR", goal=500_000, status=Fundraiser.Status.OPEN,
+        fundraiser = fundraiser_save(
+            fundraiser=Fundraiser(
+                slug=f"fund-{tag}", organisation=org, currency="EUR", goal=500_000,
+                status=Fundraiser.Status.OPEN,
+            ),
+            texts={"en": {"title": "Delegation"}, "es": {"title": "Delegación"}},
         )  # fmt: skip
         provider = SimpleNamespace(name="stand-in")
         donation = donation_create_pending(

@@ -111,7 +111,9 @@ def test_approval_creates_the_organisation_and_its_contact_sets_a_password_and_i
     organisation = Organisation.objects.get(name="Brigada Obrera")
     assert organisation.status == Organisation.Status.ACTIVE
     assert organisation.country == "CL"
-    assert organisation.description_en == "Dockworkers organising solidarity brigades."
+    assert (
+        organisation.text_in("description", "en") == "Dockworkers organising solidarity brigades."
+    )
     assert organisation.logo
     user = get_user_model().objects.get(email="rosa@brigada.example.org")
     assert not user.has_usable_password()

@@ -3,6 +3,7 @@ import re
 import pytest
 
 from convoca.coalition.models import JoinRequest, Organisation, WorkingGroup, WorkingGroupMember
+from convoca.coalition.services import organisation_save
 from convoca.people.models import Activity
 
 pytestmark = pytest.mark.django_db
@@ -162,10 +163,13 @@ def test_the_directory_shows_what_each_organisation_chose(client, organisation):
     Organisation.objects.filter(pk=organisation.pk).update(
         website="https://snt.example.org",
         city="Tucson",
-        description_en="A volunteer network.",
         show_website=False,
         show_city=True,
         show_description=False,
+    )
+    organisation_save(
+        organisation=Organisation.objects.get(pk=organisation.pk),
+        texts={"en": {"description": "A volunteer network."}},
     )
     page = client.get("/en/organisations/").text
     assert "Solidarity Network Tucson" in page

@@ -32,20 +32,26 @@ def stripe_provider(stripe_standin):
 
 @pytest.fixture
 def make_fundraiser(organisation):
-    def make(**fields):
+    def make(texts=None, **fields):
         defaults = {
             "slug": "send-a-delegation",
             "organisation": organisation,
-            "title_en": "Send a delegation",
-            "title_es": "Enviar una delegación",
-            "summary_en": "Five people to the hearings in Geneva.",
-            "summary_es": "Cinco personas a las audiencias en Ginebra.",
             "currency": "EUR",
             "goal": 500_000,
             "suggested_amounts": [1000, 2500, 5000],
             "status": Fundraiser.Status.OPEN,
         }
-        return fundraiser_save(fundraiser=Fundraiser(**{**defaults, **fields}))
+        texts = texts or {
+            "en": {
+                "title": "Send a delegation",
+                "summary": "Five people to the hearings in Geneva.",
+            },
+            "es": {
+                "title": "Enviar una delegación",
+                "summary": "Cinco personas a las audiencias en Ginebra.",
+            },
+        }
+        return fundraiser_save(fundraiser=Fundraiser(**{**defaults, **fields}), texts=texts)
 
     return make
 

@@ -18,6 +18,13 @@ pytestmark = pytest.mark.django_db
 
 COLUMNS = {name: i for i, name in enumerate(gift_export_header())}
 
+#: The texts' blocks of the add form: an English and a Spanish title.
+LEGAL_FUND_TEXTS = {
+    "versions-TOTAL_FORMS": 2, "versions-INITIAL_FORMS": 0,
+    "versions-0-language": "en", "versions-0-title": "Legal fund",
+    "versions-1-language": "es", "versions-1-title": "Fondo legal",
+}  # fmt: skip
+
 
 def _add_offline(client, fundraiser, **fields):
     data = {
@@ -199,8 +206,7 @@ def test_an_organiser_creates_a_fundraiser_with_amounts_as_people_write_them(
             "organisation": organisation.pk,
             "slug": "legal-fund",
             "status": "open",
-            "title_en": "Legal fund",
-            "title_es": "Fondo legal",
+            **LEGAL_FUND_TEXTS,
             "currency": "USD",
             "goal": "10000",
             "suggested_amounts": "10, 25 50",

@@ -9,6 +9,21 @@ from convoca.coalition.models import Membership
 from convoca.donations.models import Donation, Fundraiser
 
 
+def texts_form_data(fundraiser):
+    """The change form's text blocks as they stand: one per language the fundraiser has."""
+    versions = list(fundraiser.versions.all())
+    data = {"versions-TOTAL_FORMS": len(versions), "versions-INITIAL_FORMS": len(versions)}
+    for i, version in enumerate(versions):
+        data |= {
+            f"versions-{i}-id": version.pk,
+            f"versions-{i}-shared": fundraiser.pk,
+            f"versions-{i}-language": version.language,
+            f"versions-{i}-title": version.title,
+            f"versions-{i}-summary": version.summary,
+        }
+    return data
+
+
 def test_closing_a_fundraiser_from_the_admin_stops_it_taking_gifts(
     client, organiser, fundraiser, give, django_capture_on_commit_callbacks
 ):
@@ -71,8 +86,7 @@ def test_a_fundraiser_closed_in_its_form_takes_no_gifts(client, organiser, fundr
             "organisation": fundraiser.organisation_id,
             "slug": fundraiser.slug,
             "status": "closed",
-            "title_en": fundraiser.title_en,
-            "title_es": fundraiser.title_es,
+            **texts_form_data(fundraiser),
             "currency": fundraiser.currency,
             "goal": "5000",
             "suggested_amounts": "10 25 50",

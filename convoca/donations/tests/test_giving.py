@@ -190,8 +190,10 @@ def test_the_list_of_fundraisers_shows_each_open_one_with_its_progress(
     client, make_fundraiser, django_assert_max_num_queries
 ):
     make_fundraiser()
-    make_fundraiser(slug="legal-fund", title_en="Legal fund", title_es="Fondo legal")
-    make_fundraiser(slug="draft", title_en="Not yet", status="draft")
+    make_fundraiser(
+        slug="legal-fund", texts={"en": {"title": "Legal fund"}, "es": {"title": "Fondo legal"}}
+    )
+    make_fundraiser(slug="draft", texts={"en": {"title": "Not yet"}}, status="draft")
     with django_assert_max_num_queries(3):
         page = client.get(reverse("donations:fundraiser-list")).content.decode()
     assert "Send a delegation" in page
