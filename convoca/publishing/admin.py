@@ -218,15 +218,11 @@ class ImageAdmin(OrganisationScopedAdmin):
 # --- Articles ------------------------------------------------------------------------
 
 
-#: What the admin form of a version shows of its shared row ("taken off the site" is an action).
-ARTICLE_FORM_SHARED = tuple(name for name in ARTICLE_SHARED_FIELDS if name != "withdrawn")
-
-
 class ArticleAdminForm(SharedFieldsForm):
     """One language version's texts and publication, beside what every version shares."""
 
     shared_model = ArticleShared
-    shared_fields = ARTICLE_FORM_SHARED
+    shared_fields = ARTICLE_SHARED_FIELDS
     translation_help = _(
         "The same text in another language: both versions then link to each other and share "
         "their kind, organisation, topics, photo and related pages."
@@ -286,7 +282,7 @@ class ArticleAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
         (
             _("Publication"),
             {
-                "fields": ["status", "published_at"],
+                "fields": ["status", "published_at", "withdrawn"],
                 "description": _(
                     "Each language version is published on its own: a published text becomes "
                     "public at its publication time (set a time in the future to schedule it). "

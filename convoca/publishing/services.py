@@ -60,8 +60,10 @@ def article_save(
     ``translation_of`` joins that text, keeping its shared values
     (``shared`` is then ignored). A published version with no
     ``published_at`` is published now (without it, it would never turn
-    public); publishing a version puts a text taken off the site back on
-    it. Cached public pages are forgotten on commit.
+    public). A text taken off the site stays off until ``withdrawn`` is
+    set False here or a version is published with ``article_publish``:
+    fixing a typo in a withdrawn text does not put it back. Cached public
+    pages are forgotten on commit.
     """
     shared = dict(shared or {})
     for name, value in (
@@ -88,8 +90,6 @@ def article_save(
         for name, value in shared.items():
             if translation_of is None:
                 setattr(row, name, value)
-        if article.status == Article.Status.PUBLISHED:
-            row.withdrawn = False
         row.full_clean()
         row.save()
         for name, value in many.items():

@@ -64,6 +64,8 @@ def _form(article, **fields):
         "published_at_0": "",
         "published_at_1": "",
     }
+    if article.withdrawn:
+        data["withdrawn"] = "on"
     if article.published_at:
         moment = timezone.localtime(article.published_at)
         data["published_at_0"] = moment.date().isoformat()
@@ -142,6 +144,21 @@ def test_the_kind_changed_in_the_form_of_one_version_is_every_versions(
     assert Article.objects.get(pk=spanish.pk).title == "Fin a las sanciones"
     client.logout()
     assert "Open letter" in client.get(english.get_absolute_url()).text
+
+
+def test_fixing_a_typo_in_a_text_taken_off_the_site_does_not_put_it_back(
+    client, organiser, english, spanish, commit
+):
+    commit(article_unpublish, article=english)
+    spanish = Article.objects.get(pk=spanish.pk)
+    client.force_login(organiser)
+    change = reverse("admin:publishing_article_change", args=[spanish.pk])
+    assert client.get(change).context["adminform"].form.initial["withdrawn"] is True
+    response = commit(client.post, change, _form(spanish, title="Fin de las sanciones"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    client.logout()
+    assert client.get(english.get_absolute_url()).status_code == 404
+    assert client.get(spanish.get_absolute_url()).status_code == 404
 
 
 def test_a_version_added_in_the_admin_joins_the_text_and_keeps_its_shared_values(
