@@ -94,7 +94,7 @@ def test_every_kind_of_public_page_is_listed_in_both_languages_with_its_alternat
         Campaign: Campaign.objects.filter(status=Campaign.Status.PUBLISHED),
     }
     for model, rows in published.items():
-        key = "shared_id" if model is Action else "translation_key"  # an action's shared row
+        key = "shared_id" if model in (Action, Article) else "translation_key"  # a shared row
         spanish_keys = rows.filter(language="es").values(key)
         english = rows.filter(language="en", **{f"{key}__in": spanish_keys}).first()
         group = model.objects.filter(**{key: english.translation_key})

@@ -9,11 +9,14 @@ from unfold.admin import TabularInline
 
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
-from convoca.core.forms import OneLineField, TranslationOfForm
+from convoca.core.forms import OneLineField
+from convoca.core.translatable import SharedFieldsForm
 from convoca.publishing.fetch import FetchFailed, FetchRefused
 from convoca.publishing.images import ACCEPTED_FORMATS, MAX_UPLOAD_BYTES, ImageInvalid
 from convoca.publishing.models import (
+    ARTICLE_SHARED_FIELDS,
     Article,
+    ArticleShared,
     Image,
     PressCoverage,
     Topic,
@@ -215,42 +218,46 @@ class ImageAdmin(OrganisationScopedAdmin):
 # --- Articles ------------------------------------------------------------------------
 
 
-class ArticleAdminForm(TranslationOfForm):
+class ArticleAdminForm(SharedFieldsForm):
+    """One language version's texts and publication, beside what every version shares."""
+
+    shared_model = ArticleShared
+    shared_fields = ARTICLE_SHARED_FIELDS
     translation_help = _(
-        "The same text in another language; both versions then link to each other."
+        "The same text in another language: both versions then link to each other and share "
+        "their kind, organisation, topics, photo and related pages."
     )
 
     class Meta:
         model = Article
-        fields = [
-            "kind",
-            "language",
-            "title",
-            "slug",
-            "standfirst",
-            "body",
-            "organisation",
-            "byline",
-            "dateline",
-            "topics",
-            "image",
-            "image_alt",
-            "related_actions",
-            "related_events",
-            "status",
-            "published_at",
-        ]
+        exclude = ["shared"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("image") and not (cleaned.get("image_alt") or "").strip():
+            self.add_error(
+                "image_alt", _("Describe the featured image for readers who cannot see it.")
+            )
+        return cleaned
 
 
 @admin.register(Article)
 class ArticleAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
+    organisation_path = "shared__organisation"
     form = ArticleAdminForm
-    list_display = ["title", "kind", "language", "organisation", "status", "published_at"]
-    list_filter = ["status", "kind", "language", "topics"]
+    list_display = [
+        "title",
+        "kind_shown",
+        "language_shown",
+        "organisation_shown",
+        "status",
+        "on_site",
+        "published_at",
+    ]
+    list_filter = ["status", "shared__withdrawn", "shared__kind", "language", "shared__topics"]
     search_fields = ["title", "standfirst"]
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_at"
-    filter_horizontal = ["topics", "related_actions", "related_events"]
     actions = ["publish_now", "return_to_draft"]
     fieldsets = (
         (
@@ -275,44 +282,63 @@ class ArticleAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
         (
             _("Publication"),
             {
-                "fields": ["status", "published_at"],
+                "fields": ["status", "published_at", "withdrawn"],
                 "description": _(
-                    "A published text becomes public at its publication time: "
-                    "set a time in the future to schedule it."
+                    "Each language version is published on its own: a published text becomes "
+                    "public at its publication time (set a time in the future to schedule it). "
+                    "Taking a text off the site takes off every language."
                 ),
             },
         ),
     )
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "image" and not user_is_coordinator(request.user):
-            kwargs["queryset"] = Image.objects.filter(
-                organisation__in=organisation_ids_for_user(request.user, can_edit=True)
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("shared__organisation")
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "related_actions":
-            from convoca.actions.models import Action
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        from convoca.actions.models import Action
+        from convoca.coalition.models import Organisation
+        from convoca.events.models import Event
 
-            kwargs["queryset"] = Action.objects.exclude(shared__status=Action.Status.DRAFT)
-        if db_field.name == "related_events":
-            from convoca.events.models import Event
-
-            kwargs["queryset"] = Event.objects.filter(status=Event.Status.PUBLISHED)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        querysets = {
+            "related_actions": Action.objects.exclude(shared__status=Action.Status.DRAFT),
+            "related_events": Event.objects.filter(status=Event.Status.PUBLISHED),
+        }
+        if not user_is_coordinator(request.user):
+            editable = organisation_ids_for_user(request.user, can_edit=True)
+            form.translatable = Article.objects.filter(shared__organisation__in=editable)
+            querysets["organisation"] = Organisation.objects.filter(pk__in=editable)
+            querysets["image"] = Image.objects.filter(organisation__in=editable)
+        form.shared_querysets = querysets
+        return form
 
     def save_service(self, obj, form):
-        data = form.cleaned_data
         article_save(
             article=obj,
-            topics=data.get("topics"),
-            related_actions=data.get("related_actions"),
-            related_events=data.get("related_events"),
+            shared=form.shared_data(),
+            translation_of=form.cleaned_data.get("translation_of"),
         )
 
+    # What a version shares is shown with its label, as a field of its own would be.
+    @admin.display(description=_("kind"), ordering="shared__kind")
+    def kind_shown(self, obj):
+        return obj.get_kind_display()
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_shown(self, obj):
+        return obj.get_language_display()
+
+    @admin.display(description=_("organisation"), ordering="shared__organisation__name")
+    def organisation_shown(self, obj):
+        return obj.organisation
+
+    @admin.display(description=_("on the site"), boolean=True)
+    def on_site(self, obj):
+        return obj.is_public
+
     def save_related(self, request, form, formsets, change):
-        # ``article_save`` set the topics and related pages; only inlines are left.
+        # ``article_save`` set the shared topics and related pages; only inlines are left.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
@@ -321,7 +347,7 @@ class ArticleAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
 
     @admin.action(description=_("Publish now"), permissions=["change"])
     def publish_now(self, request, queryset):
-        articles = list(queryset.exclude(status=Article.Status.PUBLISHED))
+        articles = [article for article in queryset if not article.is_public]
         for article in articles:
             article_publish(article=article)
         self.message_user(
@@ -331,19 +357,24 @@ class ArticleAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Take off the site (back to draft)"), permissions=["change"])
+    @admin.action(description=_("Take off the site (every language)"), permissions=["change"])
     def return_to_draft(self, request, queryset):
-        articles = list(queryset.filter(status=Article.Status.PUBLISHED))
-        for article in articles:
+        # One version per text: its other versions go with it.
+        texts = {
+            article.shared_id: article
+            for article in queryset.filter(shared__withdrawn=False)
+            if self.has_change_permission(request, article)
+        }
+        for article in texts.values():
             article_unpublish(article=article)
         self.message_user(
             request,
             ngettext(
-                "%(count)d text taken off the site.",
-                "%(count)d texts taken off the site.",
-                len(articles),
+                "%(count)d text taken off the site, in every language.",
+                "%(count)d texts taken off the site, in every language.",
+                len(texts),
             )
-            % {"count": len(articles)},
+            % {"count": len(texts)},
             messages.SUCCESS,
         )
 

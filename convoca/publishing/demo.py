@@ -612,44 +612,40 @@ def load(context: dict) -> None:
         "en": "Marchers in red and white behind a long banner",
         "es": "Manifestantes de rojo y blanco tras una larga pancarta",
     }
-    context["statement"] = [
-        article_create(
-            translation_key=key,
-            language="en",
-            kind=Article.Kind.STATEMENT,
-            title="End the sanctions: food and medicine are not weapons",
-            slug="end-the-sanctions",
-            standfirst="A joint statement by the coalition's member organisations on the human "
-            "cost of unilateral sanctions, and what we ask of governments.",
-            body=STATEMENT_EN,
-            byline="By the coordinating committee",
-            dateline="Tucson, AZ",
-            organisation=organisation,
-            status=Article.Status.PUBLISHED,
-            published_at=published,
-            image=photo,
-            image_alt=alt["en"],
-            topics=[topics["sanctions"], topics["venezuela"]],
-        ),
-        article_create(
-            translation_key=key,
-            language="es",
-            kind=Article.Kind.STATEMENT,
-            title="Fin a las sanciones: los alimentos y las medicinas no son armas",
-            slug="fin-a-las-sanciones",
-            standfirst="Declaración conjunta de las organizaciones de la coalición sobre el costo "
-            "humano de las sanciones unilaterales y lo que pedimos a los gobiernos.",
-            body=STATEMENT_ES,
-            byline="Por el comité coordinador",
-            dateline="Tucson, AZ",
-            organisation=organisation,
-            status=Article.Status.PUBLISHED,
-            published_at=published,
-            image=photo,
-            image_alt=alt["es"],
-            topics=[topics["sanctions"], topics["venezuela"]],
-        ),
-    ]
+    english = article_create(
+        translation_key=key,
+        language="en",
+        kind=Article.Kind.STATEMENT,
+        title="End the sanctions: food and medicine are not weapons",
+        slug="end-the-sanctions",
+        standfirst="A joint statement by the coalition's member organisations on the human "
+        "cost of unilateral sanctions, and what we ask of governments.",
+        body=STATEMENT_EN,
+        byline="By the coordinating committee",
+        dateline="Tucson, AZ",
+        organisation=organisation,
+        status=Article.Status.PUBLISHED,
+        published_at=published,
+        image=photo,
+        image_alt=alt["en"],
+        topics=[topics["sanctions"], topics["venezuela"]],
+    )
+    # The Spanish version shares the kind, organisation, photo and topics.
+    spanish = article_create(
+        translation_of=english,
+        language="es",
+        title="Fin a las sanciones: los alimentos y las medicinas no son armas",
+        slug="fin-a-las-sanciones",
+        standfirst="Declaración conjunta de las organizaciones de la coalición sobre el costo "
+        "humano de las sanciones unilaterales y lo que pedimos a los gobiernos.",
+        body=STATEMENT_ES,
+        byline="Por el comité coordinador",
+        dateline="Tucson, AZ",
+        status=Article.Status.PUBLISHED,
+        published_at=published,
+        image_alt=alt["es"],
+    )
+    context["statement"] = [english, spanish]
     _load_articles(context, topics)
     _load_weekly(context, topics)
     _load_press(context)
@@ -659,24 +655,32 @@ def _load_articles(context: dict, topics: dict) -> None:
     organisations = context["organisations"]
     now = timezone.now()
     for n, (days, kind, topic_slugs, credits, versions) in enumerate(ARTICLES):
-        key = uuid.uuid4()
         byline_en, byline_es, dateline = credits
+        first = None
         for language, (slug, title, standfirst, body) in versions.items():
-            article_create(
-                translation_key=key,
+            # The first version makes the text; the others join it and share the rest.
+            shared = (
+                {
+                    "kind": kind,
+                    "organisation": organisations[n % len(organisations)],
+                    "topics": [topics[s] for s in topic_slugs],
+                }
+                if first is None
+                else {"translation_of": first}
+            )
+            version = article_create(
                 language=language,
-                kind=kind,
                 title=title,
                 slug=slug,
                 standfirst=standfirst,
                 body=body,
                 byline=byline_en if language == "en" else byline_es,
                 dateline=dateline,
-                organisation=organisations[n % len(organisations)],
                 status=Article.Status.PUBLISHED,
                 published_at=now - timedelta(days=days, hours=n),
-                topics=[topics[s] for s in topic_slugs],
+                **shared,
             )
+            first = first or version
     # A scheduled text, to show that it stays hidden until its time.
     article_create(
         language="en",

@@ -1,8 +1,9 @@
-"""Articles in one language each, topics, photos, the Weekly link digest, press coverage."""
+"""Articles (a shared row, a version per language), topics, photos, the Weekly, press."""
 
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django_countries.fields import CountryField
 from convoca.core.fields import OneLineCharField, OneLineLabelsField
 from convoca.core.i18n import label_in_language
 from convoca.core.models import TimeStampedModel
+from convoca.core.translatable import TranslatableModel, TranslationModel
 
 
 class Topic(models.Model):
@@ -107,46 +109,27 @@ class Image(TimeStampedModel):
         return self.height_at(self.src_width)
 
 
-class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+class ArticleKind(models.TextChoices):
+    STATEMENT = "statement", _("statement")
+    NEWS = "news", _("news")
+    ANALYSIS = "analysis", _("analysis")
+    OPEN_LETTER = "open_letter", _("open letter")
+    ANNOUNCEMENT = "announcement", _("announcement")
 
 
-class Article(TimeStampedModel):
-    """One language version of a text the coalition publishes.
+class ArticleShared(TranslatableModel):
+    """What every language version of a text shares: one row per statement, news or letter.
 
-    Versions of the same text in other languages share a
-    ``translation_key``; each has its own slug and its own publication
-    state. An article is public once published and its publication time
-    has come (so it can be scheduled).
+    Its kind, organisation, topics, featured photo and related pages are
+    set once for all versions, and taking the text off the site
+    (``withdrawn``) takes off every version at once. Each version keeps its
+    own publication state and time: a statement goes out in English while
+    its Spanish translation is still a draft. Its id is the text's
+    translation key.
     """
 
-    class Kind(models.TextChoices):
-        STATEMENT = "statement", _("statement")
-        NEWS = "news", _("news")
-        ANALYSIS = "analysis", _("analysis")
-        OPEN_LETTER = "open_letter", _("open letter")
-        ANNOUNCEMENT = "announcement", _("announcement")
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        PUBLISHED = "published", _("published")
-
-    translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STATEMENT)
-    title = OneLineCharField(_("title"), max_length=250)
-    slug = models.SlugField(_("short name in addresses"), max_length=120)
-    standfirst = models.TextField(
-        _("standfirst"), blank=True, help_text=_("One paragraph that sums up the text.")
-    )
-    body = models.TextField(_("text"), help_text=_("Markdown: headings, links, quotes, lists."))
-    byline = OneLineCharField(_("byline"), max_length=200, blank=True)
-    dateline = OneLineCharField(
-        _("dateline place"),
-        max_length=120,
-        blank=True,
-        help_text=_("Where it was written, e.g. Tucson, AZ."),
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ArticleKind.choices, default=ArticleKind.STATEMENT
     )
     organisation = models.ForeignKey(
         "coalition.Organisation",
@@ -154,10 +137,11 @@ class Article(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="articles",
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    withdrawn = models.BooleanField(
+        _("taken off the site"),
+        default=False,
+        help_text=_("No version is shown, in any language, until it is published again."),
     )
-    published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
     topics = models.ManyToManyField(
         Topic, verbose_name=_("topics"), related_name="articles", blank=True
     )
@@ -168,12 +152,6 @@ class Article(TimeStampedModel):
         null=True,
         blank=True,
         related_name="articles",
-    )
-    image_alt = OneLineCharField(
-        _("image description"),
-        max_length=300,
-        blank=True,
-        help_text=_("What the photo shows, for readers who cannot see it."),
     )
     related_actions = models.ManyToManyField(
         "actions.Action",
@@ -190,6 +168,85 @@ class Article(TimeStampedModel):
         help_text=_("Upcoming ones are shown beside the text, in the reader's language."),
     )
 
+    class Meta:
+        verbose_name = _("article in every language")
+        verbose_name_plural = _("articles in every language")
+
+    def __str__(self):
+        version = self.version_in()
+        return version.title if version else str(self.pk)
+
+
+#: What an article's versions share, by field name (set on ``ArticleShared``).
+ARTICLE_SHARED_FIELDS = (
+    "kind",
+    "organisation",
+    "withdrawn",
+    "topics",
+    "image",
+    "related_actions",
+    "related_events",
+)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(
+            shared__withdrawn=False,
+            status=Article.Status.PUBLISHED,
+            published_at__lte=timezone.now(),
+        )
+
+
+class Article(TranslationModel):
+    """One language version of a text the coalition publishes: its texts and publication.
+
+    What every version shares (kind, organisation, topics, photo, related
+    pages, being taken off the site) is its ``shared`` row's, read through
+    the version (``article.kind``). Each version has its own slug and its
+    own publication state and time, so a translation is published when it
+    is ready. A version is public once published, its publication time has
+    come (so it can be scheduled) and the text is not taken off the site.
+    """
+
+    Kind = ArticleKind
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    shared_attributes = (*ARTICLE_SHARED_FIELDS, "organisation_id", "image_id")
+
+    shared = models.ForeignKey(
+        ArticleShared,
+        verbose_name=_("article in every language"),
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    title = OneLineCharField(_("title"), max_length=250)
+    slug = models.SlugField(_("short name in addresses"), max_length=120)
+    standfirst = models.TextField(
+        _("standfirst"), blank=True, help_text=_("One paragraph that sums up the text.")
+    )
+    body = models.TextField(_("text"), help_text=_("Markdown: headings, links, quotes, lists."))
+    byline = OneLineCharField(_("byline"), max_length=200, blank=True)
+    dateline = OneLineCharField(
+        _("dateline place"),
+        max_length=120,
+        blank=True,
+        help_text=_("Where it was written, e.g. Tucson, AZ."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+    image_alt = OneLineCharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the photo shows, for readers who cannot see it."),
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -203,7 +260,7 @@ class Article(TimeStampedModel):
                 violation_error_message=_("Another article in this language has this address."),
             ),
             models.UniqueConstraint(
-                fields=["translation_key", "language"],
+                fields=["shared", "language"],
                 name="%(app_label)s_%(class)s_one_version_per_language",
                 violation_error_message=_("This text already has a version in this language."),
             ),
@@ -212,17 +269,19 @@ class Article(TimeStampedModel):
                 name="%(app_label)s_%(class)s_published_has_time",
                 violation_error_message=_("A published article needs a publication time."),
             ),
-            models.CheckConstraint(
-                condition=Q(image__isnull=True) | ~Q(image_alt=""),
-                name="%(app_label)s_%(class)s_image_has_description",
-                violation_error_message=_(
-                    "Describe the featured image for readers who cannot see it."
-                ),
-            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        # The photo is every version's; its description is in each version's language.
+        has_shared = self.shared_id is not None or "shared" in self._state.fields_cache
+        if has_shared and self.shared.image_id is not None and not self.image_alt.strip():
+            raise ValidationError(
+                {"image_alt": _("Describe the featured image for readers who cannot see it.")}
+            )
 
     def get_absolute_url(self):
         with translation.override(self.language):
@@ -231,7 +290,8 @@ class Article(TimeStampedModel):
     @property
     def is_public(self) -> bool:
         return (
-            self.status == self.Status.PUBLISHED
+            not self.shared.withdrawn
+            and self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )

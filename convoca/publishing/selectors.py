@@ -24,8 +24,8 @@ def article_get_public(*, language: str, slug: str) -> Article | None:
     return (
         Article.objects.published()
         .filter(language=language, slug=slug)
-        .select_related("organisation", "image")
-        .prefetch_related("topics")
+        .select_related("shared__organisation", "shared__image")
+        .prefetch_related("shared__topics")
         .first()
     )
 
@@ -39,7 +39,7 @@ def article_list_public(
 ) -> QuerySet[Article]:
     articles = Article.objects.published().filter(language=language)
     if topic is not None:
-        articles = articles.filter(topics=topic)
+        articles = articles.filter(shared__topics=topic)
     if month is not None:
         end = (
             month.replace(year=month.year + 1, month=1)
@@ -48,8 +48,8 @@ def article_list_public(
         )
         articles = articles.filter(published_at__gte=month, published_at__lt=end)
     if kinds:
-        articles = articles.filter(kind__in=kinds)
-    return articles.select_related("organisation", "image")
+        articles = articles.filter(shared__kind__in=kinds)
+    return articles.select_related("shared__organisation", "shared__image")
 
 
 def article_list_latest(*, language: str, limit: int = 5) -> QuerySet[Article]:
@@ -60,7 +60,7 @@ def article_translations(article: Article) -> list[Article]:
     """The other published language versions of this text."""
     return list(
         Article.objects.published()
-        .filter(translation_key=article.translation_key)
+        .filter(shared_id=article.shared_id)
         .exclude(pk=article.pk)
         .order_by("language")
     )
@@ -112,10 +112,11 @@ def topic_list_public(*, language: str) -> list[Topic]:
     now = timezone.now()
     return list(
         Topic.objects.filter(
-            articles__language=language,
-            articles__status=Article.Status.PUBLISHED,
-            articles__published_at__lte=now,
-        ).annotate(article_count=Count("articles"))
+            articles__withdrawn=False,
+            articles__versions__language=language,
+            articles__versions__status=Article.Status.PUBLISHED,
+            articles__versions__published_at__lte=now,
+        ).annotate(article_count=Count("articles__versions"))
     )
 
 
@@ -145,7 +146,7 @@ def article_search(*, query: str, language: str | None = None, limit: int = 50) 
     words = _WORD.findall(query)[:12]
     if not words:
         return []
-    published = Article.objects.published().select_related("organisation")
+    published = Article.objects.published().select_related("shared__organisation")
     if language:
         published = published.filter(language=language)
     if connection.vendor == "postgresql":

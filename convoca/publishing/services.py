@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -16,7 +17,9 @@ from convoca.core.caching import public_pages_invalidate
 from convoca.publishing.fetch import FetchFailed, FetchRefused, link_metadata_fetch
 from convoca.publishing.images import image_renditions
 from convoca.publishing.models import (
+    ARTICLE_SHARED_FIELDS,
     Article,
+    ArticleShared,
     Image,
     PressCoverage,
     Topic,
@@ -34,69 +37,135 @@ def pages_changed() -> None:
 # --- Articles ------------------------------------------------------------------------
 
 
+_ARTICLE_MANY = ("topics", "related_actions", "related_events")
+
+
 def article_save(
     *,
     article: Article,
+    shared: dict[str, Any] | None = None,
+    translation_of: Article | None = None,
     topics: list[Topic] | None = None,
     related_actions: list | None = None,
     related_events: list | None = None,
 ) -> Article:
-    """Save an article version, new or changed, with its topics and related pages.
+    """Save a version's texts and publication, and what every version of it shares, at once.
 
-    The one write of an article's text and state, from the admin, the demo
-    and the tests. A published article with no ``published_at`` is published
-    now (without it, it would never turn public). ``translation_key`` joins
-    it to the versions of the same text in other languages. The lists, when
-    given, replace what the article had. Cached public pages are forgotten
-    on commit.
+    The one write of an article, from the admin, the demo and the tests.
+    ``article`` carries its texts and its own status and publication time;
+    ``shared`` names what changes for every version (``kind``,
+    ``organisation``, ``image``, ``topics``...; ``topics``,
+    ``related_actions`` and ``related_events`` may also be given on their
+    own), lists replacing what the text had. A new ``article`` with
+    ``translation_of`` joins that text, keeping its shared values
+    (``shared`` is then ignored). A published version with no
+    ``published_at`` is published now (without it, it would never turn
+    public). A text taken off the site stays off until ``withdrawn`` is
+    set False here or a version is published with ``article_publish``:
+    fixing a typo in a withdrawn text does not put it back. Cached public
+    pages are forgotten on commit.
     """
+    shared = dict(shared or {})
+    for name, value in (
+        ("topics", topics),
+        ("related_actions", related_actions),
+        ("related_events", related_events),
+    ):
+        if value is not None:
+            shared[name] = value
+    unknown = set(shared) - set(ARTICLE_SHARED_FIELDS)
+    if unknown:
+        raise ValueError(f"not shared by an article's versions: {sorted(unknown)}")
+    many = {name: shared.pop(name) for name in _ARTICLE_MANY if name in shared}
     if article.status == Article.Status.PUBLISHED and not article.published_at:
         article.published_at = timezone.now()
-    article.full_clean()
     with transaction.atomic():
+        if translation_of is not None and translation_of.shared_id != article.shared_id:
+            row = ArticleShared.objects.get(pk=translation_of.shared_id)
+            many = {}
+        elif article.shared_id and ArticleShared.objects.filter(pk=article.shared_id).exists():
+            row = ArticleShared.objects.select_for_update().get(pk=article.shared_id)
+        else:  # a new text: its row as the caller or the admin form made it, unsaved
+            row = article.shared if "shared" in article._state.fields_cache else ArticleShared()
+        for name, value in shared.items():
+            if translation_of is None:
+                setattr(row, name, value)
+        row.full_clean()
+        row.save()
+        for name, value in many.items():
+            getattr(row, name).set(value)
+        article.shared = row
+        article.full_clean()
         article.save()
-        if topics is not None:
-            article.topics.set(topics)
-        if related_actions is not None:
-            article.related_actions.set(related_actions)
-        if related_events is not None:
-            article.related_events.set(related_events)
     pages_changed()
     return article
 
 
-def article_create(*, topics: list[Topic] | None = None, **fields) -> Article:
-    """Save a new article version from its fields: see ``article_save``."""
-    return article_save(article=Article(**fields), topics=topics)
+def article_create(
+    *,
+    translation_of: Article | None = None,
+    translation_key=None,
+    topics: list[Topic] | None = None,
+    **fields: Any,
+) -> Article:
+    """Create a language version of an article: a new text, or another language of one.
+
+    ``fields`` are the version's texts and publication (``language``,
+    ``title``, ``slug``, ``status``, ``published_at``...) and, for a new
+    text, what every version shares (``kind``, ``organisation``,
+    ``image``...). Another language of a text is made ``translation_of``
+    one of its versions, or with its ``translation_key`` (a text with that
+    key is joined, else made with it); it shares that text's kind,
+    organisation, topics and photo, and values given for them here are not
+    used. See ``article_save``.
+    """
+    shared = {name: fields.pop(name) for name in list(fields) if name in ARTICLE_SHARED_FIELDS}
+    if topics is not None:
+        shared["topics"] = topics
+    if translation_of is None and translation_key is not None:
+        translation_of = Article.objects.filter(shared_id=translation_key).first()
+        if translation_of is None:
+            fields["shared"] = ArticleShared(id=translation_key)
+    return article_save(article=Article(**fields), shared=shared, translation_of=translation_of)
 
 
 def article_publish(*, article: Article, at: datetime | None = None) -> Article:
-    """Publish an article now, or schedule it for ``at`` (it turns public at that time).
+    """Publish a version now, or schedule it for ``at`` (it turns public at that time).
 
     Published now, it keeps a publication time it already had in the past
     (a text taken off and put back keeps its date); one in the future is now.
+    A text taken off the site is back on it, in every language published.
     """
     now = timezone.now()
-    article.status = Article.Status.PUBLISHED
     if at is None:
         at = article.published_at if article.published_at and article.published_at <= now else now
-    article.published_at = at
-    article.save(update_fields=["status", "published_at", "updated_at"])
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(
+            status=Article.Status.PUBLISHED, published_at=at, updated_at=now
+        )
+        ArticleShared.objects.filter(pk=article.shared_id).update(withdrawn=False, updated_at=now)
+    article.refresh_from_db(fields=["status", "published_at", "updated_at"])
+    article.shared.refresh_from_db()
     pages_changed()
     return article
 
 
-def article_unpublish(*, article: Article) -> Article:
-    """Take an article off the public site (back to a draft); its other versions stay."""
-    article.status = Article.Status.DRAFT
-    article.save(update_fields=["status", "updated_at"])
+def article_unpublish(*, article: Article | ArticleShared) -> None:
+    """Take a text off the public site, in every language, until a version is published again."""
+    ArticleShared.objects.filter(pk=article.translation_key).update(
+        withdrawn=True, updated_at=timezone.now()
+    )
+    (article.shared if isinstance(article, Article) else article).refresh_from_db()
     pages_changed()
-    return article
 
 
 def article_delete(*, article: Article) -> None:
-    """Delete one language version of an article; cached pages forget it."""
-    article.delete()
+    """Delete one language version of an article; the last one's text goes with it."""
+    with transaction.atomic():
+        shared_id = article.shared_id
+        article.delete()
+        if not Article.objects.filter(shared_id=shared_id).exists():
+            ArticleShared.objects.filter(pk=shared_id).delete()
     pages_changed()
 
 
@@ -151,7 +220,8 @@ def image_delete(*, image: Image) -> None:
     The files go too: a deleted protest photo must not stay reachable at its address.
     """
     paths = [image.path(width) for width in image.widths]
-    Article.objects.filter(image=image).update(image=None, image_alt="")
+    Article.objects.filter(shared__image=image).update(image_alt="")
+    ArticleShared.objects.filter(image=image).update(image=None)
     image.delete()
     for path in paths:
         transaction.on_commit(lambda path=path: default_storage.delete(path))

@@ -15,7 +15,7 @@ class ArticleSitemap(TranslationGroupSitemap):
     def rows(self):
         return (
             Article.objects.published()
-            .only("slug", "language", "translation_key", "updated_at")
+            .only("slug", "language", "shared", "updated_at")
             .order_by("-published_at", "pk")
         )
 
@@ -24,7 +24,7 @@ class TopicSitemap(PublicSitemap):
     """Topics with a published text; a topic's page exists in every language."""
 
     def items(self):
-        return Topic.objects.filter(articles__in=Article.objects.published()).distinct()
+        return Topic.objects.filter(articles__versions__in=Article.objects.published()).distinct()
 
 
 class WeeklyIssueSitemap(PublicSitemap):
