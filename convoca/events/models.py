@@ -23,6 +23,7 @@ from django_countries.fields import CountryField
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
+from convoca.core.translatable import TranslatableModel, TranslationModel
 
 DEFAULT_REMINDERS = [24 * 60, 60]
 
@@ -132,20 +133,16 @@ class Campaign(TimeStampedModel):
             return reverse("events:campaign-detail", kwargs={"slug": self.slug})
 
 
-class Series(TimeStampedModel):
-    """One language version of a recurring event, such as a monthly webinar.
+class SeriesShared(TranslatableModel):
+    """What every language version of a series shares: its rule, times, place and settings.
 
     ``rule`` is an RFC 5545 recurrence rule (``FREQ=MONTHLY;BYDAY=-1TU``)
     applied to the local start time in ``time_zone``, so that 8 PM stays 8
-    PM across daylight-saving changes. Each date becomes an ``Event`` row
-    (an occurrence) that can be edited or cancelled on its own.
+    PM across daylight-saving changes. Publishing or changing the rule is
+    one write that every version sees. Its id is the series' translation
+    key, under which people register for the whole series.
     """
 
-    translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = OneLineCharField(_("title"), max_length=250)
-    slug = models.SlugField(_("short name in addresses"), max_length=100)
-    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     organisation = models.ForeignKey(
         "coalition.Organisation",
         verbose_name=_("host organisation"),
@@ -179,6 +176,53 @@ class Series(TimeStampedModel):
     is_published = models.BooleanField(_("published"), default=False)
 
     class Meta:
+        verbose_name = _("series in every language")
+        verbose_name_plural = _("series in every language")
+
+    def __str__(self):
+        version = self.version_in()
+        return version.title if version else str(self.pk)
+
+    def clean(self):
+        from dateutil.rrule import rrulestr
+
+        try:
+            rrulestr(self.rule, dtstart=datetime(2026, 1, 1))  # noqa: DTZ001 (a local rule)
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(
+                {"rule": _("This is not a recurrence rule: %(error)s") % {"error": exc}}
+            ) from exc
+
+
+#: What a version of a series reads from its shared row as if it were its own.
+SERIES_SHARED_FIELDS = (
+    "organisation", "rule", "first_start", "duration_minutes", "time_zone", "display_zones",
+    "online_url", "capacity", "is_published",
+)  # fmt: skip
+
+
+class Series(TranslationModel):
+    """One language version of a recurring event, such as a monthly webinar: its texts.
+
+    The rule, times and settings are its ``shared`` row (``SeriesShared``),
+    read through the version as ``series.rule``. Each date becomes an
+    ``Event`` row (an occurrence) in each language, that can be edited or
+    cancelled on its own.
+    """
+
+    shared_attributes = (*SERIES_SHARED_FIELDS, "organisation_id", "kind")
+
+    shared = models.ForeignKey(
+        SeriesShared,
+        verbose_name=_("series in every language"),
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    title = OneLineCharField(_("title"), max_length=250)
+    slug = models.SlugField(_("short name in addresses"), max_length=100)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
         verbose_name = _("series")
         verbose_name_plural = _("series")
         ordering = ["title"]
@@ -189,7 +233,7 @@ class Series(TimeStampedModel):
                 violation_error_message=_("Another series in this language has this address."),
             ),
             models.UniqueConstraint(
-                fields=["translation_key", "language"],
+                fields=["shared", "language"],
                 name="%(app_label)s_%(class)s_one_version_per_language",
                 violation_error_message=_("This series already has a version in this language."),
             ),
@@ -201,16 +245,6 @@ class Series(TimeStampedModel):
     def get_absolute_url(self):
         with translation.override(self.language):
             return reverse("events:series-detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        from dateutil.rrule import rrulestr
-
-        try:
-            rrulestr(self.rule, dtstart=datetime(2026, 1, 1))  # noqa: DTZ001 (a local rule)
-        except (ValueError, TypeError) as exc:
-            raise ValidationError(
-                {"rule": _("This is not a recurrence rule: %(error)s") % {"error": exc}}
-            ) from exc
 
 
 class Event(TimeStampedModel):

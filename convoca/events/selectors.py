@@ -53,7 +53,7 @@ def series_versions(series: Series) -> dict[str, str]:
     """Each published language version's address, for the language switcher."""
     return {
         s.language: s.get_absolute_url()
-        for s in Series.objects.filter(translation_key=series.translation_key, is_published=True)
+        for s in Series.objects.filter(shared_id=series.shared_id, shared__is_published=True)
     }
 
 
@@ -186,7 +186,11 @@ def events_by_country_and_city(events: list[Event]) -> list[tuple]:
 
 
 def series_get_public(*, language: str, slug: str) -> Series | None:
-    return Series.objects.filter(language=language, slug=slug, is_published=True).first()
+    return (
+        Series.objects.select_related("shared")
+        .filter(language=language, slug=slug, shared__is_published=True)
+        .first()
+    )
 
 
 def series_occurrences(*, series: Series) -> tuple[list[Event], list[Event]]:
@@ -199,7 +203,9 @@ def series_occurrences(*, series: Series) -> tuple[list[Event], list[Event]]:
 
 
 def series_list_public(*, language: str) -> list[Series]:
-    return list(Series.objects.filter(language=language, is_published=True))
+    return list(
+        Series.objects.select_related("shared").filter(language=language, shared__is_published=True)
+    )
 
 
 def campaign_get_public(*, language: str, slug: str) -> Campaign | None:

@@ -25,8 +25,8 @@ class SeriesSitemap(TranslationGroupSitemap):
 
     def rows(self):
         return (
-            Series.objects.filter(is_published=True)
-            .only("slug", "language", "translation_key", "updated_at")
+            Series.objects.filter(shared__is_published=True)
+            .only("slug", "language", "shared_id", "updated_at")
             .order_by("pk")
         )
 

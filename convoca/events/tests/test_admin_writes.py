@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from convoca.events.models import Campaign, Event, Registration, Series
-from convoca.events.services import campaign_save, series_save
+from convoca.events.services import campaign_save, series_create, series_save
 
 
 def _event_form(event, **fields):
@@ -190,20 +190,14 @@ def test_a_series_time_changed_in_one_language_changes_in_the_other(
     client, organiser, organisation
 ):
     first = timezone.now() + timedelta(days=2)
-    english = Series(
+    english = series_create(
         language="en", title="Webinar", slug="webinar", organisation=organisation,
         rule="FREQ=MONTHLY", first_start=first, time_zone="UTC", is_published=True,
     )  # fmt: skip
-    series_save(series=english)
-    spanish = Series(
-        language="es", title="Seminario", slug="seminario", organisation=organisation,
-        rule="FREQ=MONTHLY", first_start=first, time_zone="UTC", is_published=True,
-        translation_key=english.translation_key,
+    spanish = series_create(
+        language="es", title="Seminario", slug="seminario", translation_of=english
     )  # fmt: skip
-    series_save(series=spanish)
-    english.duration_minutes = 90
-    english.capacity = 300
-    series_save(series=english)
+    series_save(series=english, shared={"duration_minutes": 90, "capacity": 300})
     spanish.refresh_from_db()
     assert (spanish.duration_minutes, spanish.capacity) == (90, 300)
 
