@@ -30,8 +30,10 @@ from convoca.events.exports import (
     registration_export_filename,
 )
 from convoca.events.models import (
+    CAMPAIGN_SHARED_FIELDS,
     SERIES_SHARED_FIELDS,
     Campaign,
+    CampaignShared,
     Event,
     PendingEvent,
     Registration,
@@ -139,12 +141,18 @@ class SeriesAdminForm(SharedFieldsForm):
         return cleaned
 
 
-class CampaignAdminForm(TranslationOfForm):
-    translation_help = _("The same campaign in another language: both show the same events.")
+class CampaignAdminForm(SharedFieldsForm):
+    """One language version's texts, beside the dates, organisations and status all share."""
+
+    shared_model = CampaignShared
+    shared_fields = CAMPAIGN_SHARED_FIELDS
+    translation_help = _(
+        "The same campaign in another language: both show the same events, dates and status."
+    )
 
     class Meta:
         model = Campaign
-        exclude = ["translation_key"]
+        exclude = ["shared"]
 
 
 class SpeakerInline(TabularInline):
@@ -444,18 +452,47 @@ class SeriesAdmin(OrganisationScopedAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(OrganisationScopedAdmin):
+    organisation_path = "shared__organisation"
     form = CampaignAdminForm
-    list_display = ["title", "language", "starts_on", "ends_on", "status", "figures_link"]
-    list_filter = ["status", "language"]
+    list_display = [
+        "title", "language", "starts_on_shown", "ends_on_shown", "status_shown", "figures_link",
+    ]  # fmt: skip
+    list_filter = ["shared__status", "language"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["endorsers"]
     fields = [
         "language", "translation_of", "title", "slug", "summary", "call", "starts_on", "ends_on",
         "organisation", "endorsers", "action", "status", "accepts_hosts",
     ]  # fmt: skip
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("shared")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not user_is_coordinator(request.user):
+            editable = organisation_ids_for_user(request.user, can_edit=True)
+            form.translatable = Campaign.objects.filter(shared__organisation__in=editable)
+            form.shared_querysets = {"organisation": Organisation.objects.filter(pk__in=editable)}
+        return form
+
+    @admin.display(description=_("first day"), ordering="shared__starts_on")
+    def starts_on_shown(self, obj):
+        return obj.starts_on
+
+    @admin.display(description=_("last day"), ordering="shared__ends_on")
+    def ends_on_shown(self, obj):
+        return obj.ends_on
+
+    @admin.display(description=_("status"), ordering="shared__status")
+    def status_shown(self, obj):
+        return obj.get_status_display()
+
     def save_model(self, request, obj, form, change):
-        campaign_save(campaign=obj, endorsers=form.cleaned_data.get("endorsers"))
+        campaign_save(
+            campaign=obj,
+            shared=form.shared_data(),
+            translation_of=form.cleaned_data.get("translation_of"),
+        )
 
     def save_related(self, request, form, formsets, change):
         # ``campaign_save`` set the endorsers (of every version); only inlines are left.

@@ -21,7 +21,7 @@ from convoca.events.models import Campaign, Event, Registration, Speaker
 from convoca.events.places import place_find
 from convoca.events.services import (
     _unique_slug,
-    campaign_save,
+    campaign_create,
     event_save,
     series_create,
     speaker_save,
@@ -205,20 +205,19 @@ def _series(organisation, people, now):
 
 def _campaign(context, organisation, people, now):
     first_day = (now + timedelta(days=21)).date()
+    appeal = ((context.get("actions") or {}).get("appeal") or {}).get("en")
     versions = {}
-    for language in ("en", "es"):
-        extra = {"translation_key": versions["en"].translation_key} if language == "es" else {}
-        campaign = Campaign(
-            language=language,
-            starts_on=first_day,
-            ends_on=first_day + timedelta(days=6),
-            organisation=organisation,
-            action=((context.get("actions") or {}).get("appeal") or {}).get(language),
-            status=Campaign.Status.PUBLISHED,
-            **CAMPAIGN[language],
-            **extra,
-        )
-        versions[language] = campaign_save(campaign=campaign, endorsers=context["organisations"])
+    versions["en"] = campaign_create(
+        language="en",
+        starts_on=first_day,
+        ends_on=first_day + timedelta(days=6),
+        organisation=organisation,
+        action=appeal.shared if appeal is not None else None,
+        status=Campaign.Status.PUBLISHED,
+        endorsers=context["organisations"],
+        **CAMPAIGN["en"],
+    )
+    versions["es"] = campaign_create(language="es", translation_of=versions["en"], **CAMPAIGN["es"])
     for rows, status in ((HOSTED, Event.Status.PUBLISHED), (PENDING, Event.Status.PENDING)):
         for index, (city, country, language, group, venue, weekday, hour) in enumerate(rows):
             place = place_find(city, country)

@@ -64,24 +64,21 @@ def new_host_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Campaign(TimeStampedModel):
-    """One language version of a distributed campaign, such as an international week of action.
+class CampaignShared(TranslatableModel):
+    """What every language version of a distributed campaign shares, such as a week of action.
 
-    A campaign has a call, dates, endorsing organisations and, optionally,
-    an action whose signatures shade the map by country. Anyone may offer
-    to host an event in it; a coordinator approves each one.
+    Its dates, coordinating and endorsing organisations, the action whose
+    signatures shade the map by country, whether it is published and
+    whether anyone may offer to host an event in it. Anyone may offer to
+    host an event; a coordinator approves each one. Publishing or
+    withdrawing it does it in every language: its events, host form and
+    map are the same in all of them.
     """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         PUBLISHED = "published", _("published")
 
-    translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = OneLineCharField(_("title"), max_length=250)
-    slug = models.SlugField(_("short name in addresses"), max_length=120)
-    summary = models.TextField(_("summary"), blank=True)
-    call = models.TextField(_("the call"), blank=True, help_text=_("Markdown."))
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     organisation = models.ForeignKey(
@@ -97,7 +94,7 @@ class Campaign(TimeStampedModel):
         related_name="endorsed_campaigns",
     )
     action = models.ForeignKey(
-        "actions.Action",
+        "actions.ActionShared",
         verbose_name=_("action shown on the map"),
         on_delete=models.SET_NULL,
         null=True,
@@ -111,9 +108,46 @@ class Campaign(TimeStampedModel):
     accepts_hosts = models.BooleanField(_("anyone may offer to host an event"), default=True)
 
     class Meta:
+        verbose_name = _("campaign in every language")
+        verbose_name_plural = _("campaigns in every language")
+
+    def __str__(self):
+        version = self.version_in()
+        return version.title if version else str(self.pk)
+
+
+#: What a version of a campaign reads from its shared row as if it were its own.
+CAMPAIGN_SHARED_FIELDS = (
+    "starts_on", "ends_on", "organisation", "endorsers", "action", "status", "accepts_hosts",
+)  # fmt: skip
+
+
+class Campaign(TranslationModel):
+    """One language version of a distributed campaign: its title, address, summary and call.
+
+    What every version shares (dates, organisations, the action on the map,
+    status) is its ``shared`` row (``CampaignShared``), read through the
+    version as ``campaign.status``.
+    """
+
+    Status = CampaignShared.Status
+    shared_attributes = (*CAMPAIGN_SHARED_FIELDS, "organisation_id", "action_id")
+
+    shared = models.ForeignKey(
+        CampaignShared,
+        verbose_name=_("campaign in every language"),
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    title = OneLineCharField(_("title"), max_length=250)
+    slug = models.SlugField(_("short name in addresses"), max_length=120)
+    summary = models.TextField(_("summary"), blank=True)
+    call = models.TextField(_("the call"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
-        ordering = ["-starts_on"]
+        ordering = ["-shared__starts_on"]
         constraints = [
             models.UniqueConstraint(
                 fields=["language", "slug"],
@@ -121,7 +155,7 @@ class Campaign(TimeStampedModel):
                 violation_error_message=_("Another campaign in this language has this address."),
             ),
             models.UniqueConstraint(
-                fields=["translation_key", "language"],
+                fields=["shared", "language"],
                 name="%(app_label)s_%(class)s_one_version_per_language",
                 violation_error_message=_("This campaign already has a version in this language."),
             ),
@@ -133,6 +167,12 @@ class Campaign(TimeStampedModel):
     def get_absolute_url(self):
         with translation.override(self.language):
             return reverse("events:campaign-detail", kwargs={"slug": self.slug})
+
+    @property
+    def action_version(self):
+        """The campaign's action to link to, in the campaign's language if it has one."""
+        action = self.action
+        return action.version_in(self.language) if action is not None else None
 
 
 class SeriesShared(TranslatableModel):

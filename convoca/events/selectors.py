@@ -61,7 +61,7 @@ def campaign_list_versions(campaign: Campaign) -> list[Campaign]:
     """The campaign's published language versions, itself included."""
     return list(
         Campaign.objects.filter(
-            translation_key=campaign.translation_key, status=Campaign.Status.PUBLISHED
+            shared_id=campaign.shared_id, shared__status=Campaign.Status.PUBLISHED
         )
     )
 
@@ -133,7 +133,7 @@ def event_list_upcoming(
     """Published events that have not ended, one per translation group, soonest first."""
     events = Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__gt=timezone.now())
     if campaign is not None:
-        events = events.filter(campaign__translation_key=campaign.translation_key)
+        events = events.filter(campaign__shared_id=campaign.shared_id)
     if country:
         events = events.filter(country=country)
     if since:
@@ -210,20 +210,24 @@ def series_list_public(*, language: str) -> list[Series]:
 
 def campaign_get_public(*, language: str, slug: str) -> Campaign | None:
     return (
-        Campaign.objects.select_related("organisation", "action")
-        .filter(language=language, slug=slug, status=Campaign.Status.PUBLISHED)
+        Campaign.objects.select_related("shared__organisation", "shared__action")
+        .filter(language=language, slug=slug, shared__status=Campaign.Status.PUBLISHED)
         .first()
     )
 
 
 def campaign_list_public(*, language: str) -> list[Campaign]:
-    return list(Campaign.objects.filter(language=language, status=Campaign.Status.PUBLISHED))
+    return list(
+        Campaign.objects.select_related("shared").filter(
+            language=language, shared__status=Campaign.Status.PUBLISHED
+        )
+    )
 
 
 def campaign_events_all(*, campaign: Campaign, language: str) -> list[Event]:
     """Every published event of the campaign (past ones too), one per translation group."""
     events = Event.objects.filter(
-        campaign__translation_key=campaign.translation_key, status=Event.Status.PUBLISHED
+        campaign__shared_id=campaign.shared_id, status=Event.Status.PUBLISHED
     ).order_by("starts_at")
     return _prefer_language(events, language)
 
@@ -240,7 +244,7 @@ def signatures_by_country(*, campaign: Campaign) -> dict[str, int]:
 
     return {
         row.country.code: row.count
-        for row in CountryTally.objects.filter(translation_key=campaign.action.translation_key)
+        for row in CountryTally.objects.filter(translation_key=campaign.action_id)
         if row.country and row.count
     }
 
@@ -277,7 +281,7 @@ def event_figures(*, event: Event) -> EventFigures:
 
 
 def campaign_figures(*, campaign: Campaign) -> dict:
-    events = Event.objects.filter(campaign__translation_key=campaign.translation_key)
+    events = Event.objects.filter(campaign__shared_id=campaign.shared_id)
     published = _prefer_language(events.filter(status=Event.Status.PUBLISHED), campaign.language)
     keys = [e.translation_key for e in published]
     registrations = Registration.objects.filter(

@@ -20,8 +20,10 @@ from convoca.core.caching import public_pages_invalidate
 from convoca.core.outbox import outbox_keys_existing
 from convoca.core.text import one_line
 from convoca.events.models import (
+    CAMPAIGN_SHARED_FIELDS,
     SERIES_SHARED_FIELDS,
     Campaign,
+    CampaignShared,
     Event,
     HostMessage,
     Registration,
@@ -106,34 +108,83 @@ def speaker_delete(*, speaker: Speaker) -> None:
 
 # --- Campaigns ---------------------------------------------------------------------------------
 
-#: What every language version of a campaign shares; ``campaign_save`` copies these.
-#: Each version keeps its texts, its status (a translation may not be ready) and its
-#: action (the version in its language, which its page links to).
-CAMPAIGN_SHARED_FIELDS = ("starts_on", "ends_on", "organisation", "accepts_hosts")
 
+def campaign_create(*, translation_of: Campaign | None = None, **fields: Any) -> Campaign:
+    """Create a language version of a campaign: a new campaign, or another language of one.
 
-def campaign_save(*, campaign: Campaign, endorsers: list | None = None) -> Campaign:
-    """Save a campaign version and copy its dates and organisations to its other versions.
-
-    ``endorsers``, when given, replace the endorsing organisations of every
-    version. Cached public pages are forgotten on commit.
+    ``fields`` are the version's texts (``language``, ``title``, ``slug``,
+    ``summary``, ``call``) and, for a new campaign, what every version
+    shares (``starts_on``, ``organisation``, ``status``, ``endorsers``...).
+    A version made ``translation_of`` another joins that campaign, its
+    dates, status and events; giving any of those here is an error.
     """
+    shared_fields = {
+        name: fields.pop(name) for name in list(fields) if name in CAMPAIGN_SHARED_FIELDS
+    }
+    if translation_of is not None and shared_fields:
+        raise ValueError(
+            f"{sorted(shared_fields)} belong to the campaign, not to one of its versions"
+        )
+    campaign = Campaign(**fields)
+    return campaign_save(campaign=campaign, shared=shared_fields, translation_of=translation_of)
+
+
+def campaign_save(
+    *,
+    campaign: Campaign,
+    shared: dict[str, Any] | None = None,
+    translation_of: Campaign | None = None,
+) -> Campaign:
+    """Save a campaign version's texts and what every version shares, in one transaction.
+
+    ``shared`` names what changes for every version (``status``,
+    ``ends_on``, ``endorsers``, ``action``...); a new ``campaign`` with
+    ``translation_of`` joins that campaign, keeping its shared values
+    (``shared`` is then ignored). Cached public pages are forgotten on commit.
+    """
+    shared = dict(shared or {})
+    endorsers = shared.pop("endorsers", None)
+    unknown = set(shared) - set(CAMPAIGN_SHARED_FIELDS)
+    if unknown:
+        raise ValueError(f"not shared by a campaign's versions: {sorted(unknown)}")
     with transaction.atomic():
+        if translation_of is not None and translation_of.shared_id != campaign.shared_id:
+            campaign.shared = CampaignShared.objects.get(pk=translation_of.shared_id)
+        else:
+            row = (
+                CampaignShared.objects.select_for_update().get(pk=campaign.shared_id)
+                if campaign.shared_id
+                and CampaignShared.objects.filter(pk=campaign.shared_id).exists()
+                else CampaignShared()
+            )
+            for name, value in shared.items():
+                setattr(row, name, value)
+            row.save()
+            if endorsers is not None:
+                row.endorsers.set(endorsers)
+            campaign.shared = row
         campaign.save()
-        _versions_share(campaign, CAMPAIGN_SHARED_FIELDS)
-        versions = list(Campaign.objects.filter(translation_key=campaign.translation_key))
-        if endorsers is None and len(versions) > 1:
-            endorsers = list(campaign.endorsers.all())
-        if endorsers is not None:
-            for version in versions:
-                version.endorsers.set(endorsers)
     pages_changed()
     return campaign
 
 
+def campaign_publish(*, campaign: Campaign | CampaignShared, published: bool = True) -> None:
+    """Publish (or withdraw) a campaign in every language."""
+    version = campaign if isinstance(campaign, Campaign) else campaign.versions.first()
+    status = Campaign.Status.PUBLISHED if published else Campaign.Status.DRAFT
+    campaign_save(campaign=version, shared={"status": status})
+
+
 def campaign_delete(*, campaign: Campaign) -> None:
-    """Delete one language version of a campaign that has no events (they protect it)."""
-    campaign.delete()
+    """Delete one language version of a campaign that has no events (they protect it).
+
+    The last version takes the shared row with it.
+    """
+    with transaction.atomic():
+        shared_id = campaign.shared_id
+        campaign.delete()
+        if not Campaign.objects.filter(shared_id=shared_id).exists():
+            CampaignShared.objects.filter(pk=shared_id).delete()
     pages_changed()
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from convoca.events.models import Campaign, Event, Registration, Series
-from convoca.events.services import campaign_save, series_create, series_save
+from convoca.events.models import Event, Registration, Series
+from convoca.events.services import campaign_create, series_create, series_save
 
 
 def _event_form(event, **fields):
@@ -115,17 +115,11 @@ def test_an_organiser_of_another_organisation_cannot_change_an_event(
 def test_new_dates_and_endorsers_of_a_campaign_show_in_its_other_language(
     client, organiser, organisation, other_organisation, campaign
 ):
-    spanish = campaign_save(
-        campaign=Campaign(
-            language="es",
-            translation_key=campaign.translation_key,
-            title="Semana internacional de acción",
-            slug="semana-de-accion",
-            starts_on=campaign.starts_on,
-            ends_on=campaign.ends_on,
-            organisation=organisation,
-            status=Campaign.Status.PUBLISHED,
-        )
+    spanish = campaign_create(
+        language="es",
+        translation_of=campaign,
+        title="Semana internacional de acción",
+        slug="semana-de-accion",
     )
     new_end = campaign.ends_on + timedelta(days=3)
     client.force_login(organiser)
