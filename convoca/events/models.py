@@ -1,9 +1,9 @@
 """Events people come to, the series and campaigns that group them, and who registers.
 
-A series is on the translatable base (``core.translatable``): its rule,
-times and settings are one ``SeriesShared`` row, its texts one ``Series``
-row per language. An event's and a campaign's texts are kept one row per
-language, linked by ``translation_key``; what is not text (times, place,
+A series and a campaign are on the translatable base (``core.translatable``):
+what they share is one ``SeriesShared``/``CampaignShared`` row, their texts
+one row per language. An event's texts are kept one row per language,
+linked by ``translation_key``; what is not text (times, place,
 capacity, status) is the same in every language version and is copied
 from one version to its siblings by ``event_save``. Registrations, counts and the
 wait list belong to the translation group, not to one version.
