@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coalition', '0012_working_group_columns_remove'),
+        ('coalition', '0002_initial'),
         ('events', '0004_delivery_rows_remove'),
     ]
 

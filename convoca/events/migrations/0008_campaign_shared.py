@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0012_action_texts_only'),
-        ('coalition', '0012_working_group_columns_remove'),
+        ('actions', '0010_action_shared'),
+        ('coalition', '0002_initial'),
         ('events', '0007_series_texts_only'),
     ]
 

@@ -76,6 +76,6 @@ def shared_row_back_to_versions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0008_campaign_shared"), ("actions", "0012_action_texts_only")]
+    dependencies = [("events", "0008_campaign_shared"), ("actions", "0011_action_shared_fill")]
 
     operations = [migrations.RunPython(versions_share_one_row, shared_row_back_to_versions)]
