@@ -53,6 +53,7 @@ from convoca.donations.services import (
 from convoca.events.models import Campaign, Event
 from convoca.events.services import (
     HostedEventData,
+    campaign_create,
     event_host_submit,
     event_save,
     host_message_send,
@@ -299,7 +300,7 @@ def _fill_everything(client, organisation, coordinator) -> None:
     )
 
     today = timezone.localdate()
-    campaign = Campaign.objects.create(
+    campaign = campaign_create(
         language="en", title="Week of action", slug="week", organisation=organisation,
         starts_on=today + timedelta(days=5), ends_on=today + timedelta(days=12),
         status=Campaign.Status.PUBLISHED,

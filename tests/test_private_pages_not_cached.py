@@ -19,7 +19,7 @@ from convoca.coalition.tests.helpers import working_group_make
 from convoca.donations.models import Fundraiser
 from convoca.donations.services import fundraiser_save
 from convoca.events.models import Campaign, Event
-from convoca.events.services import event_save
+from convoca.events.services import campaign_create, event_save
 from convoca.mailings.services import mailing_list_create
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def world(organisation):
         )
     )
     today = timezone.localdate()
-    Campaign.objects.create(
+    campaign_create(
         language="en",
         title="Week of action",
         slug="week",

@@ -2,6 +2,7 @@
 
 import zoneinfo
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -14,18 +15,32 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
+from unfold.widgets import UnfoldAdminSplitDateTimeWidget
 
+from convoca.coalition.models import Organisation
 from convoca.coalition.scoping import OrganisationScopedAdmin
-from convoca.coalition.selectors import user_is_coordinator
+from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.core.forms import TranslationOfForm
+from convoca.core.translatable import SharedFieldsForm
 from convoca.events.exports import (
     registration_export_allowed,
     registration_export_csv,
     registration_export_filename,
 )
-from convoca.events.models import Campaign, Event, PendingEvent, Registration, Series, Speaker
+from convoca.events.models import (
+    CAMPAIGN_SHARED_FIELDS,
+    SERIES_SHARED_FIELDS,
+    Campaign,
+    CampaignShared,
+    Event,
+    PendingEvent,
+    Registration,
+    Series,
+    SeriesShared,
+    Speaker,
+)
 from convoca.events.selectors import campaign_figures, event_figures
 from convoca.events.services import (
     campaign_delete,
@@ -87,22 +102,57 @@ class EventAdminForm(LocalTimesForm):
         }
 
 
-class SeriesAdminForm(LocalTimesForm):
+class SeriesAdminForm(SharedFieldsForm):
+    """One language version's texts, beside the rule, times and settings every version shares.
+
+    The first start is typed and shown as a wall-clock time in the series'
+    own time zone.
+    """
+
+    shared_model = SeriesShared
+    shared_fields = SERIES_SHARED_FIELDS
     translation_help = _("The same series in another language.")
-    local_time_fields = ("first_start",)
+    # Typed as a date and a time, as the admin types every other moment.
+    first_start = forms.SplitDateTimeField(
+        label=_("first start"), widget=UnfoldAdminSplitDateTimeWidget
+    )
 
     class Meta:
         model = Series
-        exclude = ["translation_key"]
-        help_texts = {"first_start": _("In the series' time zone.")}
+        exclude = ["shared"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_start"].help_text = _("In the series' time zone.")
+        if self.instance.shared_id:
+            zone = zoneinfo.ZoneInfo(self.instance.time_zone)
+            # Naive on purpose: the widget shows a naive value as it is.
+            self.initial["first_start"] = self.instance.first_start.astimezone(zone).replace(
+                tzinfo=None
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        zone_name, value = cleaned.get("time_zone"), cleaned.get("first_start")
+        # A version joining another series keeps that series' first start as it is.
+        if self._joined() is None and zone_name and value is not None:
+            wall = timezone.localtime(value).replace(tzinfo=None)
+            cleaned["first_start"] = wall.replace(tzinfo=zoneinfo.ZoneInfo(zone_name))
+        return cleaned
 
 
-class CampaignAdminForm(TranslationOfForm):
-    translation_help = _("The same campaign in another language: both show the same events.")
+class CampaignAdminForm(SharedFieldsForm):
+    """One language version's texts, beside the dates, organisations and status all share."""
+
+    shared_model = CampaignShared
+    shared_fields = CAMPAIGN_SHARED_FIELDS
+    translation_help = _(
+        "The same campaign in another language: both show the same events, dates and status."
+    )
 
     class Meta:
         model = Campaign
-        exclude = ["translation_key"]
+        exclude = ["shared"]
 
 
 class SpeakerInline(TabularInline):
@@ -340,9 +390,10 @@ class PendingEventAdmin(OrganisationScopedAdmin):
 
 @admin.register(Series)
 class SeriesAdmin(OrganisationScopedAdmin):
+    organisation_path = "shared__organisation"
     form = SeriesAdminForm
-    list_display = ["title", "language", "rule", "time_zone", "is_published"]
-    list_filter = ["language", "is_published"]
+    list_display = ["title", "language", "rule_shown", "time_zone_shown", "published_shown"]
+    list_filter = ["language", "shared__is_published"]
     prepopulated_fields = {"slug": ["title"]}
     actions = ["make_occurrences"]
     fields = [
@@ -351,8 +402,35 @@ class SeriesAdmin(OrganisationScopedAdmin):
         "capacity", "is_published",
     ]  # fmt: skip
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("shared")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not user_is_coordinator(request.user):
+            editable = organisation_ids_for_user(request.user, can_edit=True)
+            form.translatable = Series.objects.filter(shared__organisation__in=editable)
+            form.shared_querysets = {"organisation": Organisation.objects.filter(pk__in=editable)}
+        return form
+
+    @admin.display(description=_("recurrence rule"), ordering="shared__rule")
+    def rule_shown(self, obj):
+        return obj.rule
+
+    @admin.display(description=_("time zone"), ordering="shared__time_zone")
+    def time_zone_shown(self, obj):
+        return obj.time_zone
+
+    @admin.display(description=_("published"), boolean=True, ordering="shared__is_published")
+    def published_shown(self, obj):
+        return obj.is_published
+
     def save_model(self, request, obj, form, change):
-        series_save(series=obj)
+        series_save(
+            series=obj,
+            shared=form.shared_data(),
+            translation_of=form.cleaned_data.get("translation_of"),
+        )
 
     def delete_model(self, request, obj):
         series_delete(series=obj)
@@ -374,18 +452,47 @@ class SeriesAdmin(OrganisationScopedAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(OrganisationScopedAdmin):
+    organisation_path = "shared__organisation"
     form = CampaignAdminForm
-    list_display = ["title", "language", "starts_on", "ends_on", "status", "figures_link"]
-    list_filter = ["status", "language"]
+    list_display = [
+        "title", "language", "starts_on_shown", "ends_on_shown", "status_shown", "figures_link",
+    ]  # fmt: skip
+    list_filter = ["shared__status", "language"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["endorsers"]
     fields = [
         "language", "translation_of", "title", "slug", "summary", "call", "starts_on", "ends_on",
         "organisation", "endorsers", "action", "status", "accepts_hosts",
     ]  # fmt: skip
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("shared")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not user_is_coordinator(request.user):
+            editable = organisation_ids_for_user(request.user, can_edit=True)
+            form.translatable = Campaign.objects.filter(shared__organisation__in=editable)
+            form.shared_querysets = {"organisation": Organisation.objects.filter(pk__in=editable)}
+        return form
+
+    @admin.display(description=_("first day"), ordering="shared__starts_on")
+    def starts_on_shown(self, obj):
+        return obj.starts_on
+
+    @admin.display(description=_("last day"), ordering="shared__ends_on")
+    def ends_on_shown(self, obj):
+        return obj.ends_on
+
+    @admin.display(description=_("status"), ordering="shared__status")
+    def status_shown(self, obj):
+        return obj.get_status_display()
+
     def save_model(self, request, obj, form, change):
-        campaign_save(campaign=obj, endorsers=form.cleaned_data.get("endorsers"))
+        campaign_save(
+            campaign=obj,
+            shared=form.shared_data(),
+            translation_of=form.cleaned_data.get("translation_of"),
+        )
 
     def save_related(self, request, form, formsets, change):
         # ``campaign_save`` set the endorsers (of every version); only inlines are left.

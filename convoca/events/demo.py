@@ -17,13 +17,13 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import TU, relativedelta
 from django.utils import timezone
 
-from convoca.events.models import Campaign, Event, Registration, Series, Speaker
+from convoca.events.models import Campaign, Event, Registration, Speaker
 from convoca.events.places import place_find
 from convoca.events.services import (
     _unique_slug,
-    campaign_save,
+    campaign_create,
     event_save,
-    series_save,
+    series_create,
     speaker_save,
 )
 from convoca.people.services import PersonData, person_upsert
@@ -159,23 +159,23 @@ def _series(organisation, people, now):
     first_start = datetime.combine(first_day, time(20, 0), tzinfo=NEW_YORK)
     versions = {}
     horizon = now + timedelta(days=190)
-    for language in ("en", "es"):
-        extra = {"translation_key": versions["en"].translation_key} if language == "es" else {}
-        versions[language] = Series(
-            language=language,
-            organisation=organisation,
-            rule="FREQ=MONTHLY;BYDAY=-1TU",
-            first_start=first_start,
-            duration_minutes=60,
-            time_zone="America/New_York",
-            display_zones=["America/Los_Angeles"],
-            online_url="https://meet.example.org/solidarity-webinar",
-            capacity=500,
-            is_published=True,
-            **SERIES[language],
-            **extra,
-        )
-        series_save(series=versions[language], before=horizon)
+    versions["en"] = series_create(
+        language="en",
+        organisation=organisation,
+        rule="FREQ=MONTHLY;BYDAY=-1TU",
+        first_start=first_start,
+        duration_minutes=60,
+        time_zone="America/New_York",
+        display_zones=["America/Los_Angeles"],
+        online_url="https://meet.example.org/solidarity-webinar",
+        capacity=500,
+        is_published=True,
+        before=horizon,
+        **SERIES["en"],
+    )
+    versions["es"] = series_create(
+        language="es", translation_of=versions["en"], before=horizon, **SERIES["es"]
+    )
     english = list(versions["en"].occurrences.order_by("starts_at"))
     spanish = {e.translation_key: e for e in versions["es"].occurrences.all()}
     for index, event in enumerate(english):
@@ -205,20 +205,19 @@ def _series(organisation, people, now):
 
 def _campaign(context, organisation, people, now):
     first_day = (now + timedelta(days=21)).date()
+    appeal = ((context.get("actions") or {}).get("appeal") or {}).get("en")
     versions = {}
-    for language in ("en", "es"):
-        extra = {"translation_key": versions["en"].translation_key} if language == "es" else {}
-        campaign = Campaign(
-            language=language,
-            starts_on=first_day,
-            ends_on=first_day + timedelta(days=6),
-            organisation=organisation,
-            action=((context.get("actions") or {}).get("appeal") or {}).get(language),
-            status=Campaign.Status.PUBLISHED,
-            **CAMPAIGN[language],
-            **extra,
-        )
-        versions[language] = campaign_save(campaign=campaign, endorsers=context["organisations"])
+    versions["en"] = campaign_create(
+        language="en",
+        starts_on=first_day,
+        ends_on=first_day + timedelta(days=6),
+        organisation=organisation,
+        action=appeal.shared if appeal is not None else None,
+        status=Campaign.Status.PUBLISHED,
+        endorsers=context["organisations"],
+        **CAMPAIGN["en"],
+    )
+    versions["es"] = campaign_create(language="es", translation_of=versions["en"], **CAMPAIGN["es"])
     for rows, status in ((HOSTED, Event.Status.PUBLISHED), (PENDING, Event.Status.PENDING)):
         for index, (city, country, language, group, venue, weekday, hour) in enumerate(rows):
             place = place_find(city, country)

@@ -1,9 +1,11 @@
 """Events people come to, the series and campaigns that group them, and who registers.
 
-Texts are kept one row per language, linked by ``translation_key`` (as
-actions and articles are); what is not text (times, place, capacity,
-status) is the same in every language version and is copied from one
-version to its siblings by ``event_save``. Registrations, counts and the
+A series and a campaign are on the translatable base (``core.translatable``):
+what they share is one ``SeriesShared``/``CampaignShared`` row, their texts
+one row per language. An event's texts are kept one row per language,
+linked by ``translation_key``; what is not text (times, place,
+capacity, status) is the same in every language version and is copied
+from one version to its siblings by ``event_save``. Registrations, counts and the
 wait list belong to the translation group, not to one version.
 """
 
@@ -23,6 +25,7 @@ from django_countries.fields import CountryField
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
+from convoca.core.translatable import TranslatableModel, TranslationModel
 
 DEFAULT_REMINDERS = [24 * 60, 60]
 
@@ -61,24 +64,21 @@ def new_host_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Campaign(TimeStampedModel):
-    """One language version of a distributed campaign, such as an international week of action.
+class CampaignShared(TranslatableModel):
+    """What every language version of a distributed campaign shares, such as a week of action.
 
-    A campaign has a call, dates, endorsing organisations and, optionally,
-    an action whose signatures shade the map by country. Anyone may offer
-    to host an event in it; a coordinator approves each one.
+    Its dates, coordinating and endorsing organisations, the action whose
+    signatures shade the map by country, whether it is published and
+    whether anyone may offer to host an event in it. Anyone may offer to
+    host an event; a coordinator approves each one. Publishing or
+    withdrawing it does it in every language: its events, host form and
+    map are the same in all of them.
     """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         PUBLISHED = "published", _("published")
 
-    translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = OneLineCharField(_("title"), max_length=250)
-    slug = models.SlugField(_("short name in addresses"), max_length=120)
-    summary = models.TextField(_("summary"), blank=True)
-    call = models.TextField(_("the call"), blank=True, help_text=_("Markdown."))
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     organisation = models.ForeignKey(
@@ -94,7 +94,7 @@ class Campaign(TimeStampedModel):
         related_name="endorsed_campaigns",
     )
     action = models.ForeignKey(
-        "actions.Action",
+        "actions.ActionShared",
         verbose_name=_("action shown on the map"),
         on_delete=models.SET_NULL,
         null=True,
@@ -108,9 +108,46 @@ class Campaign(TimeStampedModel):
     accepts_hosts = models.BooleanField(_("anyone may offer to host an event"), default=True)
 
     class Meta:
+        verbose_name = _("campaign in every language")
+        verbose_name_plural = _("campaigns in every language")
+
+    def __str__(self):
+        version = self.version_in()
+        return version.title if version else str(self.pk)
+
+
+#: What a version of a campaign reads from its shared row as if it were its own.
+CAMPAIGN_SHARED_FIELDS = (
+    "starts_on", "ends_on", "organisation", "endorsers", "action", "status", "accepts_hosts",
+)  # fmt: skip
+
+
+class Campaign(TranslationModel):
+    """One language version of a distributed campaign: its title, address, summary and call.
+
+    What every version shares (dates, organisations, the action on the map,
+    status) is its ``shared`` row (``CampaignShared``), read through the
+    version as ``campaign.status``.
+    """
+
+    Status = CampaignShared.Status
+    shared_attributes = (*CAMPAIGN_SHARED_FIELDS, "organisation_id", "action_id")
+
+    shared = models.ForeignKey(
+        CampaignShared,
+        verbose_name=_("campaign in every language"),
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    title = OneLineCharField(_("title"), max_length=250)
+    slug = models.SlugField(_("short name in addresses"), max_length=120)
+    summary = models.TextField(_("summary"), blank=True)
+    call = models.TextField(_("the call"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
-        ordering = ["-starts_on"]
+        ordering = ["-shared__starts_on"]
         constraints = [
             models.UniqueConstraint(
                 fields=["language", "slug"],
@@ -118,7 +155,7 @@ class Campaign(TimeStampedModel):
                 violation_error_message=_("Another campaign in this language has this address."),
             ),
             models.UniqueConstraint(
-                fields=["translation_key", "language"],
+                fields=["shared", "language"],
                 name="%(app_label)s_%(class)s_one_version_per_language",
                 violation_error_message=_("This campaign already has a version in this language."),
             ),
@@ -131,21 +168,23 @@ class Campaign(TimeStampedModel):
         with translation.override(self.language):
             return reverse("events:campaign-detail", kwargs={"slug": self.slug})
 
+    @property
+    def action_version(self):
+        """The campaign's action to link to, in the campaign's language if it has one."""
+        action = self.action
+        return action.version_in(self.language) if action is not None else None
 
-class Series(TimeStampedModel):
-    """One language version of a recurring event, such as a monthly webinar.
+
+class SeriesShared(TranslatableModel):
+    """What every language version of a series shares: its rule, times, place and settings.
 
     ``rule`` is an RFC 5545 recurrence rule (``FREQ=MONTHLY;BYDAY=-1TU``)
     applied to the local start time in ``time_zone``, so that 8 PM stays 8
-    PM across daylight-saving changes. Each date becomes an ``Event`` row
-    (an occurrence) that can be edited or cancelled on its own.
+    PM across daylight-saving changes. Publishing or changing the rule is
+    one write that every version sees. Its id is the series' translation
+    key, under which people register for the whole series.
     """
 
-    translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = OneLineCharField(_("title"), max_length=250)
-    slug = models.SlugField(_("short name in addresses"), max_length=100)
-    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     organisation = models.ForeignKey(
         "coalition.Organisation",
         verbose_name=_("host organisation"),
@@ -179,6 +218,53 @@ class Series(TimeStampedModel):
     is_published = models.BooleanField(_("published"), default=False)
 
     class Meta:
+        verbose_name = _("series in every language")
+        verbose_name_plural = _("series in every language")
+
+    def __str__(self):
+        version = self.version_in()
+        return version.title if version else str(self.pk)
+
+    def clean(self):
+        from dateutil.rrule import rrulestr
+
+        try:
+            rrulestr(self.rule, dtstart=datetime(2026, 1, 1))  # noqa: DTZ001 (a local rule)
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(
+                {"rule": _("This is not a recurrence rule: %(error)s") % {"error": exc}}
+            ) from exc
+
+
+#: What a version of a series reads from its shared row as if it were its own.
+SERIES_SHARED_FIELDS = (
+    "organisation", "rule", "first_start", "duration_minutes", "time_zone", "display_zones",
+    "online_url", "capacity", "is_published",
+)  # fmt: skip
+
+
+class Series(TranslationModel):
+    """One language version of a recurring event, such as a monthly webinar: its texts.
+
+    The rule, times and settings are its ``shared`` row (``SeriesShared``),
+    read through the version as ``series.rule``. Each date becomes an
+    ``Event`` row (an occurrence) in each language, that can be edited or
+    cancelled on its own.
+    """
+
+    shared_attributes = (*SERIES_SHARED_FIELDS, "organisation_id", "kind")
+
+    shared = models.ForeignKey(
+        SeriesShared,
+        verbose_name=_("series in every language"),
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    title = OneLineCharField(_("title"), max_length=250)
+    slug = models.SlugField(_("short name in addresses"), max_length=100)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
         verbose_name = _("series")
         verbose_name_plural = _("series")
         ordering = ["title"]
@@ -189,7 +275,7 @@ class Series(TimeStampedModel):
                 violation_error_message=_("Another series in this language has this address."),
             ),
             models.UniqueConstraint(
-                fields=["translation_key", "language"],
+                fields=["shared", "language"],
                 name="%(app_label)s_%(class)s_one_version_per_language",
                 violation_error_message=_("This series already has a version in this language."),
             ),
@@ -201,16 +287,6 @@ class Series(TimeStampedModel):
     def get_absolute_url(self):
         with translation.override(self.language):
             return reverse("events:series-detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        from dateutil.rrule import rrulestr
-
-        try:
-            rrulestr(self.rule, dtstart=datetime(2026, 1, 1))  # noqa: DTZ001 (a local rule)
-        except (ValueError, TypeError) as exc:
-            raise ValidationError(
-                {"rule": _("This is not a recurrence rule: %(error)s") % {"error": exc}}
-            ) from exc
 
 
 class Event(TimeStampedModel):

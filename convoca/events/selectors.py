@@ -53,7 +53,7 @@ def series_versions(series: Series) -> dict[str, str]:
     """Each published language version's address, for the language switcher."""
     return {
         s.language: s.get_absolute_url()
-        for s in Series.objects.filter(translation_key=series.translation_key, is_published=True)
+        for s in Series.objects.filter(shared_id=series.shared_id, shared__is_published=True)
     }
 
 
@@ -61,7 +61,7 @@ def campaign_list_versions(campaign: Campaign) -> list[Campaign]:
     """The campaign's published language versions, itself included."""
     return list(
         Campaign.objects.filter(
-            translation_key=campaign.translation_key, status=Campaign.Status.PUBLISHED
+            shared_id=campaign.shared_id, shared__status=Campaign.Status.PUBLISHED
         )
     )
 
@@ -133,7 +133,7 @@ def event_list_upcoming(
     """Published events that have not ended, one per translation group, soonest first."""
     events = Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__gt=timezone.now())
     if campaign is not None:
-        events = events.filter(campaign__translation_key=campaign.translation_key)
+        events = events.filter(campaign__shared_id=campaign.shared_id)
     if country:
         events = events.filter(country=country)
     if since:
@@ -196,7 +196,11 @@ def events_by_country_and_city(events: list[Event]) -> list[tuple]:
 
 
 def series_get_public(*, language: str, slug: str) -> Series | None:
-    return Series.objects.filter(language=language, slug=slug, is_published=True).first()
+    return (
+        Series.objects.select_related("shared")
+        .filter(language=language, slug=slug, shared__is_published=True)
+        .first()
+    )
 
 
 def series_occurrences(*, series: Series) -> tuple[list[Event], list[Event]]:
@@ -209,25 +213,31 @@ def series_occurrences(*, series: Series) -> tuple[list[Event], list[Event]]:
 
 
 def series_list_public(*, language: str) -> list[Series]:
-    return list(Series.objects.filter(language=language, is_published=True))
+    return list(
+        Series.objects.select_related("shared").filter(language=language, shared__is_published=True)
+    )
 
 
 def campaign_get_public(*, language: str, slug: str) -> Campaign | None:
     return (
-        Campaign.objects.select_related("organisation", "action")
-        .filter(language=language, slug=slug, status=Campaign.Status.PUBLISHED)
+        Campaign.objects.select_related("shared__organisation", "shared__action")
+        .filter(language=language, slug=slug, shared__status=Campaign.Status.PUBLISHED)
         .first()
     )
 
 
 def campaign_list_public(*, language: str) -> list[Campaign]:
-    return list(Campaign.objects.filter(language=language, status=Campaign.Status.PUBLISHED))
+    return list(
+        Campaign.objects.select_related("shared").filter(
+            language=language, shared__status=Campaign.Status.PUBLISHED
+        )
+    )
 
 
 def campaign_events_all(*, campaign: Campaign, language: str) -> list[Event]:
     """Every published event of the campaign (past ones too), one per translation group."""
     events = Event.objects.filter(
-        campaign__translation_key=campaign.translation_key, status=Event.Status.PUBLISHED
+        campaign__shared_id=campaign.shared_id, status=Event.Status.PUBLISHED
     ).order_by("starts_at")
     return _prefer_language(events, language)
 
@@ -244,7 +254,7 @@ def signatures_by_country(*, campaign: Campaign) -> dict[str, int]:
 
     return {
         row.country.code: row.count
-        for row in CountryTally.objects.filter(translation_key=campaign.action.translation_key)
+        for row in CountryTally.objects.filter(translation_key=campaign.action_id)
         if row.country and row.count
     }
 
@@ -281,7 +291,7 @@ def event_figures(*, event: Event) -> EventFigures:
 
 
 def campaign_figures(*, campaign: Campaign) -> dict:
-    events = Event.objects.filter(campaign__translation_key=campaign.translation_key)
+    events = Event.objects.filter(campaign__shared_id=campaign.shared_id)
     published = _prefer_language(events.filter(status=Event.Status.PUBLISHED), campaign.language)
     keys = [e.translation_key for e in published]
     registrations = Registration.objects.filter(

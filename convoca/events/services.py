@@ -7,6 +7,7 @@ import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from dateutil.rrule import rrulestr
 from django.core import signing
@@ -19,12 +20,16 @@ from convoca.core.caching import public_pages_invalidate
 from convoca.core.outbox import outbox_keys_existing
 from convoca.core.text import one_line
 from convoca.events.models import (
+    CAMPAIGN_SHARED_FIELDS,
+    SERIES_SHARED_FIELDS,
     Campaign,
+    CampaignShared,
     Event,
     HostMessage,
     Registration,
     Series,
     SeriesRegistration,
+    SeriesShared,
     Speaker,
 )
 from convoca.events.places import place_find
@@ -103,34 +108,83 @@ def speaker_delete(*, speaker: Speaker) -> None:
 
 # --- Campaigns ---------------------------------------------------------------------------------
 
-#: What every language version of a campaign shares; ``campaign_save`` copies these.
-#: Each version keeps its texts, its status (a translation may not be ready) and its
-#: action (the version in its language, which its page links to).
-CAMPAIGN_SHARED_FIELDS = ("starts_on", "ends_on", "organisation", "accepts_hosts")
 
+def campaign_create(*, translation_of: Campaign | None = None, **fields: Any) -> Campaign:
+    """Create a language version of a campaign: a new campaign, or another language of one.
 
-def campaign_save(*, campaign: Campaign, endorsers: list | None = None) -> Campaign:
-    """Save a campaign version and copy its dates and organisations to its other versions.
-
-    ``endorsers``, when given, replace the endorsing organisations of every
-    version. Cached public pages are forgotten on commit.
+    ``fields`` are the version's texts (``language``, ``title``, ``slug``,
+    ``summary``, ``call``) and, for a new campaign, what every version
+    shares (``starts_on``, ``organisation``, ``status``, ``endorsers``...).
+    A version made ``translation_of`` another joins that campaign, its
+    dates, status and events; giving any of those here is an error.
     """
+    shared_fields = {
+        name: fields.pop(name) for name in list(fields) if name in CAMPAIGN_SHARED_FIELDS
+    }
+    if translation_of is not None and shared_fields:
+        raise ValueError(
+            f"{sorted(shared_fields)} belong to the campaign, not to one of its versions"
+        )
+    campaign = Campaign(**fields)
+    return campaign_save(campaign=campaign, shared=shared_fields, translation_of=translation_of)
+
+
+def campaign_save(
+    *,
+    campaign: Campaign,
+    shared: dict[str, Any] | None = None,
+    translation_of: Campaign | None = None,
+) -> Campaign:
+    """Save a campaign version's texts and what every version shares, in one transaction.
+
+    ``shared`` names what changes for every version (``status``,
+    ``ends_on``, ``endorsers``, ``action``...); a new ``campaign`` with
+    ``translation_of`` joins that campaign, keeping its shared values
+    (``shared`` is then ignored). Cached public pages are forgotten on commit.
+    """
+    shared = dict(shared or {})
+    endorsers = shared.pop("endorsers", None)
+    unknown = set(shared) - set(CAMPAIGN_SHARED_FIELDS)
+    if unknown:
+        raise ValueError(f"not shared by a campaign's versions: {sorted(unknown)}")
     with transaction.atomic():
+        if translation_of is not None and translation_of.shared_id != campaign.shared_id:
+            campaign.shared = CampaignShared.objects.get(pk=translation_of.shared_id)
+        else:
+            row = (
+                CampaignShared.objects.select_for_update().get(pk=campaign.shared_id)
+                if campaign.shared_id
+                and CampaignShared.objects.filter(pk=campaign.shared_id).exists()
+                else CampaignShared()
+            )
+            for name, value in shared.items():
+                setattr(row, name, value)
+            row.save()
+            if endorsers is not None:
+                row.endorsers.set(endorsers)
+            campaign.shared = row
         campaign.save()
-        _versions_share(campaign, CAMPAIGN_SHARED_FIELDS)
-        versions = list(Campaign.objects.filter(translation_key=campaign.translation_key))
-        if endorsers is None and len(versions) > 1:
-            endorsers = list(campaign.endorsers.all())
-        if endorsers is not None:
-            for version in versions:
-                version.endorsers.set(endorsers)
     pages_changed()
     return campaign
 
 
+def campaign_publish(*, campaign: Campaign | CampaignShared, published: bool = True) -> None:
+    """Publish (or withdraw) a campaign in every language."""
+    version = campaign if isinstance(campaign, Campaign) else campaign.versions.first()
+    status = Campaign.Status.PUBLISHED if published else Campaign.Status.DRAFT
+    campaign_save(campaign=version, shared={"status": status})
+
+
 def campaign_delete(*, campaign: Campaign) -> None:
-    """Delete one language version of a campaign that has no events (they protect it)."""
-    campaign.delete()
+    """Delete one language version of a campaign that has no events (they protect it).
+
+    The last version takes the shared row with it.
+    """
+    with transaction.atomic():
+        shared_id = campaign.shared_id
+        campaign.delete()
+        if not Campaign.objects.filter(shared_id=shared_id).exists():
+            CampaignShared.objects.filter(pk=shared_id).delete()
     pages_changed()
 
 
@@ -287,36 +341,95 @@ def series_occurrences_sync(*, series: Series, before: datetime | None = None) -
     return made
 
 
-#: What every language version of a series shares; ``series_save`` copies these.
-SERIES_SHARED_FIELDS = (
-    "organisation", "rule", "first_start", "duration_minutes", "time_zone", "display_zones",
-    "online_url", "capacity", "is_published",
-)  # fmt: skip
+def series_create(
+    *, translation_of: Series | None = None, before: datetime | None = None, **fields: Any
+) -> Series:
+    """Create a language version of a series (new, or another language of one); make occurrences.
+
+    ``fields`` are the version's texts (``language``, ``title``, ``slug``,
+    ``description``) and, for a new series, what every version shares
+    (``rule``, ``first_start``, ``organisation``...). A version made
+    ``translation_of`` another joins that series and its settings; giving
+    any of those here is an error. ``before`` is how far ahead to make
+    occurrences (by default the horizon).
+    """
+    shared_fields = {
+        name: fields.pop(name) for name in list(fields) if name in SERIES_SHARED_FIELDS
+    }
+    if translation_of is not None and shared_fields:
+        raise ValueError(
+            f"{sorted(shared_fields)} belong to the series, not to one of its versions"
+        )
+    series = Series(**fields)
+    if translation_of is None:
+        series_save(series=series, shared=shared_fields, before=before)
+    else:
+        series_save(series=series, translation_of=translation_of, before=before)
+    return series
 
 
-def series_save(*, series: Series, before: datetime | None = None) -> int:
-    """Save a series version, share its settings with its other versions, make its occurrences.
+def series_save(
+    *,
+    series: Series,
+    shared: dict[str, Any] | None = None,
+    translation_of: Series | None = None,
+    before: datetime | None = None,
+) -> int:
+    """Save a series version's texts and what every version shares; make its occurrences.
 
-    The rule, times and settings are one for the translation group. Returns
+    ``shared`` names what changes for every version (``rule``,
+    ``is_published``, ``capacity``...); a new ``series`` with
+    ``translation_of`` joins that series, keeping its settings. Returns
     how many occurrences were made, in all versions; existing occurrences
     are left as they are (see ``series_occurrences_sync``). ``before`` is
     how far ahead to make them (by default the horizon).
     """
-    series.full_clean(validate_unique=False, validate_constraints=False)
+    shared = dict(shared or {})
+    unknown = set(shared) - set(SERIES_SHARED_FIELDS)
+    if unknown:
+        raise ValueError(f"not shared by a series' versions: {sorted(unknown)}")
     with transaction.atomic():
+        if translation_of is not None and translation_of.shared_id != series.shared_id:
+            series.shared = SeriesShared.objects.get(pk=translation_of.shared_id)
+        else:
+            row = (
+                SeriesShared.objects.select_for_update().get(pk=series.shared_id)
+                if series.shared_id and SeriesShared.objects.filter(pk=series.shared_id).exists()
+                else SeriesShared()
+            )
+            for name, value in shared.items():
+                setattr(row, name, value)
+            row.full_clean(validate_unique=False, validate_constraints=False)
+            row.save()
+            series.shared = row
+        series.full_clean(validate_unique=False, validate_constraints=False)
         series.save()
-        _versions_share(series, SERIES_SHARED_FIELDS)
         made = sum(
             series_occurrences_sync(series=version, before=before)
-            for version in Series.objects.filter(translation_key=series.translation_key)
+            for version in Series.objects.filter(shared_id=series.shared_id).select_related(
+                "shared"
+            )
         )
     pages_changed()
     return made
 
 
+def series_publish(*, series: Series | SeriesShared, published: bool = True) -> int:
+    """Publish (or withdraw) a series in every language; return how many occurrences were made."""
+    version = series if isinstance(series, Series) else series.versions.first()
+    return series_save(series=version, shared={"is_published": published})
+
+
 def series_delete(*, series: Series) -> None:
-    """Delete one language version of a series, and its occurrences with it."""
-    series.delete()
+    """Delete one language version of a series, and its occurrences with it.
+
+    The last version takes the shared row with it.
+    """
+    with transaction.atomic():
+        shared_id = series.shared_id
+        series.delete()
+        if not Series.objects.filter(shared_id=shared_id).exists():
+            SeriesShared.objects.filter(pk=shared_id).delete()
     pages_changed()
 
 
@@ -324,7 +437,7 @@ def series_sync_all() -> int:
     """Extend every published series to the horizon."""
     return sum(
         series_occurrences_sync(series=series)
-        for series in Series.objects.filter(is_published=True)
+        for series in Series.objects.filter(shared__is_published=True).select_related("shared")
     )
 
 
@@ -552,7 +665,7 @@ def series_registration_cancel(*, subscription: SeriesRegistration) -> int:
             cancelled_at=timezone.now(), updated_at=timezone.now()
         )
         subscription.refresh_from_db()
-        keys = Event.objects.filter(series__translation_key=subscription.series_key).values(
+        keys = Event.objects.filter(series__shared_id=subscription.series_key).values(
             "translation_key"
         )
         upcoming = Registration.objects.filter(

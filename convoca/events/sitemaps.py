@@ -25,8 +25,8 @@ class SeriesSitemap(TranslationGroupSitemap):
 
     def rows(self):
         return (
-            Series.objects.filter(is_published=True)
-            .only("slug", "language", "translation_key", "updated_at")
+            Series.objects.filter(shared__is_published=True)
+            .only("slug", "language", "shared_id", "updated_at")
             .order_by("pk")
         )
 
@@ -36,7 +36,7 @@ class CampaignSitemap(TranslationGroupSitemap):
 
     def rows(self):
         return (
-            Campaign.objects.filter(status=Campaign.Status.PUBLISHED)
-            .only("slug", "language", "translation_key", "updated_at")
+            Campaign.objects.filter(shared__status=Campaign.Status.PUBLISHED)
+            .only("slug", "language", "shared_id", "updated_at")
             .order_by("pk")
         )

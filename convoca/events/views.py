@@ -388,7 +388,7 @@ class SeriesRegistrationCancelView(View):
 
     def _render(self, request, subscription, message=""):
         series = (
-            Series.objects.filter(translation_key=subscription.series_key)
+            Series.objects.filter(shared_id=subscription.series_key)
             .order_by(Case(When(language=request.LANGUAGE_CODE, then=0), default=1))
             .first()
         )

@@ -13,7 +13,7 @@ from convoca.coalition.models import Membership, Organisation
 from convoca.coalition.services import staff_member_create
 from convoca.events.models import Campaign, Event
 from convoca.events.places import place_find
-from convoca.events.services import event_save, reminders_due
+from convoca.events.services import campaign_create, event_save, reminders_due
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ def organisation(transactional_db):
 @pytest.fixture
 def campaign(organisation):
     today = timezone.localdate()
-    campaign = Campaign.objects.create(
+    campaign = campaign_create(
         language="en",
         title="International week of action",
         slug="week-of-action",

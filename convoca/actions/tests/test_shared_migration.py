@@ -10,7 +10,11 @@ from django.utils import timezone
 
 from convoca.actions.models import Action, ActionShared, CountryTally, Signature, Tally
 
-BEFORE = [("actions", "0009_action_kind_targeted"), ("letters", "0001_letters")]
+BEFORE = [
+    ("actions", "0009_action_kind_targeted"),
+    ("letters", "0001_letters"),
+    ("events", "0007_series_texts_only"),  # a campaign names an action's shared row from 0008
+]
 
 
 def _migrate(targets):

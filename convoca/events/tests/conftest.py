@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from convoca.events.models import Campaign, Event
-from convoca.events.services import campaign_save, event_save
+from convoca.events.services import campaign_create, event_save
 
 
 @pytest.fixture
@@ -63,17 +63,15 @@ def commit(django_capture_on_commit_callbacks):
 @pytest.fixture
 def campaign(organisation):
     today = timezone.localdate()
-    return campaign_save(
-        campaign=Campaign(
-            language="en",
-            title="International week of action",
-            slug="week-of-action",
-            call="End the blockade. **Rally in your city.**",
-            starts_on=today + timedelta(days=5),
-            ends_on=today + timedelta(days=12),
-            organisation=organisation,
-            status=Campaign.Status.PUBLISHED,
-        )
+    return campaign_create(
+        language="en",
+        title="International week of action",
+        slug="week-of-action",
+        call="End the blockade. **Rally in your city.**",
+        starts_on=today + timedelta(days=5),
+        ends_on=today + timedelta(days=12),
+        organisation=organisation,
+        status=Campaign.Status.PUBLISHED,
     )
 
 

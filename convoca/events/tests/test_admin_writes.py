@@ -9,8 +9,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from convoca.events.models import Campaign, Event, Registration, Series
-from convoca.events.services import campaign_save, series_save
+from convoca.events.models import Event, Registration, Series
+from convoca.events.services import campaign_create, series_create, series_save
 
 
 def _event_form(event, **fields):
@@ -115,17 +115,11 @@ def test_an_organiser_of_another_organisation_cannot_change_an_event(
 def test_new_dates_and_endorsers_of_a_campaign_show_in_its_other_language(
     client, organiser, organisation, other_organisation, campaign
 ):
-    spanish = campaign_save(
-        campaign=Campaign(
-            language="es",
-            translation_key=campaign.translation_key,
-            title="Semana internacional de acción",
-            slug="semana-de-accion",
-            starts_on=campaign.starts_on,
-            ends_on=campaign.ends_on,
-            organisation=organisation,
-            status=Campaign.Status.PUBLISHED,
-        )
+    spanish = campaign_create(
+        language="es",
+        translation_of=campaign,
+        title="Semana internacional de acción",
+        slug="semana-de-accion",
     )
     new_end = campaign.ends_on + timedelta(days=3)
     client.force_login(organiser)
@@ -190,20 +184,14 @@ def test_a_series_time_changed_in_one_language_changes_in_the_other(
     client, organiser, organisation
 ):
     first = timezone.now() + timedelta(days=2)
-    english = Series(
+    english = series_create(
         language="en", title="Webinar", slug="webinar", organisation=organisation,
         rule="FREQ=MONTHLY", first_start=first, time_zone="UTC", is_published=True,
     )  # fmt: skip
-    series_save(series=english)
-    spanish = Series(
-        language="es", title="Seminario", slug="seminario", organisation=organisation,
-        rule="FREQ=MONTHLY", first_start=first, time_zone="UTC", is_published=True,
-        translation_key=english.translation_key,
+    spanish = series_create(
+        language="es", title="Seminario", slug="seminario", translation_of=english
     )  # fmt: skip
-    series_save(series=spanish)
-    english.duration_minutes = 90
-    english.capacity = 300
-    series_save(series=english)
+    series_save(series=english, shared={"duration_minutes": 90, "capacity": 300})
     spanish.refresh_from_db()
     assert (spanish.duration_minutes, spanish.capacity) == (90, 300)
 

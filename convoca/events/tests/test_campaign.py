@@ -10,7 +10,7 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from convoca.events.models import Event, Registration
-from convoca.events.services import event_review
+from convoca.events.services import campaign_save, event_review
 from convoca.events.worldmap import project
 
 
@@ -206,8 +206,7 @@ def test_the_map_is_inline_svg_and_loads_nothing_from_another_host(
 
 
 def test_the_action_shades_the_map_by_country(campaign, client, make_action_signed):
-    campaign.action = make_action_signed
-    campaign.save()
+    campaign_save(campaign=campaign, shared={"action": make_action_signed.shared})
     page = client.get(campaign.get_absolute_url()).content.decode()
     assert 'class="c s5"' in page
     assert "Mexico: 3 signatures" in page

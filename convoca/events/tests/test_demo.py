@@ -29,7 +29,7 @@ def test_the_demo_has_a_monthly_webinar_with_recordings_and_upcoming_sessions(de
 
 def test_the_demo_week_of_action_has_about_30_events_in_about_20_countries(demo, client):
     campaign = Campaign.objects.get(language="en")
-    published = Event.objects.filter(campaign__translation_key=campaign.translation_key)
+    published = Event.objects.filter(campaign__shared_id=campaign.shared_id)
     assert published.filter(status="published").count() == 31
     assert published.filter(status="pending").count() == 4
     assert published.filter(latitude__isnull=True).count() == 0

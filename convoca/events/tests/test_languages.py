@@ -93,20 +93,13 @@ def test_the_language_switch_of_an_event_in_one_language_leads_to_the_other_lang
 def test_the_language_switch_of_a_campaign_leads_to_its_version_in_the_other_language(
     client, campaign
 ):
-    from convoca.events.models import Campaign
-    from convoca.events.services import campaign_save
+    from convoca.events.services import campaign_create
 
-    spanish = campaign_save(
-        campaign=Campaign(
-            language="es",
-            translation_key=campaign.translation_key,
-            title="Semana internacional de acción",
-            slug="semana-de-accion",
-            starts_on=campaign.starts_on,
-            ends_on=campaign.ends_on,
-            organisation=campaign.organisation,
-            status=Campaign.Status.PUBLISHED,
-        )
+    spanish = campaign_create(
+        language="es",
+        translation_of=campaign,
+        title="Semana internacional de acción",
+        slug="semana-de-accion",
     )
 
     html = client.get(campaign.get_absolute_url()).text

@@ -7,7 +7,7 @@ import icalendar
 from django.core import mail
 from django.utils import timezone
 
-from convoca.events.models import Event, Registration, Series
+from convoca.events.models import Event, Registration, Series, SeriesShared
 from convoca.events.services import event_save, series_occurrences_sync, series_starts
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
@@ -27,7 +27,11 @@ def _series(organisation, **fields):
         "online_url": "https://meet.example.org/monthly",
         "is_published": True,
     }
-    return Series.objects.create(**{**defaults, **fields})
+    fields = {**defaults, **fields}
+    translation_of = fields.pop("translation_of", None)
+    texts = {name: fields.pop(name) for name in ("language", "title", "slug") if name in fields}
+    shared = translation_of.shared if translation_of else SeriesShared.objects.create(**fields)
+    return Series.objects.create(shared=shared, **texts)
 
 
 def test_last_tuesday_of_each_month_stays_at_8_pm_in_new_york_across_daylight_saving(
@@ -80,8 +84,7 @@ def test_the_same_occurrence_in_both_languages_is_one_event(organisation, make_e
         language="es",
         title="Webinario solidario",
         slug="webinario-solidario",
-        translation_key=english.translation_key,
-        first_start=english.first_start,
+        translation_of=english,
     )
     horizon = timezone.now() + timedelta(days=100)
     series_occurrences_sync(series=english, before=horizon)
