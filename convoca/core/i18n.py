@@ -28,13 +28,3 @@ def label_in_language(labels: dict | None, language: str | None = None) -> str:
             return labels[code]
     return next((text for text in labels.values() if text), "")
 
-
-def column_in_language(obj, field: str) -> str:
-    """The ``<field>_<language>`` column of ``obj`` (``title_en``, ``title_es``) in the active
-    language, else in the first other language that has it."""
-    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-    for code in (language, *(code for code, _name in settings.LANGUAGES)):
-        value = getattr(obj, f"{field}_{code}", "")
-        if value:
-            return value
-    return ""
