@@ -33,8 +33,10 @@ from convoca.mailings.selectors import (
 from convoca.mailings.services import (
     MailingNotReady,
     mailing_cancel,
+    mailing_list_save,
     mailing_pause,
     mailing_resume,
+    mailing_save,
     mailing_schedule,
     mailing_send_now,
     mailing_send_test,
@@ -127,6 +129,9 @@ class MailingListAdmin(OrganisationScopedAdmin):
     def changelist_view(self, request, extra_context=None):
         self._counts = mailing_list_subscriber_counts()
         return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        mailing_list_save(mailing_list=obj)
 
     @admin.display(description=_("name"))
     def label(self, obj):
@@ -455,13 +460,18 @@ class MailingAdmin(OrganisationScopedAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        if change and not self._editable(Mailing.objects.get(pk=obj.pk)):
-            return  # what was sent stays as it was sent
         if not change:
             obj.created_by = request.user
         if "send_at" in form.cleaned_data:
             obj.send_at = form.cleaned_data["send_at"]
-        super().save_model(request, obj, form, change)
+        # What was sent stays as it was sent: mailing_save changes only a draft or a
+        # scheduled mailing.
+        mailing_save(mailing=obj, lists=form.cleaned_data.get("lists"))
+
+    def save_related(self, request, form, formsets, change):
+        # The lists, its one many-to-many field, were saved by mailing_save.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.display(description=_("recipients"))
     def recipients(self, obj):

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from convoca.coalition.models import Organisation
+from convoca.core.caching import public_pages_invalidate
 from convoca.core.crypto import email_addresses_redact, email_index
 from convoca.core.links import resend_window
 from convoca.core.mail import absolute_url
@@ -71,8 +72,10 @@ __all__ = [
     "mailing_cancel",
     "mailing_create",
     "mailing_list_create",
+    "mailing_list_save",
     "mailing_pause",
     "mailing_resume",
+    "mailing_save",
     "mailing_schedule",
     "mailing_send_batch",
     "mailing_send_now",
@@ -108,14 +111,27 @@ def mailing_list_create(
     ``{"en": "Alerts", "es": "Alertas"}``. ``purpose`` marks the list other
     apps feed (see :class:`MailingList.Purpose`).
     """
-    return MailingList.objects.create(
-        organisation=organisation,
-        slug=slug,
-        name=dict(name),
-        description=dict(description or {}),
-        is_public=is_public,
-        purpose=purpose,
+    return mailing_list_save(
+        mailing_list=MailingList(
+            organisation=organisation,
+            slug=slug,
+            name=dict(name),
+            description=dict(description or {}),
+            is_public=is_public,
+            purpose=purpose,
+        )
     )
+
+
+def mailing_list_save(*, mailing_list: MailingList) -> MailingList:
+    """Save a list, new or changed: the one write path for lists (admin, services, demo).
+
+    Cached public pages (the sitemap lists the public lists' subscribe
+    pages) are forgotten once the transaction commits.
+    """
+    mailing_list.save()
+    transaction.on_commit(public_pages_invalidate)
+    return mailing_list
 
 
 def subscription_add_from_consent(
@@ -504,8 +520,8 @@ def mailing_create(
     ``first_name_fallback[language]`` ("friend" by default). ``audience``
     narrows the lists (see ``selectors.audience_people``).
     """
-    with transaction.atomic():
-        mailing = Mailing.objects.create(
+    return mailing_save(
+        mailing=Mailing(
             organisation=organisation,
             subject=dict(subject),
             body_markdown=dict(body_markdown),
@@ -514,8 +530,27 @@ def mailing_create(
             rate_per_minute=rate_per_minute,
             track_opens=track_opens,
             created_by=created_by,
-        )
-        mailing.lists.set(list(lists))
+        ),
+        lists=lists,
+    )
+
+
+def mailing_save(*, mailing: Mailing, lists: Iterable[MailingList] | None = None) -> Mailing:
+    """Save a draft or scheduled mailing as an organiser wrote it, and its lists if given.
+
+    The one write path for a mailing's contents (admin, services, demo);
+    its sending goes through ``mailing_schedule``, ``mailing_send_now`` and
+    the rest. A mailing that has started sending is never changed: what was
+    sent stays as it was sent (returned as stored).
+    """
+    with transaction.atomic():
+        if mailing.pk is not None:
+            stored = Mailing.objects.select_for_update().get(pk=mailing.pk)
+            if stored.status not in (Mailing.Status.DRAFT, Mailing.Status.SCHEDULED):
+                return stored
+        mailing.save()
+        if lists is not None:
+            mailing.lists.set(list(lists))
     return mailing
 
 

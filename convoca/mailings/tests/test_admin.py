@@ -208,3 +208,50 @@ def test_the_add_form_previews_and_tests_what_is_typed_before_it_is_saved(
     assert "cannot be tried yet" in foreign.text
     assert len(smtp_sink.messages) == 2
     assert Mailing.objects.count() == 0
+
+
+def test_a_public_list_added_in_the_admin_is_in_the_sitemap_at_once(
+    client, organiser, organisation, alerts, django_capture_on_commit_callbacks
+):
+    assert "/alerts/" in client.get("/sitemap.xml").text  # now cached
+    assert "solidarity-news" not in client.get("/sitemap.xml").text
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:mailings_mailinglist_add"),
+            {
+                "organisation": str(organisation.pk),
+                "slug": "solidarity-news",
+                "name_en": "Solidarity news",
+                "name_es": "Noticias de solidaridad",
+                "description_en": "",
+                "description_es": "",
+                "is_public": "on",
+                "purpose": "general",
+            },
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    client.logout()
+    assert "solidarity-news" in client.get("/sitemap.xml").text
+
+
+def test_a_sent_mailing_posted_again_from_an_old_form_keeps_what_was_sent(
+    client, organiser, alerts, make_subscriber, make_mailing, commit
+):
+    from convoca.mailings.services import mailing_send_now
+
+    make_subscriber(alerts, "ana@example.org")
+    mailing = make_mailing([alerts])
+    client.force_login(organiser)
+    page = client.get(reverse("admin:mailings_mailing_change", args=[mailing.pk]))
+    assert 'name="subject_en"' in page.text  # a draft: the form is open in another tab
+    with commit():
+        mailing_send_now(mailing=mailing)
+
+    client.post(
+        reverse("admin:mailings_mailing_change", args=[mailing.pk]),
+        _form(alerts, subject_en="Changed after sending"),
+    )
+    mailing.refresh_from_db()
+    assert mailing.subject["en"] == "Webinar on Tuesday, {{ first_name }}"
+    assert mailing.status != Mailing.Status.DRAFT
