@@ -27,6 +27,8 @@ from convoca.coalition.services import (
     affiliation_request_ask,
     affiliation_request_decline,
     join_request_decide,
+    membership_delete,
+    membership_save,
     organisation_logo_clean,
     organisation_save,
     organiser_invitation_resend,
@@ -68,6 +70,17 @@ class UserAdmin(DjangoUserAdmin, CoordinatorOnlyAdmin):
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        # Roles through the service, so that each one given or taken is on the audit trail.
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            membership_delete(membership=membership, by=request.user)
+        for membership in memberships:
+            membership_save(membership=membership, by=request.user)
+        return None
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # A staff member's name greets readers of test mailings and previews: one line.
@@ -174,6 +187,16 @@ class MembershipAdmin(CoordinatorOnlyAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role"]
     autocomplete_fields = ["user", "organisation"]
+
+    def save_model(self, request, obj, form, change):
+        membership_save(membership=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        membership_delete(membership=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            membership_delete(membership=membership, by=request.user)
 
 
 class WorkingGroupMemberInline(TabularInline):

@@ -25,6 +25,7 @@ from convoca.coalition.models import (
     WorkingGroupMember,
     WorkingGroupText,
 )
+from convoca.core.audit import audit_record
 from convoca.core.images import image_clean
 from convoca.core.links import signed_link_read
 from convoca.core.translatable import language_codes, language_pick
@@ -82,6 +83,36 @@ def organisation_save(
             # Read anew: a cached list of versions would show the old description.
             getattr(organisation, "_prefetched_objects_cache", {}).pop("versions", None)
     return organisation
+
+
+def membership_save(*, membership: Membership, by) -> Membership:
+    """Give a staff member a role in an organisation (or the coalition), or change it.
+
+    The one write path for roles from the admin. Who gave which role is on
+    the audit trail; the staff member's next request sees the new role.
+    """
+    membership.full_clean()
+    with transaction.atomic():
+        membership.save()
+        audit_record(
+            user=by,
+            verb="staff-role-given",
+            target=f"staff member {membership.user_id}: {membership.role}",
+            organisation=membership.organisation_id,
+        )
+    return membership
+
+
+def membership_delete(*, membership: Membership, by) -> None:
+    """Take a role away; the staff member's next request no longer has it (audited)."""
+    with transaction.atomic():
+        audit_record(
+            user=by,
+            verb="staff-role-removed",
+            target=f"staff member {membership.user_id}: {membership.role}",
+            organisation=membership.organisation_id,
+        )
+        membership.delete()
 
 
 def staff_member_create(

@@ -39,6 +39,8 @@ AUDIT_KINDS = {
     "recovery-code-used": _("signed in with a recovery code"),
     "second-factors-reset": _("reset a member's second factors"),
     "signed-out-everywhere": _("signed a member out everywhere"),
+    "staff-role-given": _("gave a staff member a role"),
+    "staff-role-removed": _("took a staff member's role away"),
 }
 
 TARGET_MAX_LENGTH = 300

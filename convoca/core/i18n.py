@@ -27,4 +27,3 @@ def label_in_language(labels: dict | None, language: str | None = None) -> str:
         if labels.get(code):
             return labels[code]
     return next((text for text in labels.values() if text), "")
-
