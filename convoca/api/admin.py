@@ -13,6 +13,7 @@ from convoca.api.services import (
     api_key_create,
     api_key_revoke,
     webhook_endpoint_create,
+    webhook_endpoint_save,
     webhook_retry_now,
     webhook_url_check,
 )
@@ -126,7 +127,7 @@ class WebhookEndpointAdmin(_OptionalOrganisationForCoordinators, OrganisationSco
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
+            webhook_endpoint_save(endpoint=obj)
             return
         endpoint = webhook_endpoint_create(
             organisation=obj.organisation, url=obj.url, events=form.cleaned_data["events"]

@@ -342,6 +342,17 @@ def webhook_endpoint_create(
     )
 
 
+def webhook_endpoint_save(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Save an endpoint's address, events and whether it is on; raises ``WebhookUrlRefused``.
+
+    Its secret stays: receivers keep checking signatures with it.
+    """
+    webhook_url_check(endpoint.url)
+    endpoint.events = [e for e in endpoint.events if e in WebhookEndpoint.Event.values]
+    endpoint.save()
+    return endpoint
+
+
 def _owned(queryset, endpoint: WebhookEndpoint, path: str):
     if endpoint.organisation_id is None:
         return queryset
