@@ -14,7 +14,7 @@ No ``x-default`` alternate: every public address carries its language
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -55,14 +55,19 @@ class NamedPageSitemap(PublicSitemap):
 class TranslationGroupSitemap(PublicSitemap):
     """Content kept one row per language: an item is one translation group.
 
-    ``rows()`` gives the public rows (each with ``translation_key``,
-    ``language``, ``updated_at`` and ``get_absolute_url``); the rows sharing
-    a ``translation_key`` are one item, listed in the languages it has, so
-    a text in English only has no Spanish alternate.
+    A subclass defines ``rows()``, the public rows (each with
+    ``translation_key``, ``language``, ``updated_at`` and
+    ``get_absolute_url``); the rows sharing a ``translation_key`` are one
+    item, listed in the languages it has, so a text in English only has no
+    Spanish alternate. A subclass without ``rows`` fails when it is defined.
     """
 
-    def rows(self) -> Iterable:
-        raise NotImplementedError
+    rows: Callable[[], Iterable]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not callable(getattr(cls, "rows", None)):
+            raise TypeError(f"{cls.__name__} must define rows()")
 
     def items(self) -> list[dict]:
         groups: dict = {}

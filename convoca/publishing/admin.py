@@ -100,18 +100,19 @@ def labels_form(model, *, fields: list[str], labels: dict, required: tuple = ())
 
 
 class ServiceWritesAdminMixin:
-    """Saves and deletes go through the app's services (``save_service``, ``delete_service``).
+    """Saves and deletes go through the app's services.
 
-    Each service forgets the cached public pages and does what else the change
-    needs; the admin only parses the form. ``save_service`` takes the row as
-    the row and the admin form.
+    Each admin using it defines ``save_service(obj, form)`` and
+    ``delete_service(obj)``, which call the services: each forgets the
+    cached public pages and does what else the change needs; the admin only
+    parses the form. An admin that lacks one fails when it is defined.
     """
 
-    def save_service(self, obj, form):
-        raise NotImplementedError
-
-    def delete_service(self, obj):
-        raise NotImplementedError
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        missing = [name for name in ("save_service", "delete_service") if not hasattr(cls, name)]
+        if missing:
+            raise TypeError(f"{cls.__name__} must define {' and '.join(missing)}")
 
     def save_model(self, request, obj, form, change):
         self.save_service(obj, form)
