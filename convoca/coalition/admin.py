@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, User
@@ -39,7 +38,7 @@ from convoca.core.audit import AUDIT_KINDS, audit_kind_label
 from convoca.core.crypto import email_index
 from convoca.core.forms import OneLineField
 from convoca.core.models import AuditEntry
-from convoca.core.translatable import LanguageVersionsFormSet
+from convoca.core.translatable import LanguageTextsInlineMixin, language_texts
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
@@ -89,31 +88,14 @@ class UserAdmin(DjangoUserAdmin, CoordinatorOnlyAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class OrganisationTextInline(StackedInline):
+class OrganisationTextInline(LanguageTextsInlineMixin, StackedInline):
     """The organisation's description: one block per language of the site, each optional."""
 
     model = OrganisationText
-    formset = LanguageVersionsFormSet
     fields = ["language", "description"]
     min_num = 0
     verbose_name = _("description in one language")
     verbose_name_plural = _("description in each language")
-
-    def get_extra(self, request, obj=None, **kwargs):
-        have = obj.versions.count() if obj is not None else 0
-        return max(0, len(settings.LANGUAGES) - have)
-
-    def get_max_num(self, request, obj=None, **kwargs):
-        return len(settings.LANGUAGES)
-
-    # The description is the organisation's: whoever may change it may change it.
-    def has_view_permission(self, request, obj=None):
-        return self.admin_site.get_model_admin(Organisation).has_view_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self.admin_site.get_model_admin(Organisation).has_change_permission(request, obj)
-
-    has_add_permission = has_delete_permission = has_change_permission
 
 
 @admin.register(Organisation)
@@ -163,22 +145,8 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         if formset.model is not OrganisationText:
             return super().save_formset(request, form, formset, change)
         # Through the service, the one write path for an organisation and its description.
-        texts, removed = {}, []
-        for text_form in formset.forms:
-            data = getattr(text_form, "cleaned_data", None)
-            if not data or not data.get("language"):
-                continue
-            before = text_form.initial.get("language") if text_form.instance.pk else None
-            if data.get("DELETE") or not data.get("description"):
-                if before:
-                    removed.append(before)  # emptied: no description in this language
-                continue
-            if before and before != data["language"]:
-                removed.append(before)  # moved to another language
-            texts[data["language"]] = {"description": data["description"]}
+        texts, removed = language_texts(formset, ["description"])
         organisation_save(organisation=form.instance, texts=texts, texts_removed=removed)
-        # What the admin's history message reads of a saved formset.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         return None
 
 
@@ -222,31 +190,13 @@ class WorkingGroupMemberInline(TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class WorkingGroupTextInline(StackedInline):
+class WorkingGroupTextInline(LanguageTextsInlineMixin, StackedInline):
     """The group's name, purpose and description: one block per language of the site."""
 
     model = WorkingGroupText
-    formset = LanguageVersionsFormSet
     fields = ["language", "name", "purpose", "description"]
-    min_num = 1
     verbose_name = _("text in one language")
     verbose_name_plural = _("name, purpose and description in each language")
-
-    def get_extra(self, request, obj=None, **kwargs):
-        have = obj.versions.count() if obj is not None else 0
-        return max(0, len(settings.LANGUAGES) - max(have, self.min_num))
-
-    def get_max_num(self, request, obj=None, **kwargs):
-        return len(settings.LANGUAGES)
-
-    # The texts are the group's: whoever may change it may change them.
-    def has_view_permission(self, request, obj=None):
-        return self.admin_site.get_model_admin(WorkingGroup).has_view_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self.admin_site.get_model_admin(WorkingGroup).has_change_permission(request, obj)
-
-    has_add_permission = has_delete_permission = has_change_permission
 
 
 @admin.register(WorkingGroup)
@@ -266,24 +216,8 @@ class WorkingGroupAdmin(OrganisationScopedAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is WorkingGroupText:
             # Through the service, which also names the group's mailing list anew.
-            texts, removed = {}, []
-            for text_form in formset.forms:
-                data = getattr(text_form, "cleaned_data", None)
-                if not data or not data.get("language"):
-                    continue
-                before = text_form.initial.get("language") if text_form.instance.pk else None
-                if data.get("DELETE"):
-                    removed.append(before or data["language"])
-                    continue
-                if before and before != data["language"]:
-                    removed.append(before)  # moved to another language
-                if text_form.has_changed() or text_form.instance.pk:
-                    texts[data["language"]] = {
-                        name: data[name] for name in ("name", "purpose", "description")
-                    }
+            texts, removed = language_texts(formset, ["name", "purpose", "description"])
             working_group_save(group=form.instance, texts=texts, texts_removed=removed)
-            # What the admin's history message reads of a saved formset.
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             return None
         if formset.model is not WorkingGroupMember:
             return super().save_formset(request, form, formset, change)

@@ -319,3 +319,69 @@ class LanguageVersionsFormSet(forms.BaseInlineFormSet):
             if data["language"] in seen:
                 raise ValidationError(_("There is one text per language."), code="language")
             seen.add(data["language"])
+
+
+class LanguageTextsInlineMixin:
+    """An admin inline of a thing's texts: one block per language of the site.
+
+    Combine it with the admin theme's ``StackedInline`` and set ``model``
+    and ``fields`` (``language`` first). A thing gets at most one block per
+    language, a block for each language it lacks, and ``min_num`` required
+    ones. The texts are the thing's: whoever may change the thing (its
+    admin, ``parent_model``) may change them, whatever Django's per-model
+    permissions say.
+    """
+
+    formset = LanguageVersionsFormSet
+    min_num = 1
+
+    def get_extra(self, request, obj=None, **kwargs):
+        have = obj.versions.count() if obj is not None else 0
+        return max(0, len(settings.LANGUAGES) - max(have, self.min_num))
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return len(settings.LANGUAGES)
+
+    def _parent_admin(self):
+        return self.admin_site.get_model_admin(self.parent_model)
+
+    def has_view_permission(self, request, obj=None):
+        return self._parent_admin().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._parent_admin().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._parent_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._parent_admin().has_change_permission(request, obj)
+
+
+def language_texts(formset, fields: Iterable[str]) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """What a formset of ``LanguageTextsInlineMixin`` blocks says, for the app's save service.
+
+    Returns the texts by language (``{"en": {"name": ...}}``) and the
+    languages whose text goes: a block deleted or left with every field
+    empty removes its language's text, if it had one; a block moved to
+    another language removes the old one. The caller's service writes both;
+    the formset itself saves nothing, so its lists of saved objects (which
+    the admin's history message reads) are emptied.
+    """
+    texts: dict[str, dict[str, str]] = {}
+    removed: list[str] = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or not data.get("language"):
+            continue
+        before = form.initial.get("language") if form.instance.pk else None
+        values = {name: data.get(name, "") for name in fields}
+        if data.get("DELETE") or not any(values.values()):
+            if before:
+                removed.append(before)
+            continue
+        if before and before != data["language"]:
+            removed.append(before)  # moved to another language
+        texts[data["language"]] = values
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    return texts, removed

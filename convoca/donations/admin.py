@@ -1,7 +1,6 @@
 """The organiser interface for fundraisers, gifts and donors, scoped per organisation."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
@@ -19,7 +18,7 @@ from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.core.forms import OneLineField
 from convoca.core.outbox import outbox_sent_at
-from convoca.core.translatable import LanguageVersionsFormSet
+from convoca.core.translatable import LanguageTextsInlineMixin, language_texts
 from convoca.donations.emails import RECEIPT
 from convoca.donations.exports import gift_export_allowed, gift_export_csv, gift_export_filename
 from convoca.donations.forms import parse_amount
@@ -124,31 +123,13 @@ def _scoped_fundraisers(request):
 TEXT_FIELDS = ("title", "summary", "body", "thank_you")
 
 
-class FundraiserTextInline(StackedInline):
+class FundraiserTextInline(LanguageTextsInlineMixin, StackedInline):
     """The fundraiser's title and texts: one block per language of the site."""
 
     model = FundraiserText
-    formset = LanguageVersionsFormSet
     fields = ["language", *TEXT_FIELDS]
-    min_num = 1
     verbose_name = _("text in one language")
     verbose_name_plural = _("title and texts in each language")
-
-    def get_extra(self, request, obj=None, **kwargs):
-        have = obj.versions.count() if obj is not None else 0
-        return max(0, len(settings.LANGUAGES) - max(have, self.min_num))
-
-    def get_max_num(self, request, obj=None, **kwargs):
-        return len(settings.LANGUAGES)
-
-    # The texts are the fundraiser's: whoever may change it may change them.
-    def has_view_permission(self, request, obj=None):
-        return self.admin_site.get_model_admin(Fundraiser).has_view_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self.admin_site.get_model_admin(Fundraiser).has_change_permission(request, obj)
-
-    has_add_permission = has_delete_permission = has_change_permission
 
 
 @admin.register(Fundraiser)
@@ -192,22 +173,8 @@ class FundraiserAdmin(OrganisationScopedAdmin):
         if formset.model is not FundraiserText:
             return super().save_formset(request, form, formset, change)
         # Through the service, the one write path for a fundraiser and its texts.
-        texts, removed = {}, []
-        for text_form in formset.forms:
-            data = getattr(text_form, "cleaned_data", None)
-            if not data or not data.get("language"):
-                continue
-            before = text_form.initial.get("language") if text_form.instance.pk else None
-            if data.get("DELETE"):
-                removed.append(before or data["language"])
-                continue
-            if before and before != data["language"]:
-                removed.append(before)  # moved to another language
-            if text_form.has_changed() or text_form.instance.pk:
-                texts[data["language"]] = {name: data[name] for name in TEXT_FIELDS}
+        texts, removed = language_texts(formset, TEXT_FIELDS)
         fundraiser_save(fundraiser=form.instance, texts=texts, texts_removed=removed)
-        # What the admin's history message reads of a saved formset.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         return None
 
     def delete_model(self, request, obj):
