@@ -5,6 +5,8 @@ import threading
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from convoca.coalition.models import Membership, Organisation
 from convoca.coalition.services import staff_member_create
@@ -189,3 +191,25 @@ def smtp_sink(settings):
     finally:
         if sink.controller.server is not None:
             sink.controller.stop()
+
+
+@pytest.fixture
+def migrate_to():
+    """Migrate the test database to ``targets`` (``None``: every app's latest migration).
+
+    Returns the models as they were then, every other app's as it is now,
+    for a test that fills an old schema through historical models and
+    migrates forward.
+    """
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        if targets is None:
+            targets = executor.loader.graph.leaf_nodes()
+        executor.migrate(targets)
+        moved = {app for app, _name in targets}
+        others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in moved]
+        return executor.loader.project_state([*targets, *others]).apps
+
+    return migrate

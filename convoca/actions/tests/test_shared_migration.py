@@ -4,8 +4,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from convoca.actions.models import Action, ActionShared, CountryTally, Signature, Tally
@@ -15,16 +13,6 @@ BEFORE = [
     ("letters", "0001_letters"),
     ("events", "0007_series_texts_only"),  # a campaign names an action's shared row from 0008
 ]
-
-
-def _migrate(targets):
-    """Migrate to ``targets``; the models as they were then, every other app as it is now."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    moved = {app for app, _name in targets}
-    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
 
 
 def _old_action(old, organisation, key, language, slug, **fields):
@@ -40,9 +28,9 @@ def _old_action(old, organisation, key, language, slug, **fields):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_language_actions_become_one_shared_row_with_every_signature_and_count():
+def test_two_language_actions_become_one_shared_row_with_every_signature_and_count(migrate_to):
     try:
-        old = _migrate(BEFORE)
+        old = migrate_to(BEFORE)
         Organisation = old.get_model("coalition", "Organisation")
         owner = Organisation.objects.create(name="Owner", slug="owner", country="US")
         sponsor = Organisation.objects.create(name="Sponsor", slug="sponsor", country="MX")
@@ -78,7 +66,7 @@ def test_two_language_actions_become_one_shared_row_with_every_signature_and_cou
         CountryTally_.objects.create(translation_key=appeal, country="US", count=1)
         CountryTally_.objects.create(translation_key=appeal, country="MX", count=1)
 
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)
 
         assert ActionShared.objects.count() == 2
         shared = ActionShared.objects.get(pk=appeal)
@@ -101,4 +89,4 @@ def test_two_language_actions_become_one_shared_row_with_every_signature_and_cou
         assert Tally.objects.get(pk=appeal).count == 3
         assert dict(CountryTally.objects.values_list("country", "count")) == {"US": 1, "MX": 1}
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)

@@ -1,8 +1,6 @@
 """An organisation's description is a row per language; its languages are the site's setting."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 from django.urls import reverse
 
@@ -60,19 +58,10 @@ def test_a_portuguese_description_is_a_setting_away(client, organisation):
     assert "A network." in client.get("/es/organizaciones/").text  # no Spanish: English
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    moved = {app for app, _name in targets}
-    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
-
-
 @pytest.mark.django_db(transaction=True)
-def test_the_description_columns_become_a_text_row_each():
+def test_the_description_columns_become_a_text_row_each(migrate_to):
     try:
-        old = _migrate([("coalition", "0012_working_group_columns_remove")])
+        old = migrate_to([("coalition", "0012_working_group_columns_remove")])
         Old = old.get_model("coalition", "Organisation")
         both = Old.objects.create(
             name="Network", slug="network", description_en="A network.",
@@ -80,7 +69,7 @@ def test_the_description_columns_become_a_text_row_each():
         )  # fmt: skip
         spanish = Old.objects.create(name="Red", slug="red", description_es="Una red.")
         none = Old.objects.create(name="Quiet", slug="quiet")
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)
         rows = {(t.shared_id, t.language): t.description for t in OrganisationText.objects.all()}
         assert rows == {
             (both.pk, "en"): "A network.",
@@ -90,4 +79,4 @@ def test_the_description_columns_become_a_text_row_each():
         assert Organisation.objects.get(pk=none.pk).description == ""
         assert Organisation.objects.get(pk=both.pk).status == "active"
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)

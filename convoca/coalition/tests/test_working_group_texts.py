@@ -1,8 +1,6 @@
 """A working group's texts are a row per language; its languages are the site's setting."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 from django.utils import translation
 
@@ -48,26 +46,17 @@ def test_a_portuguese_text_is_a_setting_away(client, db):
     assert "Media" in client.get("/es/grupos-de-trabajo/media/").text  # no Spanish: English
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    moved = {app for app, _name in targets}
-    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
-
-
 @pytest.mark.django_db(transaction=True)
-def test_the_english_and_spanish_columns_become_a_text_row_each():
+def test_the_english_and_spanish_columns_become_a_text_row_each(migrate_to):
     try:
-        old = _migrate([("coalition", "0009_organisation_second_factor_required")])
+        old = migrate_to([("coalition", "0009_organisation_second_factor_required")])
         Group = old.get_model("coalition", "WorkingGroup")
         both = Group.objects.create(
             slug="media", name_en="Media", name_es="Medios", purpose_en="Press.",
             description_es="Los lunes.",
         )  # fmt: skip
         english = Group.objects.create(slug="legal", name_en="Legal")
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)
         rows = {
             (t.shared_id, t.language): (t.name, t.purpose, t.description)
             for t in WorkingGroupText.objects.all()
@@ -78,7 +67,7 @@ def test_the_english_and_spanish_columns_become_a_text_row_each():
             (english.pk, "en"): ("Legal", "", ""),
         }
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)
 
 
 def test_hiding_a_group_hides_it_in_every_language(client, db):

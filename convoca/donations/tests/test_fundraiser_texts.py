@@ -1,8 +1,6 @@
 """A fundraiser's texts are a row per language; its goal and status are every language's at once."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -136,19 +134,10 @@ def test_the_api_gives_a_fundraising_page_its_title_in_every_language(fundraiser
     assert data["description"] == "Five people to the hearings in Geneva."
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    moved = {app for app, _name in targets}
-    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
-
-
 @pytest.mark.django_db(transaction=True)
-def test_the_english_and_spanish_columns_become_a_text_row_each():
+def test_the_english_and_spanish_columns_become_a_text_row_each(migrate_to):
     try:
-        old = _migrate([("donations", "0005_provider_sync")])
+        old = migrate_to([("donations", "0005_provider_sync")])
         organisation = old.get_model("coalition", "Organisation").objects.create(
             name="Solidarity Network", slug="sn", country="US"
         )
@@ -162,7 +151,7 @@ def test_the_english_and_spanish_columns_become_a_text_row_each():
         english = Old.objects.create(
             slug="legal", organisation=organisation, goal=100_000, title_en="Legal fund"
         )
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)
         rows = {
             (t.shared_id, t.language): (t.title, t.summary, t.body, t.thank_you)
             for t in FundraiserText.objects.all()
@@ -175,4 +164,4 @@ def test_the_english_and_spanish_columns_become_a_text_row_each():
         moved = Fundraiser.objects.get(pk=both.pk)
         assert (moved.slug, moved.goal, moved.status) == ("delegation", 500_000, "closed")
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)

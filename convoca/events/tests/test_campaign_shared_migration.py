@@ -4,23 +4,11 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from convoca.events.models import Campaign, CampaignShared, Event
 
 BEFORE = [("events", "0007_series_texts_only")]
-
-
-def _migrate(targets):
-    """Migrate to ``targets``; the models as they were then, every other app as it is now."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    moved = {app for app, _name in targets}
-    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
 
 
 def _old_campaign(old, organisation, key, language, slug, **fields):
@@ -38,9 +26,9 @@ def _old_campaign(old, organisation, key, language, slug, **fields):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_language_campaigns_become_one_shared_row_with_their_events_and_action():
+def test_two_language_campaigns_become_one_shared_row_with_their_events_and_action(migrate_to):
     try:
-        old = _migrate(BEFORE)
+        old = migrate_to(BEFORE)
         Organisation = old.get_model("coalition", "Organisation")
         owner = Organisation.objects.create(name="Owner", slug="owner", country="US")
         endorser = Organisation.objects.create(name="Endorser", slug="endorser", country="MX")
@@ -74,7 +62,7 @@ def test_two_language_campaigns_become_one_shared_row_with_their_events_and_acti
             status="published", campaign=english,
         )  # fmt: skip
 
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)
 
         assert CampaignShared.objects.count() == 2
         shared = CampaignShared.objects.get(pk=week)
@@ -94,4 +82,4 @@ def test_two_language_campaigns_become_one_shared_row_with_their_events_and_acti
         assert moved.organisation.pk == other.pk
         assert Event.objects.get(pk=event.pk).campaign_id == english.pk
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)

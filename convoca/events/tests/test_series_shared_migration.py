@@ -4,23 +4,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from convoca.events.models import Event, Series, SeriesRegistration, SeriesShared
 
 BEFORE = [("events", "0004_delivery_rows_remove")]
-
-
-def _migrate(targets):
-    """Migrate to ``targets``; the models as they were then, every other app as it is now."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    moved = {app for app, _name in targets}
-    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
 
 
 def _old_series(old, organisation, key, language, slug, **fields):
@@ -38,9 +26,11 @@ def _old_series(old, organisation, key, language, slug, **fields):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_language_series_become_one_shared_row_with_their_sessions_and_registrations():
+def test_two_language_series_become_one_shared_row_with_their_sessions_and_registrations(
+    migrate_to,
+):
     try:
-        old = _migrate(BEFORE)
+        old = migrate_to(BEFORE)
         Organisation = old.get_model("coalition", "Organisation")
         owner = Organisation.objects.create(name="Owner", slug="owner", country="US")
         other = Organisation.objects.create(name="Other", slug="other", country="CU")
@@ -73,7 +63,7 @@ def test_two_language_series_become_one_shared_row_with_their_sessions_and_regis
             series_key=monthly, person=person, language="en"
         )
 
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)
 
         assert SeriesShared.objects.count() == 2
         shared = SeriesShared.objects.get(pk=monthly)
@@ -92,4 +82,4 @@ def test_two_language_series_become_one_shared_row_with_their_sessions_and_regis
         assert (moved.series_id, moved.translation_key) == (english.pk, occurrence_key)
         assert SeriesRegistration.objects.get().series_key == versions["en"].translation_key
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)

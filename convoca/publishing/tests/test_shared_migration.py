@@ -4,8 +4,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from convoca.coalition.models import Organisation as CurrentOrganisation
@@ -14,16 +12,6 @@ from convoca.publishing.selectors import article_search
 from convoca.publishing.services import article_create
 
 BEFORE = [("publishing", "0004_article_related_events")]
-
-
-def _migrate(targets):
-    """Migrate to ``targets``; the models as they were then, every other app as it is now."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    moved = {app for app, _name in targets}
-    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
 
 
 def _old_article(old, organisation, key, language, slug, **fields):
@@ -39,9 +27,9 @@ def _old_article(old, organisation, key, language, slug, **fields):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_language_articles_become_one_shared_row_keeping_each_versions_publication():
+def test_two_language_articles_become_one_shared_row_keeping_each_versions_publication(migrate_to):
     try:
-        old = _migrate(BEFORE)
+        old = migrate_to(BEFORE)
         Organisation = old.get_model("coalition", "Organisation")
         owner = Organisation.objects.create(name="Owner", slug="owner", country="US")
         other = Organisation.objects.create(name="Other", slug="other", country="CU")
@@ -72,7 +60,7 @@ def test_two_language_articles_become_one_shared_row_keeping_each_versions_publi
             published_at=now - timedelta(days=1),
         )  # fmt: skip
 
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)
 
         assert ArticleShared.objects.count() == 2
         shared = ArticleShared.objects.get(pk=statement)
@@ -102,4 +90,4 @@ def test_two_language_articles_become_one_shared_row_keeping_each_versions_publi
         )  # fmt: skip
         assert [a.pk for a in article_search(query="peacebuilding")] == [new.pk]
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to(None)
