@@ -12,7 +12,7 @@ from django_countries.fields import CountryField
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
-from convoca.core.translatable import TranslatableModel, TranslationModel
+from convoca.core.translatable import TranslatableModel, TranslationModel, version_constraints
 
 
 class ActionShared(TranslatableModel):
@@ -182,18 +182,10 @@ class Action(TranslationModel):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["language", "slug"],
-                name="%(app_label)s_%(class)s_unique_slug",
-                violation_error_message=_("Another action in this language has this address."),
-            ),
-            models.UniqueConstraint(
-                fields=["shared", "language"],
-                name="%(app_label)s_%(class)s_one_version_per_language",
-                violation_error_message=_("This action already has a version in this language."),
-            ),
-        ]
+        constraints = version_constraints(
+            slug_taken=_("Another action in this language has this address."),
+            version_exists=_("This action already has a version in this language."),
+        )
 
     def __str__(self):
         return self.title

@@ -85,7 +85,7 @@ class TranslatableModel(TimeStampedModel):
     subclass whose rows are referred to by an integer id keeps it, by
     declaring its own ``id``). Subclasses hold what all versions share; their versions are a
     ``TranslationModel`` subclass with a foreign key named ``shared``
-    (``related_name="versions"``).
+    (``related_name="versions"``). ``VersionText`` reads a text through it.
     """
 
     id = models.UUIDField(_("translation group"), primary_key=True, default=uuid.uuid4)
@@ -118,6 +118,79 @@ class TranslatableModel(TimeStampedModel):
         return ""
 
 
+class VersionText:
+    """A text read through the neutral row, in the visitor's language: ``fundraiser.title``.
+
+    Declared on a ``TranslatableModel`` subclass (``title = VersionText()``),
+    it reads ``text_in`` with the attribute's name: the version in the
+    visitor's language, else the first other version that has that text.
+    """
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return instance.text_in(self.name)
+
+
+def version_constraints(
+    *, version_exists: str, slug_taken: str | None = None
+) -> list[models.UniqueConstraint]:
+    """The constraints of a ``TranslationModel`` subclass: one version per language.
+
+    With ``slug_taken``, also one address (``slug``) per language. The
+    messages are the visitor's, naming the kind of thing ("This action
+    already has a version in this language.").
+    """
+    constraints = []
+    if slug_taken is not None:
+        constraints.append(
+            models.UniqueConstraint(
+                fields=["language", "slug"],
+                name="%(app_label)s_%(class)s_unique_slug",
+                violation_error_message=slug_taken,
+            )
+        )
+    constraints.append(
+        models.UniqueConstraint(
+            fields=["shared", "language"],
+            name="%(app_label)s_%(class)s_one_version_per_language",
+            violation_error_message=version_exists,
+        )
+    )
+    return constraints
+
+
+def language_texts_save(
+    shared: TranslatableModel,
+    texts: dict[str, dict[str, str]] | None,
+    texts_removed: Iterable[str] = (),
+) -> None:
+    """Write a thing's texts by language (``{"es": {"title": ...}}``) over its versions.
+
+    Each language's version is created or changed (and checked); the
+    versions of ``texts_removed`` not also in ``texts`` are deleted. For
+    the app's save service, inside its transaction, after saving
+    ``shared``.
+    """
+    model = shared.versions.model
+    texts = texts or {}
+    gone = [code for code in texts_removed if code not in texts]
+    model._default_manager.filter(shared=shared, language__in=gone).delete()
+    for language, fields in texts.items():
+        text = model._default_manager.filter(shared=shared, language=language).first()
+        text = text or model(shared=shared, language=language)
+        for name, value in fields.items():
+            setattr(text, name, value)
+        text.full_clean(exclude=["shared"])
+        text.save()
+    if texts or gone:
+        # Read anew: a cached list of versions would show the old texts.
+        getattr(shared, "_prefetched_objects_cache", {}).pop("versions", None)
+
+
 class SharedAttribute:
     """A read of what every version shares, through one version: ``version.status``.
 
@@ -143,8 +216,8 @@ class TranslationModel(TimeStampedModel):
     """One language's version of something: its texts, and its address.
 
     A subclass declares ``shared = models.ForeignKey(<its TranslatableModel>,
-    related_name="versions", ...)`` and a unique constraint on
-    ``(shared, language)``; ``shared_attributes`` names the neutral row's
+    related_name="versions", ...)`` and ``constraints =
+    version_constraints(...)``; ``shared_attributes`` names the neutral row's
     fields that are read through a version as if they were its own
     (``version.status``).
     """

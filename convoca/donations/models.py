@@ -20,7 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
-from convoca.core.translatable import TranslatableModel, TranslationModel
+from convoca.core.translatable import (
+    LanguageField,
+    TranslatableModel,
+    TranslationModel,
+    VersionText,
+    version_constraints,
+)
 
 #: Currencies a fundraiser may be in; all have two decimal places.
 CURRENCIES = [
@@ -93,6 +99,12 @@ class Fundraiser(TranslatableModel):
     )
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
 
+    # Its texts, read in the visitor's language (``FundraiserText``).
+    title = VersionText()
+    summary = VersionText()
+    body = VersionText()
+    thank_you = VersionText()
+
     class Meta:
         verbose_name = _("fundraiser")
         verbose_name_plural = _("fundraisers")
@@ -110,22 +122,6 @@ class Fundraiser(TranslatableModel):
 
     def get_absolute_url(self):
         return reverse("donations:fundraiser-detail", kwargs={"slug": self.slug})
-
-    @property
-    def title(self) -> str:
-        return self.text_in("title")
-
-    @property
-    def summary(self) -> str:
-        return self.text_in("summary")
-
-    @property
-    def body(self) -> str:
-        return self.text_in("body")
-
-    @property
-    def thank_you(self) -> str:
-        return self.text_in("thank_you")
 
     @property
     def is_open(self) -> bool:
@@ -152,13 +148,9 @@ class FundraiserText(TranslationModel):
         verbose_name = _("fundraiser text")
         verbose_name_plural = _("fundraiser texts")
         ordering = ["language"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["shared", "language"],
-                name="%(app_label)s_%(class)s_one_per_language",
-                violation_error_message=_("This fundraiser already has a text in this language."),
-            )
-        ]
+        constraints = version_constraints(
+            version_exists=_("This fundraiser already has a text in this language.")
+        )
 
     def __str__(self):
         return self.title
@@ -300,7 +292,7 @@ class Donation(TimeStampedModel):
     )
     amount = models.PositiveIntegerField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = LanguageField(_("language"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -21,12 +21,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from convoca.core.caching import public_pages_invalidate
+from convoca.core.translatable import language_texts_save
 from convoca.donations.models import (
     Donation,
     Donor,
     Fundraiser,
     FundraiserMonth,
-    FundraiserText,
     FundraiserTotal,
     OfflineGift,
     Payment,
@@ -85,19 +85,7 @@ def fundraiser_save(
     fundraiser.full_clean()
     with transaction.atomic():
         fundraiser.save()
-        texts = texts or {}
-        gone = [code for code in texts_removed if code not in texts]
-        FundraiserText.objects.filter(shared=fundraiser, language__in=gone).delete()
-        for language, fields in texts.items():
-            text = FundraiserText.objects.filter(shared=fundraiser, language=language).first()
-            text = text or FundraiserText(shared=fundraiser, language=language)
-            for name, value in fields.items():
-                setattr(text, name, value)
-            text.full_clean(exclude=["shared"])
-            text.save()
-        if texts or gone:
-            # Read anew: a cached list of versions would show the old texts.
-            getattr(fundraiser, "_prefetched_objects_cache", {}).pop("versions", None)
+        language_texts_save(fundraiser, texts, texts_removed)
         transaction.on_commit(public_pages_invalidate)
     return fundraiser
 

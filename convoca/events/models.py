@@ -25,7 +25,7 @@ from django_countries.fields import CountryField
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
-from convoca.core.translatable import TranslatableModel, TranslationModel
+from convoca.core.translatable import TranslatableModel, TranslationModel, version_constraints
 
 DEFAULT_REMINDERS = [24 * 60, 60]
 
@@ -148,18 +148,10 @@ class Campaign(TranslationModel):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         ordering = ["-shared__starts_on"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["language", "slug"],
-                name="%(app_label)s_%(class)s_unique_slug",
-                violation_error_message=_("Another campaign in this language has this address."),
-            ),
-            models.UniqueConstraint(
-                fields=["shared", "language"],
-                name="%(app_label)s_%(class)s_one_version_per_language",
-                violation_error_message=_("This campaign already has a version in this language."),
-            ),
-        ]
+        constraints = version_constraints(
+            slug_taken=_("Another campaign in this language has this address."),
+            version_exists=_("This campaign already has a version in this language."),
+        )
 
     def __str__(self):
         return self.title
@@ -268,18 +260,10 @@ class Series(TranslationModel):
         verbose_name = _("series")
         verbose_name_plural = _("series")
         ordering = ["title"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["language", "slug"],
-                name="%(app_label)s_%(class)s_unique_slug",
-                violation_error_message=_("Another series in this language has this address."),
-            ),
-            models.UniqueConstraint(
-                fields=["shared", "language"],
-                name="%(app_label)s_%(class)s_one_version_per_language",
-                violation_error_message=_("This series already has a version in this language."),
-            ),
-        ]
+        constraints = version_constraints(
+            slug_taken=_("Another series in this language has this address."),
+            version_exists=_("This series already has a version in this language."),
+        )
 
     def __str__(self):
         return self.title

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from convoca.core.fields import EncryptedTextField
 from convoca.core.models import TimeStampedModel
 from convoca.core.outbox import outbox_key, outbox_sent_times
+from convoca.core.translatable import LanguageField
 
 #: The outbox kinds (and dedupe-key prefixes) of the inbox's emails.
 ACKNOWLEDGEMENT = "inbox.acknowledgement"
@@ -62,9 +63,7 @@ class ContactMessage(TimeStampedModel):
         _("subject"), max_length=16, choices=Subject.choices, default=Subject.GENERAL
     )
     body = EncryptedTextField(_("message"), blank=True)
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
-    )
+    language = LanguageField(_("language"), default="en")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
     )

@@ -10,13 +10,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import TabularInline
+from unfold.admin import StackedInline
 
 from convoca.actions.models import Action
 from convoca.actions.selectors import action_list_for_staff
 from convoca.coalition.scoping import OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.outbox import outbox_sent_times
+from convoca.core.translatable import LanguageTextsInlineMixin, language_texts
 from convoca.letters.imports import (
     DISTRICT_FIELDS,
     DISTRICT_MAPPINGS,
@@ -40,8 +41,6 @@ from convoca.letters.services import (
     districts_import,
     letter_campaign_delete,
     letter_campaign_save,
-    letter_text_delete,
-    letter_text_save,
     target_body_delete,
     target_body_save,
     target_delete,
@@ -248,22 +247,17 @@ class DistrictAdmin(OrganisationScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class LetterTextInline(TabularInline):
+#: The letter in one language, as the admin edits it.
+TEXT_FIELDS = ("subject", "editable_text", "fixed_text")
+
+
+class LetterTextInline(LanguageTextsInlineMixin, StackedInline):
+    """The letter's texts: one block per language of the site."""
+
     model = LetterText
-    extra = 0
-    min_num = 1
-
-    # As the campaign: the role decides, not Django's per-model permissions.
-    def _campaign_admin(self):
-        return self.admin_site._registry[LetterCampaign]
-
-    def has_view_permission(self, request, obj=None):
-        return self._campaign_admin().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self._campaign_admin().has_change_permission(request, obj)
-
-    has_change_permission = has_delete_permission = has_add_permission
+    fields = ["language", *TEXT_FIELDS]
+    verbose_name = _("letter in one language")
+    verbose_name_plural = _("the letter in each language")
 
 
 class LetterCampaignForm(forms.ModelForm):
@@ -333,20 +327,9 @@ class LetterCampaignAdmin(OrganisationScopedAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
-        texts = formset.save(commit=False)
-        for gone in formset.deleted_objects:
-            letter_text_delete(text=gone)
-        for text, fields in formset.changed_objects:
-            if "language" in fields:  # moved to another language: the old one goes
-                letter_text_delete(text=LetterText(pk=text.pk))
-        for text in texts:
-            letter_text_save(
-                campaign=form.instance,
-                language=text.language,
-                subject=text.subject,
-                editable_text=text.editable_text,
-                fixed_text=text.fixed_text,
-            )
+        # Through the service, the one write path for a campaign and its texts.
+        texts, removed = language_texts(formset, TEXT_FIELDS)
+        letter_campaign_save(campaign=form.instance, texts=texts, texts_removed=removed)
 
     @admin.display(description=_("deliveries"))
     def deliveries_link(self, obj):

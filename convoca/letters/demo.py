@@ -26,7 +26,6 @@ from convoca.letters.services import (
     districts_import,
     letter_campaign_save,
     letter_create,
-    letter_text_save,
     target_body_save,
     target_save,
     targets_import,
@@ -254,15 +253,15 @@ def _letter(organisation, texts, *, first, bodies, pinned=(), goal) -> LetterCam
         campaign=LetterCampaign(action=versions[first], daily_cap=50),
         bodies=bodies,
         pinned_targets=pinned,
+        texts={
+            language: {
+                "subject": text["subject"],
+                "editable_text": text["editable"],
+                "fixed_text": text["fixed"],
+            }
+            for language, text in texts.items()
+        },
     )
-    for language, text in texts.items():
-        letter_text_save(
-            campaign=campaign,
-            language=language,
-            subject=text["subject"],
-            editable_text=text["editable"],
-            fixed_text=text["fixed"],
-        )
     return campaign
 
 
@@ -274,7 +273,7 @@ def _writers_write(campaigns: dict[str, LetterCampaign]) -> None:
         campaign = campaigns[which]
         action = Action.objects.get(shared_id=campaign.translation_key, language=language)
         lookup = letter_targets_lookup(campaign=campaign, country=country, postal_code=code)
-        texts = {t.language: t for t in campaign.texts.all()}
+        texts = {t.language: t for t in campaign.versions.all()}
         with transaction.atomic():
             result, _letter = letter_create(
                 action=action,

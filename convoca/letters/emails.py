@@ -24,8 +24,7 @@ def target_language(target: Target, fallback: str) -> str:
 
 
 def _letter_text(letter) -> LetterText | None:
-    texts = {t.language: t for t in letter.campaign.texts.all()}
-    return texts.get(letter.language) or next(iter(texts.values()), None)
+    return letter.campaign.version_in(letter.language)
 
 
 def _writer(letter) -> dict:

@@ -8,13 +8,18 @@ supporter's words and each letter's delivery to each target.
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
+from convoca.core.translatable import (
+    LanguageField,
+    TranslatableModel,
+    TranslationModel,
+    version_constraints,
+)
 
 
 class TargetBody(TimeStampedModel):
@@ -132,12 +137,13 @@ class District(models.Model):
         return f"{place} → {self.district}"
 
 
-class LetterCampaign(TimeStampedModel):
+class LetterCampaign(TranslatableModel):
     """What makes an action a letter: its texts, its targets, how letters are delivered.
 
     One per action (all its languages, by ``translation_key``). Supporters
     get the members of ``bodies`` for their district, plus the
     ``pinned_targets`` (a minister, a committee chair) whatever their place.
+    The letter's texts are a ``LetterText`` per language.
     """
 
     class Delivery(models.TextChoices):
@@ -151,6 +157,11 @@ class LetterCampaign(TimeStampedModel):
         related_name="letter_campaign",
         limit_choices_to={"shared__kind": "targeted"},
     )
+    # Its own numbered id: letters and deliveries refer to it.
+    id = models.BigAutoField(
+        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+    )
+    #: The action's translation key: one campaign for the action in every language.
     translation_key = models.UUIDField(unique=True, editable=False)
     bodies = models.ManyToManyField(
         TargetBody, verbose_name=_("bodies to look up"), blank=True, related_name="campaigns"
@@ -178,13 +189,15 @@ class LetterCampaign(TimeStampedModel):
         return str(self.action)
 
 
-class LetterText(models.Model):
+class LetterText(TranslationModel):
     """The letter in one language: its subject, the part supporters may edit, the fixed part."""
 
-    campaign = models.ForeignKey(
-        LetterCampaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="texts"
+    shared = models.ForeignKey(
+        LetterCampaign,
+        verbose_name=_("letter campaign"),
+        on_delete=models.CASCADE,
+        related_name="versions",
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     subject = OneLineCharField(_("subject"), max_length=200)
     editable_text = models.TextField(
         _("text supporters may edit"), help_text=_("Plain text. Supporters start from it.")
@@ -196,13 +209,10 @@ class LetterText(models.Model):
     class Meta:
         verbose_name = _("letter text")
         verbose_name_plural = _("letter texts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "language"],
-                name="%(app_label)s_%(class)s_one_per_language",
-                violation_error_message=_("This letter already has a text in this language."),
-            )
-        ]
+        ordering = ["language"]
+        constraints = version_constraints(
+            version_exists=_("This letter already has a text in this language.")
+        )
 
     def __str__(self):
         return self.subject
@@ -227,7 +237,7 @@ class Letter(TimeStampedModel):
     campaign = models.ForeignKey(
         LetterCampaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="letters"
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = LanguageField(_("language"))
     text = EncryptedTextField(_("text"), blank=True)
     locality = EncryptedTextField(_("signed from"), blank=True, one_line=True)
     show_email = models.BooleanField(_("email shown to decision-makers"), default=False)

@@ -21,14 +21,14 @@ from convoca.letters.models import (
 def letter_campaign_for_action(action: Action) -> LetterCampaign | None:
     return (
         LetterCampaign.objects.filter(translation_key=action.translation_key)
-        .prefetch_related("texts")
+        .prefetch_related("versions")
         .first()
     )
 
 
 def letter_text_for(campaign: LetterCampaign, language: str) -> LetterText | None:
-    texts = {text.language: text for text in campaign.texts.all()}
-    return texts.get(language) or next(iter(texts.values()), None)
+    """The letter in ``language``, else in the language a visitor falls back to."""
+    return campaign.version_in(language)
 
 
 def district_codes_for_place(

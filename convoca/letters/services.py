@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
@@ -15,6 +16,7 @@ from convoca.actions.models import Action, Signature
 from convoca.actions.services import SignatureData, SignatureResult, signature_create
 from convoca.core.caching import public_pages_invalidate
 from convoca.core.models import OutboxEmail
+from convoca.core.translatable import language_texts_save
 from convoca.letters import emails
 from convoca.letters.imports import (
     ImportRefused,
@@ -28,7 +30,6 @@ from convoca.letters.models import (
     Letter,
     LetterCampaign,
     LetterDelivery,
-    LetterText,
     Target,
     TargetBody,
     TargetCount,
@@ -254,11 +255,19 @@ def target_email_refused(address: str, detail: str) -> None:
 
 
 def letter_campaign_save(
-    *, campaign: LetterCampaign, bodies: list | None = None, pinned_targets: list | None = None
+    *,
+    campaign: LetterCampaign,
+    bodies: list | None = None,
+    pinned_targets: list | None = None,
+    texts: dict[str, dict[str, str]] | None = None,
+    texts_removed: Iterable[str] = (),
 ) -> LetterCampaign:
-    """Save a campaign, joined to its action's translation group.
+    """Save a campaign, joined to its action's translation group, and its texts.
 
     ``bodies`` and ``pinned_targets``, when given, replace whom it writes to.
+    ``texts`` are the letter by language (``{"es": {"subject": ...,
+    "editable_text": ..., "fixed_text": ...}}``), written over the texts in
+    those languages; ``texts_removed`` names languages whose text goes.
     Raises ValidationError when the action is not a letter to decision-makers.
     """
     from django.utils.translation import gettext as _
@@ -275,7 +284,8 @@ def letter_campaign_save(
             campaign.bodies.set(bodies)
         if pinned_targets is not None:
             campaign.pinned_targets.set(pinned_targets)
-    # The letter's cached pages (results, embed) show whom it goes to.
+        language_texts_save(campaign, texts, texts_removed)
+    # The letter's cached pages (results, embed) show whom it goes to and what it says.
     transaction.on_commit(public_pages_invalidate)
     return campaign
 
@@ -283,21 +293,6 @@ def letter_campaign_save(
 def letter_campaign_delete(*, campaign: LetterCampaign) -> None:
     """Delete a letter campaign no one wrote in (letters protect it), and its texts."""
     campaign.delete()
-    transaction.on_commit(public_pages_invalidate)
-
-
-def letter_text_save(*, campaign: LetterCampaign, language: str, **texts) -> LetterText:
-    """Set the letter's text in one language."""
-    text, _created = LetterText.objects.update_or_create(
-        campaign=campaign, language=language, defaults=texts
-    )
-    transaction.on_commit(public_pages_invalidate)
-    return text
-
-
-def letter_text_delete(*, text: LetterText) -> None:
-    """Delete the letter's text in one language."""
-    text.delete()
     transaction.on_commit(public_pages_invalidate)
 
 

@@ -14,7 +14,7 @@ from django_countries.fields import CountryField
 from convoca.core.fields import OneLineCharField, OneLineLabelsField
 from convoca.core.i18n import label_in_language
 from convoca.core.models import TimeStampedModel
-from convoca.core.translatable import TranslatableModel, TranslationModel
+from convoca.core.translatable import TranslatableModel, TranslationModel, version_constraints
 
 
 class Topic(models.Model):
@@ -254,15 +254,9 @@ class Article(TranslationModel):
         verbose_name_plural = _("articles")
         ordering = ["-published_at", "-created_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["language", "slug"],
-                name="%(app_label)s_%(class)s_unique_slug",
-                violation_error_message=_("Another article in this language has this address."),
-            ),
-            models.UniqueConstraint(
-                fields=["shared", "language"],
-                name="%(app_label)s_%(class)s_one_version_per_language",
-                violation_error_message=_("This text already has a version in this language."),
+            *version_constraints(
+                slug_taken=_("Another article in this language has this address."),
+                version_exists=_("This text already has a version in this language."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),

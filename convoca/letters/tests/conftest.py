@@ -7,7 +7,6 @@ from convoca.letters.models import LetterCampaign, TargetBody
 from convoca.letters.services import (
     districts_import,
     letter_campaign_save,
-    letter_text_save,
     target_body_save,
     target_save,
     targets_import,
@@ -108,17 +107,19 @@ def make_letter(organisation):
             campaign=LetterCampaign(action=english, **campaign_fields),
             bodies=list(bodies),
             pinned_targets=list(pinned),
+            texts={
+                "en": {
+                    "subject": "Please vote for the Medicine Act",
+                    "editable_text": "I am writing as your constituent.",
+                    "fixed_text": "Vote yes on the Medicine Act.",
+                },
+                "es": {
+                    "subject": "Vote a favor de la Ley de Medicinas",
+                    "editable_text": "Le escribo como votante de su circunscripción.",
+                    "fixed_text": "Vote sí a la Ley de Medicinas.",
+                },
+            },
         )
-        letter_text_save(
-            campaign=campaign, language="en", subject="Please vote for the Medicine Act",
-            editable_text="I am writing as your constituent.",
-            fixed_text="Vote yes on the Medicine Act.",
-        )  # fmt: skip
-        letter_text_save(
-            campaign=campaign, language="es", subject="Vote a favor de la Ley de Medicinas",
-            editable_text="Le escribo como votante de su circunscripción.",
-            fixed_text="Vote sí a la Ley de Medicinas.",
-        )  # fmt: skip
         return campaign
 
     return make

@@ -15,14 +15,14 @@ def _form(action, house, **extra):
         "bodies": [house.pk],
         "delivery": "email",
         "daily_cap": "20",
-        "texts-TOTAL_FORMS": "1",
-        "texts-INITIAL_FORMS": "0",
-        "texts-MIN_NUM_FORMS": "1",
-        "texts-MAX_NUM_FORMS": "1000",
-        "texts-0-language": "en",
-        "texts-0-subject": "Vote yes",
-        "texts-0-editable_text": "I live in your district.",
-        "texts-0-fixed_text": "",
+        "versions-TOTAL_FORMS": "1",
+        "versions-INITIAL_FORMS": "0",
+        "versions-MIN_NUM_FORMS": "1",
+        "versions-MAX_NUM_FORMS": "1000",
+        "versions-0-language": "en",
+        "versions-0-subject": "Vote yes",
+        "versions-0-editable_text": "I live in your district.",
+        "versions-0-fixed_text": "",
         **extra,
     }
 
@@ -39,7 +39,7 @@ def test_an_organiser_makes_a_campaign_for_a_letter_action_with_its_text(
     assert response.status_code == 302, response.content.decode()[:2000]
     campaign = LetterCampaign.objects.get()
     assert campaign.translation_key == action.translation_key
-    assert [t.subject for t in campaign.texts.all()] == ["Vote yes"]
+    assert [t.subject for t in campaign.versions.all()] == ["Vote yes"]
     assert list(campaign.bodies.all()) == [house]
 
 
@@ -59,8 +59,8 @@ def test_a_letter_text_edited_in_the_admin_is_what_supporters_start_from(
     client, organiser, house, make_letter
 ):
     campaign = make_letter(bodies=[house])
-    english = campaign.texts.get(language="en")
-    spanish = campaign.texts.get(language="es")
+    english = campaign.versions.get(language="en")
+    spanish = campaign.versions.get(language="es")
     client.force_login(organiser)
     response = client.post(
         f"/admin/letters/lettercampaign/{campaign.pk}/change/",
@@ -69,23 +69,23 @@ def test_a_letter_text_edited_in_the_admin_is_what_supporters_start_from(
             "bodies": [house.pk],
             "delivery": campaign.delivery,
             "daily_cap": "20",
-            "texts-TOTAL_FORMS": "2",
-            "texts-INITIAL_FORMS": "2",
-            "texts-MIN_NUM_FORMS": "1",
-            "texts-MAX_NUM_FORMS": "1000",
-            "texts-0-id": english.pk,
-            "texts-0-campaign": campaign.pk,
-            "texts-0-language": "en",
-            "texts-0-subject": "Please vote for the Medicine Act",
-            "texts-0-editable_text": "Clinics in my town have run out of insulin.",
-            "texts-0-fixed_text": english.fixed_text,
-            "texts-1-id": spanish.pk,
-            "texts-1-campaign": campaign.pk,
-            "texts-1-language": "es",
-            "texts-1-subject": spanish.subject,
-            "texts-1-editable_text": spanish.editable_text,
-            "texts-1-fixed_text": spanish.fixed_text,
-            "texts-1-DELETE": "on",
+            "versions-TOTAL_FORMS": "2",
+            "versions-INITIAL_FORMS": "2",
+            "versions-MIN_NUM_FORMS": "1",
+            "versions-MAX_NUM_FORMS": "1000",
+            "versions-0-id": english.pk,
+            "versions-0-shared": campaign.pk,
+            "versions-0-language": "en",
+            "versions-0-subject": "Please vote for the Medicine Act",
+            "versions-0-editable_text": "Clinics in my town have run out of insulin.",
+            "versions-0-fixed_text": english.fixed_text,
+            "versions-1-id": spanish.pk,
+            "versions-1-shared": campaign.pk,
+            "versions-1-language": "es",
+            "versions-1-subject": spanish.subject,
+            "versions-1-editable_text": spanish.editable_text,
+            "versions-1-fixed_text": spanish.fixed_text,
+            "versions-1-DELETE": "on",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -94,4 +94,4 @@ def test_a_letter_text_edited_in_the_admin_is_what_supporters_start_from(
         campaign.action.get_absolute_url(), {"country": "US", "postal_code": "85701"}
     ).content.decode()
     assert "Clinics in my town have run out of insulin." in page
-    assert [t.language for t in campaign.texts.all()] == ["en"]
+    assert [t.language for t in campaign.versions.all()] == ["en"]
