@@ -12,6 +12,8 @@ from collections import defaultdict
 
 from django.db import migrations
 
+from convoca.core.translatable_migrations import NullableUntilRemoved
+
 SHARED = (
     "kind",
     "organisation_id",
@@ -71,4 +73,8 @@ def shared_row_back_to_versions(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("actions", "0010_action_shared")]
 
-    operations = [migrations.RunPython(versions_share_one_row, shared_row_back_to_versions)]
+    operations = [
+        # Going back, the next migration's columns return empty until this one's reverse fills them.
+        NullableUntilRemoved("action", ["next_step_url", "organisation", "translation_key"]),
+        migrations.RunPython(versions_share_one_row, shared_row_back_to_versions),
+    ]

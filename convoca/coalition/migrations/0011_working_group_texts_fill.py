@@ -6,6 +6,8 @@ had words (an empty Spanish name took the English one, as the pages did).
 
 from django.db import migrations
 
+from convoca.core.translatable_migrations import NullableUntilRemoved
+
 FIELDS = ("name", "purpose", "description")
 
 
@@ -36,4 +38,8 @@ def rows_to_columns(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("coalition", "0010_working_group_texts")]
 
-    operations = [migrations.RunPython(columns_to_rows, rows_to_columns)]
+    operations = [
+        # Going back, the next migration's columns return empty until this one's reverse fills them.
+        NullableUntilRemoved("workinggroup", ["name_en", "name_es", "purpose_en", "purpose_es", "description_en", "description_es"]),
+        migrations.RunPython(columns_to_rows, rows_to_columns),
+    ]

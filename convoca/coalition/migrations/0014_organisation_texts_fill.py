@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from convoca.core.translatable_migrations import NullableUntilRemoved
+
 
 def columns_to_rows(apps, schema_editor):
     Organisation = apps.get_model("coalition", "Organisation")
@@ -32,4 +34,8 @@ def rows_to_columns(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("coalition", "0013_organisation_texts")]
 
-    operations = [migrations.RunPython(columns_to_rows, rows_to_columns)]
+    operations = [
+        # Going back, the next migration's columns return empty until this one's reverse fills them.
+        NullableUntilRemoved("organisation", ["description_en", "description_es"]),
+        migrations.RunPython(columns_to_rows, rows_to_columns),
+    ]

@@ -6,6 +6,8 @@ had words (an empty Spanish title took the English one, as the pages did).
 
 from django.db import migrations
 
+from convoca.core.translatable_migrations import NullableUntilRemoved
+
 FIELDS = ("title", "summary", "body", "thank_you")
 
 
@@ -36,4 +38,8 @@ def rows_to_columns(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("donations", "0006_fundraiser_texts")]
 
-    operations = [migrations.RunPython(columns_to_rows, rows_to_columns)]
+    operations = [
+        # Going back, the next migration's columns return empty until this one's reverse fills them.
+        NullableUntilRemoved("fundraiser", ["title_en", "title_es", "summary_en", "summary_es", "body_en", "body_es", "thank_you_en", "thank_you_es"]),
+        migrations.RunPython(columns_to_rows, rows_to_columns),
+    ]

@@ -10,6 +10,8 @@ from collections import defaultdict
 
 from django.db import migrations
 
+from convoca.core.translatable_migrations import NullableUntilRemoved
+
 SHARED = (
     "organisation_id",
     "rule",
@@ -54,4 +56,8 @@ def shared_row_back_to_versions(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("events", "0005_series_shared")]
 
-    operations = [migrations.RunPython(versions_share_one_row, shared_row_back_to_versions)]
+    operations = [
+        # Going back, the next migration's columns return empty until this one's reverse fills them.
+        NullableUntilRemoved("series", ["organisation", "rule", "first_start", "display_zones", "online_url", "translation_key"]),
+        migrations.RunPython(versions_share_one_row, shared_row_back_to_versions),
+    ]

@@ -15,6 +15,8 @@ from collections import defaultdict
 
 from django.db import migrations
 
+from convoca.core.translatable_migrations import NullableUntilRemoved
+
 SHARED = ("starts_on", "ends_on", "organisation_id", "accepts_hosts")
 
 
@@ -78,4 +80,8 @@ def shared_row_back_to_versions(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("events", "0008_campaign_shared"), ("actions", "0011_action_shared_fill")]
 
-    operations = [migrations.RunPython(versions_share_one_row, shared_row_back_to_versions)]
+    operations = [
+        # Going back, the next migration's columns return empty until this one's reverse fills them.
+        NullableUntilRemoved("campaign", ["organisation", "starts_on", "ends_on", "translation_key"]),
+        migrations.RunPython(versions_share_one_row, shared_row_back_to_versions),
+    ]

@@ -11,6 +11,8 @@ from collections import defaultdict
 
 from django.db import migrations
 
+from convoca.core.translatable_migrations import NullableUntilRemoved
+
 SHARED = ("kind", "organisation_id", "image_id")
 MANY = ("topics", "related_actions", "related_events")
 
@@ -59,4 +61,8 @@ def shared_row_back_to_versions(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("publishing", "0005_article_shared")]
 
-    operations = [migrations.RunPython(versions_share_one_row, shared_row_back_to_versions)]
+    operations = [
+        # Going back, the next migration's columns return empty until this one's reverse fills them.
+        NullableUntilRemoved("article", ["organisation", "translation_key"]),
+        migrations.RunPython(versions_share_one_row, shared_row_back_to_versions),
+    ]
