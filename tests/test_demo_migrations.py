@@ -98,4 +98,3 @@ def test_the_demo_migrates_back_before_the_translatable_base_and_forward_again_w
             assert again[key] == before, key
     finally:
         migrate_to(None)
-
