@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
 from django.utils.csp import CSP
@@ -226,7 +227,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Languages and time --------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# The site's languages (``CONVOCA_LANGUAGES=en,es,pt`` adds Portuguese): a setting, never a
+# migration. Content in a language gets a version in it; a page falls back to the default.
+_language_names = {"en": _("English"), "es": _("Spanish")} | {
+    code: _(name) for code, name in global_settings.LANGUAGES if code not in ("en", "es")
+}
+_languages = env.list("CONVOCA_LANGUAGES", default=["en", "es"])
+if LANGUAGE_CODE not in _languages or not set(_languages) <= _language_names.keys():
+    raise ImproperlyConfigured(
+        f"CONVOCA_LANGUAGES lists language codes Django knows, {LANGUAGE_CODE} among them."
+    )
+LANGUAGES = [(code, _language_names[code]) for code in _languages]
 # Our catalog, then Spanish for the strings Django's own catalogs still lack.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
