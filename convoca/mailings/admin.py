@@ -179,6 +179,9 @@ class SubscriptionAdmin(OrganisationScopedAdmin):
         "unsubscribed_at",
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("mailing_list__versions")
+
     def has_add_permission(self, request, obj=None):
         return False  # people subscribe themselves, through double opt-in
 
