@@ -136,7 +136,8 @@ def test_names_subjects_and_labels_are_one_line_fields_in_every_form():
         "people.Person.given_name",
         "people.Person.family_name",
         "actions.Signature.organisation_name",
-        "actions.PledgeActivation.subject_en",
+        "actions.PledgeActivationText.subject",
+        "mailings.MailingListText.name",
         "events.HostMessage.subject",
         "inbox.ContactMessage.name",
         "coalition.Organisation.name",
@@ -148,7 +149,6 @@ def test_names_subjects_and_labels_are_one_line_fields_in_every_form():
         assert isinstance(field.formfield(), OneLineField), name  # the admin's forms too
     for label, field_name in [
         ("mailings.Mailing", "subject"),
-        ("mailings.MailingList", "name"),
         ("publishing.Topic", "name"),
     ]:
         assert isinstance(apps.get_model(label)._meta.get_field(field_name), OneLineLabelsField)

@@ -383,8 +383,10 @@ def test_an_organiser_gets_404_for_every_page_of_another_organisations_object(
     )
     pledge_activate(
         action=pledge,
-        subjects={"en": "Now", "es": "Ahora"},
-        bodies={"en": "Go.", "es": "Vamos."},
+        texts={
+            "en": {"subject": "Now", "body": "Go."},
+            "es": {"subject": "Ahora", "body": "Vamos."},
+        },
         user=coordinator,
     )
     # The demo has an API key; a webhook's service connects to its address before

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -15,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from unfold.admin import TabularInline
+from unfold.admin import StackedInline, TabularInline
 
 from convoca.actions.charts import bar_chart_svg
 from convoca.actions.exports import (
@@ -29,6 +30,7 @@ from convoca.actions.models import (
     ActionShared,
     Endorsement,
     PledgeActivation,
+    PledgeActivationText,
     PledgeQuestion,
     Signature,
     Tally,
@@ -48,7 +50,7 @@ from convoca.coalition.selectors import organisation_ids_for_user, user_is_coord
 from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.core.forms import OneLineField
-from convoca.core.translatable import SharedFieldsForm
+from convoca.core.translatable import LanguageTextsInlineMixin, SharedFieldsForm
 
 #: Rows in the "by country" and "by source" tables of the figures page.
 FIGURES_TOP = 20
@@ -69,18 +71,54 @@ class ActionAdminForm(SharedFieldsForm):
 
 
 class PledgeActivationForm(forms.Form):
-    subject_en = OneLineField(label=_("Subject in English"), max_length=200)
-    body_en = forms.CharField(
-        label=_("Message in English"),
-        widget=forms.Textarea,
-        help_text=_("What to do now. Markdown."),
-    )
-    subject_es = OneLineField(label=_("Subject in Spanish"), max_length=200)
-    body_es = forms.CharField(label=_("Message in Spanish"), widget=forms.Textarea)
+    """The message in each language of the site, and the organiser's word that it is time.
+
+    A language may be left empty (both its boxes): its pledgers get the
+    message in another (``PledgeActivation.version_in``).
+    """
+
     confirm = forms.BooleanField(
         label=_("The trigger has happened: email every confirmed pledger now."),
         error_messages={"required": _("Tick the box to send the messages.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {}
+        for code, language in settings.LANGUAGES:
+            fields[f"subject_{code}"] = OneLineField(
+                label=gettext("Subject (%(language)s)") % {"language": language},
+                max_length=200,
+                required=False,
+            )
+            fields[f"body_{code}"] = forms.CharField(
+                label=gettext("Message (%(language)s)") % {"language": language},
+                widget=forms.Textarea,
+                required=False,
+                help_text=gettext("What to do now. Markdown."),
+            )
+        self.fields = {**fields, "confirm": self.fields["confirm"]}
+
+    def clean(self):
+        cleaned = super().clean()
+        for code, _language in settings.LANGUAGES:
+            subject, body = cleaned.get(f"subject_{code}"), cleaned.get(f"body_{code}")
+            if subject and not body:
+                self.add_error(f"body_{code}", gettext("Write the message, or clear its subject."))
+            elif body and not subject:
+                self.add_error(f"subject_{code}", gettext("Give the message a subject."))
+        if not self.texts():
+            raise forms.ValidationError(gettext("Write the message in at least one language."))
+        return cleaned
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        """The message by language, for ``pledge_activate``: the languages written in."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            code: {"subject": data[f"subject_{code}"], "body": data[f"body_{code}"]}
+            for code, _language in settings.LANGUAGES
+            if data.get(f"subject_{code}") and data.get(f"body_{code}")
+        }
 
 
 @dataclass(frozen=True)
@@ -470,13 +508,7 @@ class ActionAdmin(OrganisationScopedAdmin):
             raise PermissionDenied
         form = PledgeActivationForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            activation = pledge_activate(
-                action=action,
-                subjects={"en": data["subject_en"], "es": data["subject_es"]},
-                bodies={"en": data["body_en"], "es": data["body_es"]},
-                user=request.user,
-            )
+            activation = pledge_activate(action=action, texts=form.texts(), user=request.user)
             self.message_user(
                 request,
                 ngettext(
@@ -593,11 +625,28 @@ class EndorsementAdmin(OrganisationScopedAdmin):
         self.message_user(request, _("Rejected."), messages.SUCCESS)
 
 
+class PledgeActivationTextInline(LanguageTextsInlineMixin, StackedInline):
+    """The message that was sent, in each language it was written in (read only)."""
+
+    model = PledgeActivationText
+    fields = ["language", "subject", "body"]
+    verbose_name = _("message in one language")
+    verbose_name_plural = _("message in each language")
+
+
 @admin.register(PledgeActivation)
 class PledgeActivationAdmin(OrganisationScopedAdmin):
     organisation_path = "action__shared__organisation"
-    list_display = ["subject_en", "action", "recipients", "activated_by", "created_at"]
+    inlines = [PledgeActivationTextInline]
+    list_display = ["subject", "action", "recipients", "activated_by", "created_at"]
     readonly_fields = [f.name for f in PledgeActivation._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
+
+    @admin.display(description=_("subject"))
+    def subject(self, obj):
+        return obj.text_in("subject")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -2,6 +2,8 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -101,11 +103,16 @@ def _nearest_event(language: str) -> Callable[[str, str], object | None]:
 def pledge_activation_emails_enqueue(*, activation) -> int:
     """Write one email to each confirmed pledger of an activation to the outbox; how many.
 
-    Call it in the transaction that records the activation. Where a pledger
-    gave their city, the email points them to the nearest event on the
-    ground (a rally the trigger called for, say).
+    Call it in the transaction that records the activation and its
+    message. Each pledger gets the message in their language, else the one
+    ``version_in`` picks (the site's language, ...), the whole email in
+    that language. Where a pledger gave their city, the email points them
+    to the nearest event on the ground (a rally the trigger called for,
+    say).
     """
-    nearest = {code: _nearest_event(code) for code in ("en", "es")}
+    prefetch_related_objects([activation], "versions")
+    chosen = {}  # a pledger's language -> the version they get
+    nearest: dict[str, Callable[[str, str], object | None]] = {}
     pledgers = Signature.objects.filter(
         translation_key=activation.translation_key,
         confirmed_at__isnull=False,
@@ -114,14 +121,22 @@ def pledge_activation_emails_enqueue(*, activation) -> int:
     rows, count = [], 0
     for signature in pledgers.iterator(chunk_size=500):
         person = signature.person
-        language = person.language if person.language in ("en", "es") else "en"
+        if person.language not in chosen:
+            chosen[person.language] = activation.version_in(
+                person.language or settings.LANGUAGE_CODE
+            )
+        version = chosen[person.language]
+        # The whole email in the message's language, also when it is not the pledger's.
+        language = version.language
+        if language not in nearest:
+            nearest[language] = _nearest_event(language)
         message = email_message(
             to=person.email,
             template="actions/email/pledge_activation",
             context={
                 "person": person,
-                "subject": getattr(activation, f"subject_{language}"),
-                "body": markdown_to_text(getattr(activation, f"body_{language}")),
+                "subject": version.subject,
+                "body": markdown_to_text(version.body),
                 "nearest": nearest[language](person.city, str(person.country or "")),
             },
             language=language,

@@ -405,17 +405,25 @@ class Endorsement(TimeStampedModel):
         return self.name
 
 
-class PledgeActivation(TimeStampedModel):
-    """The record that a pledge's trigger happened and its pledgers were called to act."""
+class PledgeActivation(TranslatableModel):
+    """The record that a pledge's trigger happened and its pledgers were called to act.
 
+    This is the language-neutral row (which pledge, who activated it, how
+    many were emailed); the message is a ``PledgeActivationText`` per
+    language. Each pledger got the one in their language, else the one
+    ``version_in`` picks for them.
+    """
+
+    # Kept from before the message moved out: the outbox's dedupe keys name it.
+    id = models.BigAutoField(
+        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+    )
     action = models.ForeignKey(
         Action, verbose_name=_("pledge"), on_delete=models.PROTECT, related_name="activations"
     )
+    # The pledge's key (its ActionShared), whose signatures are its pledgers; a field here,
+    # where the base's ``translation_key`` is the row's own id.
     translation_key = models.UUIDField(db_index=True, editable=False)
-    subject_en = OneLineCharField(_("subject in English"), max_length=200)
-    body_en = models.TextField(_("message in English"))
-    subject_es = OneLineCharField(_("subject in Spanish"), max_length=200)
-    body_es = models.TextField(_("message in Spanish"))
     activated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("activated by"),
@@ -430,7 +438,37 @@ class PledgeActivation(TimeStampedModel):
         verbose_name_plural = _("pledge activations")
 
     def __str__(self):
-        return f"{self.subject_en} ({self.created_at:%Y-%m-%d})"
+        return f"{self.text_in('subject')} ({self.created_at:%Y-%m-%d})"
+
+
+class PledgeActivationText(TranslationModel):
+    """A pledge activation's message in one language: its subject and text."""
+
+    shared = models.ForeignKey(
+        PledgeActivation,
+        verbose_name=_("pledge activation"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    subject = OneLineCharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), help_text=_("Markdown."))
+
+    class Meta:
+        verbose_name = _("pledge activation message")
+        verbose_name_plural = _("pledge activation messages")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shared", "language"],
+                name="%(app_label)s_%(class)s_one_per_language",
+                violation_error_message=_(
+                    "This activation already has a message in this language."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.subject
 
 
 class SignatureIntake(models.Model):

@@ -28,6 +28,7 @@ from convoca.actions.models import (
     CountryTally,
     Endorsement,
     PledgeActivation,
+    PledgeActivationText,
     PledgeQuestion,
     Signature,
     SignatureIntake,
@@ -845,12 +846,13 @@ def pledge_questions_publish_check(*, action: Action, sensitive: bool) -> None:
         )
 
 
-def pledge_activate(
-    *, action: Action, subjects: dict[str, str], bodies: dict[str, str], user
-) -> PledgeActivation:
+def pledge_activate(*, action: Action, texts: dict[str, dict[str, str]], user) -> PledgeActivation:
     """Record that the pledge's trigger happened and email every confirmed pledger.
 
-    The emails are written to the outbox in the same transaction, one per
+    ``texts`` is the message by language (``{"en": {"subject": ..., "body":
+    ...}}``), at least one; each pledger gets theirs, else the one
+    ``PledgeActivation.version_in`` picks (the site's language, ...). The
+    emails are written to the outbox in the same transaction, one per
     pledger (a dedupe key each), so nobody is emailed twice. The audit
     trail records who activated it and how many pledgers it reached.
     """
@@ -858,16 +860,16 @@ def pledge_activate(
 
     if not action.is_pledge:
         raise ValueError("only a pledge can be activated")
+    if not texts:
+        raise ValueError("a pledge activation needs its message in at least one language")
     with transaction.atomic():
         activation = PledgeActivation.objects.create(
-            action=action,
-            translation_key=action.translation_key,
-            subject_en=subjects["en"],
-            body_en=bodies["en"],
-            subject_es=subjects["es"],
-            body_es=bodies["es"],
-            activated_by=user,
+            action=action, translation_key=action.translation_key, activated_by=user
         )
+        for language, fields in texts.items():
+            text = PledgeActivationText(shared=activation, language=language, **fields)
+            text.full_clean(exclude=["shared"])
+            text.save()
         activation.recipients = pledge_activation_emails_enqueue(activation=activation)
         activation.save(update_fields=["recipients"])
         audit_record(

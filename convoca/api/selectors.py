@@ -55,7 +55,7 @@ def tagging_list_for_key(key: ApiKey) -> QuerySet[PersonTag]:
 
 
 def mailing_list_for_key(key: ApiKey) -> QuerySet[MailingList]:
-    return _owned(MailingList.objects.all(), key)
+    return _owned(MailingList.objects.prefetch_related("versions"), key)
 
 
 def list_item_list_for_key(key: ApiKey) -> QuerySet[Subscription]:

@@ -16,14 +16,26 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from unfold.admin import StackedInline
 
 from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
 from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.forms import OneLineField
 from convoca.core.models import OutboxEmail
 from convoca.core.outbox import outbox_counts, outbox_retry_now
+from convoca.core.translatable import (
+    LanguageTextsInlineMixin,
+    LanguageVersionsFormSet,
+    language_texts,
+)
 from convoca.mailings.compose import MailingComposer, Recipient
-from convoca.mailings.models import Mailing, MailingList, Subscription, Suppression
+from convoca.mailings.models import (
+    Mailing,
+    MailingList,
+    MailingListText,
+    Subscription,
+    Suppression,
+)
 from convoca.mailings.selectors import (
     audience_filters,
     mailing_list_subscriber_counts,
@@ -43,6 +55,7 @@ from convoca.mailings.services import (
 )
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+LIST_TEXT_FIELDS = ["name", "description"]
 
 
 def _per_language_fields(name, label, field_factory) -> dict:
@@ -83,48 +96,41 @@ class PerLanguageForm(forms.ModelForm):
         super()._post_clean()
 
 
-class MailingListAdminForm(PerLanguageForm):
-    per_language = ("name", "description")
-
-    class Meta:
-        model = MailingList
-        fields = ["organisation", "slug", "is_public", "purpose"]
+class MailingListTextFormSet(LanguageVersionsFormSet):
+    """The list's texts: a block per language, and a name in at least one of them."""
 
     def clean(self):
-        cleaned = super().clean()
-        if not any(cleaned.get(f"name_{code}") for code in LANGUAGES):
+        super().clean()
+        named = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("name")
+        ]
+        if not named:
             raise forms.ValidationError(gettext("Give the list a name in at least one language."))
-        return cleaned
 
 
-MailingListAdminForm = _with_fields(
-    MailingListAdminForm,
-    {
-        **_per_language_fields("name", _("name"), OneLineField),
-        **_per_language_fields(
-            "description",
-            _("description"),
-            lambda **kw: forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), **kw),
-        ),
-    },
-)
+class MailingListTextInline(LanguageTextsInlineMixin, StackedInline):
+    """The list's name and description: one block per language of the site."""
+
+    model = MailingListText
+    formset = MailingListTextFormSet
+    fields = ["language", *LIST_TEXT_FIELDS]
+    verbose_name = _("text in one language")
+    verbose_name_plural = _("name and description in each language")
 
 
 @admin.register(MailingList)
 class MailingListAdmin(OrganisationScopedAdmin):
-    form = MailingListAdminForm
+    fields = ["organisation", "slug", "is_public", "purpose"]
+    inlines = [MailingListTextInline]
     list_display = ["label", "slug", "organisation", "purpose", "is_public", "subscribers", "page"]
-    search_fields = ["slug"]
+    search_fields = ["slug", "versions__name"]
 
-    def get_fields(self, request, obj=None):
-        return [
-            "organisation",
-            "slug",
-            *[f"name_{code}" for code in LANGUAGES],
-            *[f"description_{code}" for code in LANGUAGES],
-            "is_public",
-            "purpose",
-        ]
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
 
     def changelist_view(self, request, extra_context=None):
         self._counts = mailing_list_subscriber_counts()
@@ -132,6 +138,14 @@ class MailingListAdmin(OrganisationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         mailing_list_save(mailing_list=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not MailingListText:
+            return super().save_formset(request, form, formset, change)
+        # Through the service, the one write path for a list and its texts.
+        texts, removed = language_texts(formset, LIST_TEXT_FIELDS)
+        mailing_list_save(mailing_list=form.instance, texts=texts, texts_removed=removed)
+        return None
 
     @admin.display(description=_("name"))
     def label(self, obj):
@@ -164,6 +178,9 @@ class SubscriptionAdmin(OrganisationScopedAdmin):
         "confirmed_at",
         "unsubscribed_at",
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("mailing_list__versions")
 
     def has_add_permission(self, request, obj=None):
         return False  # people subscribe themselves, through double opt-in
@@ -280,6 +297,7 @@ class MailingAdminForm(PerLanguageForm):
         if "lists" not in self.fields:
             return  # a sent mailing: nothing to edit
         lists = self.allowed_lists if self.allowed_lists is not None else MailingList.objects.all()
+        lists = lists.prefetch_related("versions")  # each box shows a name
         self.fields["lists"].queryset = lists
         self.fields["exclude_lists"].queryset = lists
         self.fields["countries"].choices = list(countries)

@@ -5,21 +5,27 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from convoca.core.fields import OneLineLabelsField
+from convoca.core.fields import OneLineCharField, OneLineLabelsField
 from convoca.core.i18n import label_in_language
 from convoca.core.models import TimeStampedModel
+from convoca.core.translatable import TranslatableModel, TranslationModel
 
 
-class MailingList(TimeStampedModel):
+class MailingList(TranslatableModel):
     """A list people subscribe to, such as "Alerts: webinars and mobilisations".
 
     It belongs to an organisation, or to the whole coalition when
-    ``organisation`` is empty. Its name and description are kept per
-    language (``{"en": ..., "es": ...}``). A public list has a subscribe
-    page; a private one is filled only through other forms (an action's
-    consent box) or by organisers.
+    ``organisation`` is empty. This is the language-neutral row; its name
+    and description are a ``MailingListText`` per language (``label``,
+    ``text``: the reader's language, else another that has it). A public
+    list has a subscribe page; a private one is filled only through other
+    forms (an action's consent box) or by organisers.
     """
 
+    # Kept from before the texts moved out: subscriptions, mailings and consents refer to it.
+    id = models.BigAutoField(
+        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+    )
     organisation = models.ForeignKey(
         "coalition.Organisation",
         verbose_name=_("organisation"),
@@ -30,8 +36,6 @@ class MailingList(TimeStampedModel):
         help_text=_("Leave empty for a list of the whole coalition."),
     )
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
-    name = OneLineLabelsField(_("name"), default=dict)
-    description = models.JSONField(_("description"), default=dict, blank=True)
 
     class Purpose(models.TextChoices):
         GENERAL = "general", _("general")
@@ -67,15 +71,49 @@ class MailingList(TimeStampedModel):
         ]
 
     def __str__(self):
-        return label_in_language(self.name) or self.slug
+        return self.label
 
     @property
     def label(self) -> str:
-        return label_in_language(self.name) or self.slug
+        """The list's name in the active language, else in another; else its short name."""
+        return self.text_in("name") or self.slug
 
     @property
     def text(self) -> str:
-        return label_in_language(self.description)
+        """The list's description in the active language, else in another."""
+        return self.text_in("description")
+
+
+class MailingListText(TranslationModel):
+    """A mailing list's name and description in one language.
+
+    Either may be empty: the list shows the other language's then
+    (``MailingList.text_in``).
+    """
+
+    shared = models.ForeignKey(
+        MailingList,
+        verbose_name=_("mailing list"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    name = OneLineCharField(_("name"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("mailing list text")
+        verbose_name_plural = _("mailing list texts")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shared", "language"],
+                name="%(app_label)s_%(class)s_one_per_language",
+                violation_error_message=_("This list already has a text in this language."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name or self.get_language_display()
 
 
 class Subscription(TimeStampedModel):

@@ -183,7 +183,11 @@ def mailing_list_for(*, organisation, purpose: str) -> MailingList | None:
 
 
 def mailing_list_public() -> QuerySet[MailingList]:
-    return MailingList.objects.filter(is_public=True).select_related("organisation")
+    return (
+        MailingList.objects.filter(is_public=True)
+        .select_related("organisation")
+        .prefetch_related("versions")
+    )
 
 
 def mailing_list_get_public(*, slug: str) -> MailingList | None:

@@ -45,6 +45,7 @@ from convoca.mailings.models import (
     Delivery,
     Mailing,
     MailingList,
+    MailingListText,
     Subscription,
     Suppression,
 )
@@ -108,29 +109,55 @@ def mailing_list_create(
     """Create a list; ``organisation=None`` makes it a list of the whole coalition.
 
     ``name`` and ``description`` are ``{language: text}``, e.g.
-    ``{"en": "Alerts", "es": "Alertas"}``. ``purpose`` marks the list other
-    apps feed (see :class:`MailingList.Purpose`).
+    ``{"en": "Alerts", "es": "Alertas"}``: a text row for each language
+    either names. ``purpose`` marks the list other apps feed (see
+    :class:`MailingList.Purpose`).
     """
+    description = description or {}
+    texts = {
+        language: {"name": name.get(language, ""), "description": description.get(language, "")}
+        for language in dict.fromkeys([*name, *description])
+    }
     return mailing_list_save(
         mailing_list=MailingList(
-            organisation=organisation,
-            slug=slug,
-            name=dict(name),
-            description=dict(description or {}),
-            is_public=is_public,
-            purpose=purpose,
-        )
+            organisation=organisation, slug=slug, is_public=is_public, purpose=purpose
+        ),
+        texts=texts,
     )
 
 
-def mailing_list_save(*, mailing_list: MailingList) -> MailingList:
-    """Save a list, new or changed: the one write path for lists (admin, services, demo).
+def mailing_list_save(
+    *,
+    mailing_list: MailingList,
+    texts: dict[str, dict[str, str]] | None = None,
+    texts_removed: Iterable[str] = (),
+) -> MailingList:
+    """Save a list, new or changed, and its texts: the one write path for lists.
 
-    Cached public pages (the sitemap lists the public lists' subscribe
-    pages) are forgotten once the transaction commits.
+    Admin, services and demo all come here. ``mailing_list`` is the
+    language-neutral row; ``texts`` are its name and description by
+    language (``{"en": {"name": ...}}``), written over the texts in those
+    languages (a language left out keeps its text); ``texts_removed`` names
+    languages whose text goes. Cached public pages (the sitemap lists the
+    public lists' subscribe pages) are forgotten once the transaction
+    commits.
     """
-    mailing_list.save()
-    transaction.on_commit(public_pages_invalidate)
+    texts = texts or {}
+    with transaction.atomic():
+        mailing_list.save()
+        gone = [code for code in texts_removed if code not in texts]
+        MailingListText.objects.filter(shared=mailing_list, language__in=gone).delete()
+        for language, fields in texts.items():
+            text = MailingListText.objects.filter(shared=mailing_list, language=language).first()
+            text = text or MailingListText(shared=mailing_list, language=language)
+            for name, value in fields.items():
+                setattr(text, name, value)
+            text.full_clean(exclude=["shared"])
+            text.save()
+        if texts or gone:
+            # Read anew: a cached list of versions would show the old texts.
+            getattr(mailing_list, "_prefetched_objects_cache", {}).pop("versions", None)
+        transaction.on_commit(public_pages_invalidate)
     return mailing_list
 
 
@@ -318,8 +345,9 @@ def subscription_confirm(*, person: Person, wording: str = "") -> list[MailingLi
 def working_group_list_keep(*, group, names: dict[str, str]) -> None:
     """Create a working group's list of its members, or rename it after the group.
 
-    Registered with coalition (``working_group_list_register``), which calls
-    it whenever a group is saved.
+    ``names`` is the group's name by language. Registered with coalition
+    (``working_group_list_register``), which calls it whenever a group is
+    saved.
     """
     if group.mailing_list_id is None:
         group.mailing_list = mailing_list_create(
@@ -331,8 +359,21 @@ def working_group_list_keep(*, group, names: dict[str, str]) -> None:
             purpose=MailingList.Purpose.GROUP,
         )
         group.save(update_fields=["mailing_list"])
-    else:
-        MailingList.objects.filter(pk=group.mailing_list_id).update(name=names)
+        return
+    have = set(
+        MailingListText.objects.filter(shared_id=group.mailing_list_id).values_list(
+            "language", flat=True
+        )
+    )
+    description = _group_list_description()
+    texts = {
+        # A language the list had no text in (a new one) gets the usual description too.
+        code: {"name": name}
+        if code in have
+        else {"name": name, "description": description.get(code, "")}
+        for code, name in names.items()
+    }
+    mailing_list_save(mailing_list=group.mailing_list, texts=texts)
 
 
 def working_group_member_subscribe(*, group, person: Person) -> None:

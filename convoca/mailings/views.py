@@ -189,7 +189,9 @@ class PreferencesView(View):
         )
         ids = {s.mailing_list_id for s in mine}
         return list(
-            MailingList.objects.filter(is_public=True) | MailingList.objects.filter(pk__in=ids)
+            (
+                MailingList.objects.filter(is_public=True) | MailingList.objects.filter(pk__in=ids)
+            ).prefetch_related("versions")
         )
 
     def _render(self, request, person, form, *, saved=False, status=200):

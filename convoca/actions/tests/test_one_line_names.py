@@ -71,12 +71,14 @@ def test_a_pledge_emails_subject_is_one_line_in_the_message_that_leaves(
     activation = commit(
         pledge_activate,
         action=pledge,
-        subjects={"en": f"Act now{RLO}!\r\nBcc: everyone@example.org", "es": "Actúa\nya"},
-        bodies={"en": "Go.", "es": "Ve."},
+        texts={
+            "en": {"subject": f"Act now{RLO}!\r\nBcc: everyone@example.org", "body": "Go."},
+            "es": {"subject": "Actúa\nya", "body": "Ve."},
+        },
         user=coordinator,
     )
-    assert activation.subject_en == "Act now! Bcc: everyone@example.org"
-    assert activation.subject_es == "Actúa ya"
+    subjects = dict(activation.versions.values_list("language", "subject"))
+    assert subjects == {"en": "Act now! Bcc: everyone@example.org", "es": "Actúa ya"}
     outbox_deliver()
     [sent] = [m for m in smtp_sink.messages if m["message"]["Subject"].startswith("Act")]
     assert sent["to"] == ["ana@example.org"]  # nobody added by a header

@@ -199,8 +199,10 @@ def test_an_activated_pledge_points_each_pledger_to_the_nearest_event_to_their_c
     commit(
         pledge_activate,
         action=pledge,
-        subjects={"en": "Act now", "es": "Actúa ya"},
-        bodies={"en": "The trigger happened.", "es": "Ocurrió."},
+        texts={
+            "en": {"subject": "Act now", "body": "The trigger happened."},
+            "es": {"subject": "Actúa ya", "body": "Ocurrió."},
+        },
         user=coordinator,
     )
 

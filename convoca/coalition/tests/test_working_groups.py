@@ -236,8 +236,11 @@ def test_a_new_working_group_gets_a_private_members_list_that_its_members_are_on
     )
     members_list = group.mailing_list
     assert (members_list.is_public, members_list.purpose) == (False, MailingList.Purpose.GROUP)
-    assert members_list.name == {"en": "Media", "es": "Medios"}
-    assert members_list.description["es"] == "Los miembros de un grupo de trabajo."
+    assert dict(members_list.versions.values_list("language", "name")) == {
+        "en": "Media",
+        "es": "Medios",
+    }
+    assert members_list.text_in("description", "es") == "Los miembros de un grupo de trabajo."
     assert working_group_save(group=group).mailing_list == members_list  # saved again: same list
 
     person = person_upsert(data=PersonData(email="m@example.org"), confirmed=True).person

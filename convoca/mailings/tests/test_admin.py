@@ -222,12 +222,16 @@ def test_a_public_list_added_in_the_admin_is_in_the_sitemap_at_once(
             {
                 "organisation": str(organisation.pk),
                 "slug": "solidarity-news",
-                "name_en": "Solidarity news",
-                "name_es": "Noticias de solidaridad",
-                "description_en": "",
-                "description_es": "",
                 "is_public": "on",
                 "purpose": "general",
+                "versions-TOTAL_FORMS": 2,
+                "versions-INITIAL_FORMS": 0,
+                "versions-0-language": "en",
+                "versions-0-name": "Solidarity news",
+                "versions-0-description": "",
+                "versions-1-language": "es",
+                "versions-1-name": "Noticias de solidaridad",
+                "versions-1-description": "",
             },
         )
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from convoca.mailings.models import Mailing, MailingList
+from convoca.mailings.services import mailing_list_save
 from convoca.publishing.models import Article, Topic, WeeklyIssue
 from convoca.publishing.services import article_create, topic_save, weekly_issue_create
 
@@ -136,11 +137,11 @@ def test_an_organiser_cannot_publish_another_organisations_draft(
 def test_an_issue_marked_published_in_its_form_goes_on_the_web_and_out_by_email_with_its_links(
     client, organiser, organisation, django_capture_on_commit_callbacks
 ):
-    MailingList.objects.create(
-        organisation=organisation,
-        name={"en": "The Weekly"},
-        slug="weekly",
-        purpose=MailingList.Purpose.WEEKLY,
+    mailing_list_save(
+        mailing_list=MailingList(
+            organisation=organisation, slug="weekly", purpose=MailingList.Purpose.WEEKLY
+        ),
+        texts={"en": {"name": "The Weekly"}},
     )
     issue = weekly_issue_create(organisation=organisation, number=3, sections=[{"en": "News"}])
     section = issue.sections.get()
