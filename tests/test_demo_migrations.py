@@ -18,6 +18,7 @@ from convoca.core.translatable import TranslationModel
 #: order they are taken back: a migration going back reads the other apps' tables as the
 #: migration graph says they were then, so the apps whose moves came later go back first.
 BEFORE_THE_BASE = [
+    ("mailings", "0003_confirmation_throttle_remove"),
     ("coalition", "0009_organisation_second_factor_required"),
     ("donations", "0005_provider_sync"),
     ("letters", "0001_letters"),

@@ -457,15 +457,9 @@ class PledgeActivationText(TranslationModel):
         verbose_name = _("pledge activation message")
         verbose_name_plural = _("pledge activation messages")
         ordering = ["language"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["shared", "language"],
-                name="%(app_label)s_%(class)s_one_per_language",
-                violation_error_message=_(
-                    "This activation already has a message in this language."
-                ),
-            )
-        ]
+        constraints = version_constraints(
+            version_exists=_("This activation already has a message in this language.")
+        )
 
     def __str__(self):
         return self.subject

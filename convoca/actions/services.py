@@ -28,7 +28,6 @@ from convoca.actions.models import (
     CountryTally,
     Endorsement,
     PledgeActivation,
-    PledgeActivationText,
     PledgeQuestion,
     Signature,
     SignatureIntake,
@@ -42,6 +41,7 @@ from convoca.core.audit import audit_record
 from convoca.core.caching import public_page_scope_changed, public_pages_invalidate
 from convoca.core.images import image_clean
 from convoca.core.links import signed_link_read
+from convoca.core.translatable import language_texts_save
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (
@@ -866,10 +866,7 @@ def pledge_activate(*, action: Action, texts: dict[str, dict[str, str]], user) -
         activation = PledgeActivation.objects.create(
             action=action, translation_key=action.translation_key, activated_by=user
         )
-        for language, fields in texts.items():
-            text = PledgeActivationText(shared=activation, language=language, **fields)
-            text.full_clean(exclude=["shared"])
-            text.save()
+        language_texts_save(activation, texts)
         activation.recipients = pledge_activation_emails_enqueue(activation=activation)
         activation.save(update_fields=["recipients"])
         audit_record(

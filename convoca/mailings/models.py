@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from convoca.core.fields import OneLineCharField, OneLineLabelsField
 from convoca.core.i18n import label_in_language
 from convoca.core.models import TimeStampedModel
-from convoca.core.translatable import TranslatableModel, TranslationModel
+from convoca.core.translatable import TranslatableModel, TranslationModel, version_constraints
 
 
 class MailingList(TranslatableModel):
@@ -104,13 +104,9 @@ class MailingListText(TranslationModel):
         verbose_name = _("mailing list text")
         verbose_name_plural = _("mailing list texts")
         ordering = ["language"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["shared", "language"],
-                name="%(app_label)s_%(class)s_one_per_language",
-                violation_error_message=_("This list already has a text in this language."),
-            )
-        ]
+        constraints = version_constraints(
+            version_exists=_("This list already has a text in this language.")
+        )
 
     def __str__(self):
         return self.name or self.get_language_display()

@@ -40,6 +40,7 @@ from convoca.core.outbox import (
     outbox_keys_existing,
     outbox_message_enqueue,
 )
+from convoca.core.translatable import language_texts_save
 from convoca.mailings.compose import MailingComposer, Recipient
 from convoca.mailings.models import (
     Delivery,
@@ -142,21 +143,9 @@ def mailing_list_save(
     public lists' subscribe pages) are forgotten once the transaction
     commits.
     """
-    texts = texts or {}
     with transaction.atomic():
         mailing_list.save()
-        gone = [code for code in texts_removed if code not in texts]
-        MailingListText.objects.filter(shared=mailing_list, language__in=gone).delete()
-        for language, fields in texts.items():
-            text = MailingListText.objects.filter(shared=mailing_list, language=language).first()
-            text = text or MailingListText(shared=mailing_list, language=language)
-            for name, value in fields.items():
-                setattr(text, name, value)
-            text.full_clean(exclude=["shared"])
-            text.save()
-        if texts or gone:
-            # Read anew: a cached list of versions would show the old texts.
-            getattr(mailing_list, "_prefetched_objects_cache", {}).pop("versions", None)
+        language_texts_save(mailing_list, texts, texts_removed)
         transaction.on_commit(public_pages_invalidate)
     return mailing_list
 

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'pledge activation message',
                 'verbose_name_plural': 'pledge activation messages',
                 'ordering': ['language'],
-                'constraints': [models.UniqueConstraint(fields=('shared', 'language'), name='actions_pledgeactivationtext_one_per_language', violation_error_message='This activation already has a message in this language.')],
+                'constraints': [models.UniqueConstraint(fields=('shared', 'language'), name='actions_pledgeactivationtext_one_version_per_language', violation_error_message='This activation already has a message in this language.')],
             },
         ),
     ]

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'mailing list text',
                 'verbose_name_plural': 'mailing list texts',
                 'ordering': ['language'],
-                'constraints': [models.UniqueConstraint(fields=('shared', 'language'), name='mailings_mailinglisttext_one_per_language', violation_error_message='This list already has a text in this language.')],
+                'constraints': [models.UniqueConstraint(fields=('shared', 'language'), name='mailings_mailinglisttext_one_version_per_language', violation_error_message='This list already has a text in this language.')],
             },
         ),
     ]
