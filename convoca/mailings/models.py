@@ -21,7 +21,7 @@ class MailingList(TimeStampedModel):
     """
 
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         null=True,
@@ -177,7 +177,7 @@ class Mailing(TimeStampedModel):
         SENT = "sent", _("sent")
 
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         null=True,

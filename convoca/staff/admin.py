@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from convoca.coalition.admin import UserAdmin
+from convoca.organisations.admin import UserAdmin
 from convoca.staff.services import second_factors_reset, staff_sessions_end_all
 
 
