@@ -8,8 +8,8 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from convoca.coalition.models import Membership, Organisation
-from convoca.coalition.services import staff_member_create
+from convoca.organisations.models import Membership, Organisation
+from convoca.organisations.services import staff_member_create
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server"}
 
@@ -197,9 +197,11 @@ def smtp_sink(settings):
 def migrate_to():
     """Migrate the test database to ``targets`` (``None``: every app's latest migration).
 
-    Returns the models as they were then, every other app's as it is now,
-    for a test that fills an old schema through historical models and
-    migrates forward.
+    Returns the models as the database now has them: the targets' apps as
+    they were then, every other app as far as the migrations still applied
+    take it (going back may undo other apps' migrations that depend on a
+    target's later ones). For a test that fills an old schema through
+    historical models and migrates forward.
     """
 
     def migrate(targets):
@@ -208,8 +210,10 @@ def migrate_to():
         if targets is None:
             targets = executor.loader.graph.leaf_nodes()
         executor.migrate(targets)
-        moved = {app for app, _name in targets}
-        others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in moved]
-        return executor.loader.project_state([*targets, *others]).apps
+        executor.loader.build_graph()
+        applied = [
+            key for key in executor.loader.applied_migrations if key in executor.loader.graph.nodes
+        ]
+        return executor.loader.project_state(applied).apps
 
     return migrate

@@ -63,7 +63,7 @@ def main() -> int:
     from django.test import Client
 
     from convoca.api.services import api_key_create
-    from convoca.coalition.models import Organisation
+    from convoca.organisations.models import Organisation
     from convoca.people.models import Consent, Person
     from convoca.people.selectors import person_list_visible_to_organisations
     from convoca.people.services import PersonData, consent_give, people_upsert

@@ -146,8 +146,8 @@ def child(path: Path, *, again: bool = True) -> dict:
     from django.core.management import call_command
     from django.db.models import Max
 
-    from convoca.coalition.models import Membership, Organisation
-    from convoca.coalition.services import staff_member_create
+    from convoca.organisations.models import Membership, Organisation
+    from convoca.organisations.services import staff_member_create
     from convoca.people.imports import person_import_confirm, person_import_create
     from convoca.people.models import Consent, Person, PersonImport
 

@@ -202,10 +202,10 @@ def setup_env(folder: Path, database: str) -> dict:
 def prepare(count: int):
     from django.core.management import call_command
 
-    from convoca.coalition.models import Organisation
     from convoca.core.crypto import email_index
     from convoca.mailings.models import MailingList, Subscription
     from convoca.mailings.services import mailing_list_create
+    from convoca.organisations.models import Organisation
     from convoca.people.models import Person
 
     call_command("migrate", verbosity=0)

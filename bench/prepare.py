@@ -46,8 +46,8 @@ def prepare() -> None:
     from django.core.management import call_command
 
     from convoca.cli import migrate_all
-    from convoca.coalition.models import Organisation
     from convoca.core.demo import demo_load
+    from convoca.organisations.models import Organisation
 
     _check_setup()
     migrate_all()  # every database, as convoca serve does
@@ -78,7 +78,7 @@ def signing_prepare(*, count_on_submit: bool) -> None:
     """An open appeal with no signature yet, asking only the default questions."""
     from convoca.actions.models import Action, Signature
     from convoca.actions.services import action_save
-    from convoca.coalition.models import Organisation
+    from convoca.organisations.models import Organisation
     from convoca.people.models import Person
 
     organisation = Organisation.objects.order_by("pk").first()

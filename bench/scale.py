@@ -180,9 +180,9 @@ def fixtures_create(args) -> dict:
 
     from convoca.actions.models import Action
     from convoca.actions.services import action_create
-    from convoca.coalition.models import Organisation
     from convoca.mailings.models import MailingList
     from convoca.mailings.services import mailing_list_create
+    from convoca.organisations.models import Organisation
     from convoca.people.models import Tag
 
     organisations = [

@@ -204,8 +204,8 @@ def cmd_createstaff(args) -> int:
     _prepare()
     import getpass
 
-    from convoca.coalition.models import Membership, Organisation
-    from convoca.coalition.services import staff_member_create
+    from convoca.organisations.models import Membership, Organisation
+    from convoca.organisations.services import staff_member_create
 
     organisation = None
     if args.role != Membership.Role.COORDINATOR:

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from convoca.coalition.models import Membership
 from convoca.core.audit import AUDIT_KINDS, audit_record
 from convoca.core.models import AuditEntry
+from convoca.organisations.models import Membership
 from convoca.people.models import Consent
 from convoca.people.services import PersonData, consent_give, person_upsert
 

@@ -14,11 +14,11 @@ from convoca.actions.services import (
     signature_confirm,
     signature_create,
 )
-from convoca.coalition.models import Membership
 from convoca.events.models import Event
 from convoca.events.services import RegistrationData, event_save, registration_create
 from convoca.inbox.services import ContactData, contact_message_create
 from convoca.mailings.services import mailing_create, mailing_list_create, mailing_schedule
+from convoca.organisations.models import Membership
 from convoca.people.services import PersonData
 
 

@@ -25,7 +25,7 @@ NOT_ONE_LINE = {
     "people.PersonImport.file_key": "made by code, encrypted",
     "people.PersonImport.delimiter": "one character, detected or chosen from a list",
     "people.PersonImport.error": "a message written by Convoca",
-    "coalition.Organisation.pledge_public_key": "a base64 public key, validated on save",
+    "organisations.Organisation.pledge_public_key": "a base64 public key, validated on save",
     "actions.Signature.answers": "JSON of a pledge's answers (sealed or free text, lines allowed)",
     "letters.Target.key": "the imported file's identifier, matched exactly on re-import",
     "letters.Target.language": "a language code",
@@ -140,7 +140,7 @@ def test_names_subjects_and_labels_are_one_line_fields_in_every_form():
         "mailings.MailingListText.name",
         "events.HostMessage.subject",
         "inbox.ContactMessage.name",
-        "coalition.Organisation.name",
+        "organisations.Organisation.name",
         "donations.Donor.public_name",
     ]:
         assert name in one_line, name

@@ -361,7 +361,7 @@ def test_an_organiser_gets_404_for_every_page_of_another_organisations_object(
 ):
     from convoca.actions.models import Action
     from convoca.actions.services import pledge_activate
-    from convoca.coalition.models import Membership, Organisation
+    from convoca.organisations.models import Membership, Organisation
 
     User = get_user_model()
     coordinator = User.objects.get(username="coordinator")

@@ -12,8 +12,8 @@ from django.urls import reverse
 from convoca.actions.models import Action, PledgeQuestion, Signature
 from convoca.actions.services import action_create, signature_confirm
 from convoca.cli import main as convoca
-from convoca.coalition.models import Organisation
 from convoca.core.models import OutboxEmail
+from convoca.organisations.models import Organisation
 from tests.test_personal_data_at_rest import _database_bytes
 
 ANSWER = "ZqMeetAtTheDocksAt6Xj"
@@ -210,7 +210,7 @@ def test_a_pledge_opens_with_a_public_key_or_without_sensitive_questions(
     Action.objects.all().delete()
     public, _key = _key_pair(tmp_path, "key.txt", capsys)
     response = client.post(
-        reverse("admin:coalition_organisation_change", args=[organisation.pk]),
+        reverse("admin:organisations_organisation_change", args=[organisation.pk]),
         {
             "name": organisation.name, "country": "US", "city": "", "website": "",
             "description_en": "", "description_es": "", "show_in_directory": "on",

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from convoca.actions.models import Action
 from convoca.actions.services import action_create
-from convoca.coalition.models import Organisation, WorkingGroup
+from convoca.coalition.models import WorkingGroup
 from convoca.coalition.services import working_group_save
 from convoca.core.demo import demo_load
 from convoca.donations.models import Fundraiser
@@ -19,6 +19,7 @@ from convoca.events.models import Campaign, Event, Series
 from convoca.events.services import campaign_create, event_save
 from convoca.mailings.models import MailingList
 from convoca.mailings.services import mailing_list_create
+from convoca.organisations.models import Organisation
 from convoca.publishing.models import Article, Topic, WeeklyIssue
 from convoca.publishing.services import article_create
 

@@ -44,13 +44,13 @@ from convoca.actions.services import (
     pledge_activate,
     pledge_questions_publish_check,
 )
-from convoca.coalition.models import Organisation
-from convoca.coalition.scoping import OrganisationScopedAdmin
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.core.forms import OneLineField
 from convoca.core.translatable import LanguageTextsInlineMixin, SharedFieldsForm
+from convoca.organisations.models import Organisation
+from convoca.organisations.scoping import OrganisationScopedAdmin
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
 #: Rows in the "by country" and "by source" tables of the figures page.
 FIGURES_TOP = 20

@@ -37,8 +37,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from convoca.actions.models import Action, PledgeQuestion, Signature
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.csv import csv_stream_audited
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.people.models import Consent
 
 AUDIT_VERB = "export signatures"

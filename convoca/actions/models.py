@@ -51,13 +51,13 @@ class ActionShared(TranslatableModel):
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.APPEAL)
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="actions",
     )
     co_sponsors = models.ManyToManyField(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("co-sponsors"),
         blank=True,
         related_name="co_sponsored_actions",

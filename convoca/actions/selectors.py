@@ -19,7 +19,7 @@ from convoca.actions.models import (
     Signature,
     Tally,
 )
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
 
 @dataclass(frozen=True)

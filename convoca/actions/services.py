@@ -35,13 +35,13 @@ from convoca.actions.models import (
 )
 from convoca.actions.routers import intake_database
 from convoca.actions.signals import signature_confirmed
-from convoca.coalition.models import Organisation
 from convoca.core import sealing
 from convoca.core.audit import audit_record
 from convoca.core.caching import public_page_scope_changed, public_pages_invalidate
 from convoca.core.images import image_clean
 from convoca.core.links import signed_link_read
 from convoca.core.translatable import language_texts_save
+from convoca.organisations.models import Organisation
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (

@@ -17,8 +17,8 @@ from convoca.api.services import (
     webhook_retry_now,
     webhook_url_check,
 )
-from convoca.coalition.scoping import OrganisationScopedAdmin
-from convoca.coalition.selectors import user_is_coordinator
+from convoca.organisations.scoping import OrganisationScopedAdmin
+from convoca.organisations.selectors import user_is_coordinator
 
 
 def _secret_page(model_admin, request, *, title, explanation, secret, back):

@@ -23,7 +23,7 @@ class ApiKey(models.Model):
         _("name"), max_length=100, help_text=_("What uses it, e.g. “CRM sync”.")
     )
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.CASCADE,
         null=True,
@@ -73,7 +73,7 @@ class CustomFields(models.Model):
         related_name="+",
     )
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.CASCADE,
         null=True,
@@ -122,7 +122,7 @@ class WebhookEndpoint(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.CASCADE,
         null=True,

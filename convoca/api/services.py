@@ -33,7 +33,6 @@ from convoca.actions.services import (
 )
 from convoca.api.models import ApiKey, CustomFields, WebhookDelivery, WebhookEndpoint
 from convoca.api.selectors import api_key_hash
-from convoca.coalition.models import Organisation
 from convoca.core.audit import audit_record
 from convoca.core.models import AuditEntry
 from convoca.core.outbox import outbox_backoff
@@ -42,6 +41,7 @@ from convoca.events.models import Event, Registration
 from convoca.events.services import RegistrationData, RegistrationResult, registration_create
 from convoca.mailings.models import MailingList, Subscription
 from convoca.mailings.services import subscription_add_from_consent, subscription_unsubscribe
+from convoca.organisations.models import Organisation
 from convoca.people.models import Consent, Person, PersonTag, Tag
 from convoca.people.services import (
     PersonData,

@@ -17,9 +17,9 @@ from convoca.coalition.models import (
     JoinRequest,
     WorkingGroupMember,
 )
-from convoca.coalition.selectors import coordinator_list_emailable
 from convoca.core.mail import absolute_url
 from convoca.core.outbox import outbox_email_enqueue, outbox_key
+from convoca.organisations.selectors import coordinator_list_emailable
 
 
 def _language(value: str) -> str:

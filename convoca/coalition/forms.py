@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from convoca.coalition.models import Organisation, WorkingGroup
+from convoca.coalition.models import WorkingGroup
 from convoca.core.antibot import HoneypotForm
 from convoca.core.forms import OneLineField, email_field, family_name_field, given_name_field
+from convoca.organisations.models import Organisation
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 

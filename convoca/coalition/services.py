@@ -1,4 +1,4 @@
-"""Writes about organisations, their staff, affiliation, and working groups."""
+"""Writes of the coalition: affiliation of organisations, working groups and joining them."""
 
 from __future__ import annotations
 
@@ -18,17 +18,15 @@ from convoca.coalition.models import (
     AffiliationQuestion,
     AffiliationRequest,
     JoinRequest,
-    Membership,
-    Organisation,
-    OrganisationText,
     WorkingGroup,
     WorkingGroupMember,
     WorkingGroupText,
 )
-from convoca.core.audit import audit_record
 from convoca.core.images import image_clean
 from convoca.core.links import signed_link_read
 from convoca.core.translatable import language_codes, language_pick
+from convoca.organisations.models import Membership, Organisation
+from convoca.organisations.services import organisation_save
 from convoca.people.models import Activity, Person
 from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (
@@ -47,104 +45,6 @@ JOIN_LINK_MAX_AGE = 14 * 24 * 3600
 
 class JoinRefused(Exception):
     """A request to join that cannot be made as asked (e.g. a body without an organisation)."""
-
-
-def organisation_logo_clean(*, organisation: Organisation) -> None:
-    """Replace an uploaded logo by a re-encoded PNG of at most 512 px, without metadata."""
-    organisation.logo.save(f"{organisation.slug}.png", image_clean(organisation.logo), save=False)
-
-
-def organisation_save(
-    *,
-    organisation: Organisation,
-    texts: dict[str, dict[str, str]] | None = None,
-    texts_removed: Iterable[str] = (),
-) -> Organisation:
-    """Save an organisation and its description in each language (admin, approval, demo).
-
-    ``organisation`` is saved as it stands (the admin's form checked it);
-    ``texts`` are its description by language (``{"es": {"description":
-    ...}}``), written over the versions in those languages; ``texts_removed``
-    names languages whose version goes.
-    """
-    with transaction.atomic():
-        organisation.save()
-        texts = texts or {}
-        gone = [code for code in texts_removed if code not in texts]
-        OrganisationText.objects.filter(shared=organisation, language__in=gone).delete()
-        for language, fields in texts.items():
-            text = OrganisationText.objects.filter(shared=organisation, language=language).first()
-            text = text or OrganisationText(shared=organisation, language=language)
-            for name, value in fields.items():
-                setattr(text, name, value)
-            text.full_clean(exclude=["shared"])
-            text.save()
-        if texts or gone:
-            # Read anew: a cached list of versions would show the old description.
-            getattr(organisation, "_prefetched_objects_cache", {}).pop("versions", None)
-    return organisation
-
-
-def membership_save(*, membership: Membership, by) -> Membership:
-    """Give a staff member a role in an organisation (or the coalition), or change it.
-
-    The one write path for roles from the admin. Who gave which role is on
-    the audit trail; the staff member's next request sees the new role.
-    """
-    membership.full_clean()
-    with transaction.atomic():
-        membership.save()
-        audit_record(
-            user=by,
-            verb="staff-role-given",
-            target=f"staff member {membership.user_id}: {membership.role}",
-            organisation=membership.organisation_id,
-        )
-    return membership
-
-
-def membership_delete(*, membership: Membership, by) -> None:
-    """Take a role away; the staff member's next request no longer has it (audited)."""
-    with transaction.atomic():
-        audit_record(
-            user=by,
-            verb="staff-role-removed",
-            target=f"staff member {membership.user_id}: {membership.role}",
-            organisation=membership.organisation_id,
-        )
-        membership.delete()
-
-
-def staff_member_create(
-    *,
-    username: str,
-    email: str,
-    password: str | None,
-    role: str,
-    organisation: Organisation | None = None,
-):
-    """Create a staff account with its role; return the user.
-
-    A coordinator gets no organisation; an organiser or viewer gets one.
-    Without a password the account cannot log in until one is set.
-    """
-    User = get_user_model()
-    with transaction.atomic():
-        user = User(username=username, email=email, is_staff=True)
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.full_clean(exclude=["password"])
-        user.save()
-        membership = Membership(
-            user=user,
-            organisation=None if role == Membership.Role.COORDINATOR else organisation,
-            role=role,
-        )
-        membership.full_clean()
-        membership.save()
-    return user
 
 
 # --- Affiliation -------------------------------------------------------------------------

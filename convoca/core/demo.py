@@ -2,7 +2,7 @@
 
 Each app may have a ``demo.py`` with ``load(context)``; they run in the order
 of INSTALLED_APPS, once, on an empty database: one where no app's
-``has_content()`` (coalition's: there are organisations) says otherwise. ``context`` is
+``has_content()`` (organisations': there are some) says otherwise. ``context`` is
 a dict later apps read (the organisations, the people) and add to.
 """
 

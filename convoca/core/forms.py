@@ -91,7 +91,7 @@ class TranslationOfForm(forms.ModelForm):
 
     "Translation of" joins this row to another's group. The choice lists
     only what the staff member may edit (``translatable``, narrowed by
-    ``coalition.scoping.OrganisationScopedAdmin.get_form``): joining another organisation's
+    ``organisations.scoping.OrganisationScopedAdmin.get_form``): joining another organisation's
     action would share its signatures, and listing it would show its drafts.
     """
 

@@ -57,7 +57,7 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.SET_NULL,
         null=True,

@@ -12,8 +12,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import StackedInline
 
-from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.core.forms import OneLineField
@@ -42,6 +40,8 @@ from convoca.donations.services import (
     offline_gift_delete,
     offline_gift_save,
 )
+from convoca.organisations.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.people.models import Consent
 from convoca.people.services import PersonData
 

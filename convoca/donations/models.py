@@ -68,7 +68,7 @@ class Fundraiser(TranslatableModel):
     )
     slug = models.SlugField(_("short name in addresses"), max_length=120, unique=True)
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="fundraisers",

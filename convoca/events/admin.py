@@ -17,9 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.widgets import UnfoldAdminSplitDateTimeWidget
 
-from convoca.coalition.models import Organisation
-from convoca.coalition.scoping import OrganisationScopedAdmin
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.core.forms import TranslationOfForm
@@ -57,6 +54,9 @@ from convoca.events.services import (
     speaker_delete,
     speaker_save,
 )
+from convoca.organisations.models import Organisation
+from convoca.organisations.scoping import OrganisationScopedAdmin
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
 
 class LocalTimesForm(TranslationOfForm):

@@ -198,7 +198,7 @@ def host_email_enqueue(event: Event, template: str) -> None:
 
 def host_edited_enqueue(*, event: Event, fields: list[str]) -> int:
     """Email each coordinator which fields the host of a public event changed."""
-    from convoca.coalition.selectors import coordinator_list_emailable
+    from convoca.organisations.selectors import coordinator_list_emailable
 
     language = settings.LANGUAGE_CODE  # staff have no language of their own
     with translation.override(language):

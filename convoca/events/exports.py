@@ -21,9 +21,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.csv import csv_stream_audited
 from convoca.events.models import Event, Registration
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.people.models import Consent
 
 AUDIT_VERB = "export registrations"

@@ -82,13 +82,13 @@ class CampaignShared(TranslatableModel):
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("coordinating organisation"),
         on_delete=models.PROTECT,
         related_name="campaigns",
     )
     endorsers = models.ManyToManyField(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("endorsing organisations"),
         blank=True,
         related_name="endorsed_campaigns",
@@ -178,7 +178,7 @@ class SeriesShared(TranslatableModel):
     """
 
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("host organisation"),
         on_delete=models.PROTECT,
         related_name="event_series",
@@ -313,7 +313,7 @@ class Event(TimeStampedModel):
     summary = OneLineCharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("host organisation"),
         on_delete=models.PROTECT,
         related_name="events",

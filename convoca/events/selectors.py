@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.events.models import Campaign, Event, Registration, Series
 from convoca.events.places import Place, distance_km
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
 LISTED = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
 

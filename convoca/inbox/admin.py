@@ -6,8 +6,6 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from convoca.coalition.scoping import OrganisationScopedAdmin
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.audit import AuditedAdminMixin
 from convoca.core.crypto import email_index
 from convoca.core.outbox import outbox_sent_at
@@ -19,6 +17,8 @@ from convoca.inbox.services import (
     contact_message_reply,
     contact_message_status_set,
 )
+from convoca.organisations.scoping import OrganisationScopedAdmin
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
 
 class ContactMessageForm(forms.ModelForm):

@@ -50,7 +50,7 @@ class ContactMessage(TimeStampedModel):
         related_name="contact_messages",
     )
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         help_text=_("Empty: written to the whole coalition."),
         on_delete=models.SET_NULL,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.inbox.models import ContactMessage
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
 
 def contact_message_list_for_staff(user: AbstractBaseUser) -> QuerySet[ContactMessage]:

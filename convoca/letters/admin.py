@@ -14,8 +14,6 @@ from unfold.admin import StackedInline
 
 from convoca.actions.models import Action
 from convoca.actions.selectors import action_list_for_staff
-from convoca.coalition.scoping import OrganisationScopedAdmin
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.outbox import outbox_sent_times
 from convoca.core.translatable import LanguageTextsInlineMixin, language_texts
 from convoca.letters.imports import (
@@ -47,6 +45,8 @@ from convoca.letters.services import (
     target_save,
     targets_import,
 )
+from convoca.organisations.scoping import OrganisationScopedAdmin
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
 
 def _bodies_for(request):

@@ -30,7 +30,7 @@ class TargetBody(TimeStampedModel):
     """
 
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="target_bodies",

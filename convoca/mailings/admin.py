@@ -18,8 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from unfold.admin import StackedInline
 
-from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.forms import OneLineField
 from convoca.core.models import OutboxEmail
 from convoca.core.outbox import outbox_counts, outbox_retry_now
@@ -53,6 +51,8 @@ from convoca.mailings.services import (
     mailing_send_now,
     mailing_send_test,
 )
+from convoca.organisations.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 LIST_TEXT_FIELDS = ["name", "description"]

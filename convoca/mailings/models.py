@@ -27,7 +27,7 @@ class MailingList(TranslatableModel):
         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
     )
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         null=True,
@@ -211,7 +211,7 @@ class Mailing(TimeStampedModel):
         SENT = "sent", _("sent")
 
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         null=True,

@@ -10,8 +10,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.mailings.models import Delivery, Mailing, MailingList, Subscription, Suppression
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.people.models import Consent, Person
 
 

@@ -29,7 +29,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from convoca.coalition.models import Organisation
 from convoca.core.caching import public_pages_invalidate
 from convoca.core.crypto import email_addresses_redact, email_index
 from convoca.core.links import resend_window
@@ -53,6 +52,7 @@ from convoca.mailings.models import (
 from convoca.mailings.selectors import mailing_audience
 from convoca.mailings.sending import BatchResult, deliveries_release_stale, mailing_send_batch
 from convoca.mailings.tokens import subscription_confirm_token_make
+from convoca.organisations.models import Organisation
 from convoca.people.models import Activity, Consent, Person
 from convoca.people.selectors import person_get_by_email
 from convoca.people.services import (

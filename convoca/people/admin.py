@@ -11,12 +11,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 
-from convoca.coalition.models import Organisation
-from convoca.coalition.scoping import OrganisationScopedAdmin, staff_organisation_id
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.audit import AuditedAdminMixin, audit_record
 from convoca.core.crypto import email_index, value_index
 from convoca.core.csv import csv_download, csv_stream
+from convoca.organisations.models import Organisation
+from convoca.organisations.scoping import OrganisationScopedAdmin, staff_organisation_id
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.people.forms import PersonImportMappingForm, PersonImportUploadForm
 from convoca.people.imports import (
     FAILURES,

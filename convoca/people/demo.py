@@ -2,7 +2,6 @@
 
 from django.utils.translation import gettext
 
-from convoca.coalition.models import WorkingGroupMember
 from convoca.people.models import Consent
 from convoca.people.services import PersonData, consent_give, person_tag, person_upsert
 
@@ -51,18 +50,5 @@ def load(context: dict) -> None:
         purpose=Consent.Purpose.CONTACT,
         wording="Solidarity Network Tucson may email me.",
         source="demo",
-    )
-    groups = context["working_groups"]
-    WorkingGroupMember.objects.create(
-        group=groups[0],
-        person=people[1],
-        role=WorkingGroupMember.Role.CONVENER,
-        public_name="James Okafor",
-    )
-    WorkingGroupMember.objects.create(
-        group=groups[1],
-        person=people[0],
-        role=WorkingGroupMember.Role.CONVENER,
-        public_name="Ana L.",
     )
     context["people"] = people

@@ -54,9 +54,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_index
 from convoca.core.text import one_line
+from convoca.organisations.models import Organisation
 from convoca.people.models import Activity, Consent, Person, PersonImport, PersonImportSkip
 from convoca.people.selectors import person_indexes_known_to
 from convoca.people.services import (

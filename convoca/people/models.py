@@ -100,7 +100,7 @@ class Tag(TimeStampedModel):
 
     name = OneLineCharField(_("name"), max_length=80)
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.CASCADE,
         null=True,
@@ -171,7 +171,7 @@ class Consent(models.Model):
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
     )
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("to organisation"),
         on_delete=models.CASCADE,
         null=True,
@@ -252,7 +252,7 @@ class Activity(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.SET_NULL,
         null=True,
@@ -302,7 +302,7 @@ class PersonImport(TimeStampedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.CASCADE,
         related_name="person_imports",

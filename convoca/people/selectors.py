@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.crypto import email_index
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.people.models import Activity, Consent, Person
 
 

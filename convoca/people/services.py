@@ -15,9 +15,9 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from convoca.coalition.models import Organisation
 from convoca.core.crypto import email_index
 from convoca.core.links import signed_link_read
+from convoca.organisations.models import Organisation
 from convoca.people.models import Activity, Consent, Person, PersonTag, Tag
 
 logger = logging.getLogger(__name__)

@@ -7,10 +7,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
-from convoca.coalition.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.forms import OneLineField
 from convoca.core.translatable import SharedFieldsForm
+from convoca.organisations.scoping import CoordinatorOnlyAdmin, OrganisationScopedAdmin
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.publishing.fetch import FetchFailed, FetchRefused
 from convoca.publishing.images import ACCEPTED_FORMATS, MAX_UPLOAD_BYTES, ImageInvalid
 from convoca.publishing.models import (
@@ -298,8 +298,8 @@ class ArticleAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         from convoca.actions.models import Action
-        from convoca.coalition.models import Organisation
         from convoca.events.models import Event
+        from convoca.organisations.models import Organisation
 
         form = super().get_form(request, obj, change=change, **kwargs)
         querysets = {

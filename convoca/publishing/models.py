@@ -61,7 +61,7 @@ class Image(TimeStampedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="images",
@@ -132,7 +132,7 @@ class ArticleShared(TranslatableModel):
         _("kind"), max_length=16, choices=ArticleKind.choices, default=ArticleKind.STATEMENT
     )
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="articles",
@@ -320,7 +320,7 @@ class WeeklyIssue(TimeStampedModel):
         PUBLISHED = "published", _("published")
 
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="weekly_issues",
@@ -398,7 +398,7 @@ class WeeklyLink(TimeStampedModel):
         AUDIO = "audio", _("audio")
 
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="weekly_links",
@@ -455,7 +455,7 @@ class PressCoverage(TimeStampedModel):
         WEB = "web", _("web")
 
     organisation = models.ForeignKey(
-        "coalition.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="press_coverage",

@@ -1,8 +1,8 @@
 """The staff accounts page, with what only this app can do: sign out everywhere, reset factors.
 
-The page itself is coalition's (``coalition.admin.UserAdmin``: roles in
-organisations); this app adds its two actions to it, so that coalition
-needs to know nothing of second factors and sessions.
+The page itself is the organisations app's (``organisations.admin.UserAdmin``:
+roles in organisations); this app adds its two actions to it, so that
+organisations needs to know nothing of second factors and sessions.
 """
 
 from django.contrib import admin, messages
@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from convoca.coalition.admin import UserAdmin
+from convoca.organisations.admin import UserAdmin
 from convoca.staff.services import second_factors_reset, staff_sessions_end_all
 
 

@@ -15,7 +15,7 @@ from convoca.core.admin_site import ConvocaAdminConfig, ConvocaAdminSite
 class StaffAdminSite(ConvocaAdminSite):
     def has_permission(self, request):
         """A staff member with a role (read anew on every request) and, if due, a second factor."""
-        from convoca.coalition.models import Membership
+        from convoca.organisations.models import Membership
         from convoca.staff.selectors import SecondFactorState, second_factor_state
 
         user = request.user

@@ -7,7 +7,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.db.models import QuerySet
 
-from convoca.coalition.models import Membership
+from convoca.organisations.models import Membership
 from convoca.staff.models import AuthenticatorApp, Passkey, RecoveryCodes, StaffSession
 
 

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from convoca.coalition.models import Membership, Organisation
-from convoca.coalition.services import staff_member_create
+from convoca.organisations.models import Membership, Organisation
+from convoca.organisations.services import staff_member_create
 
 pytestmark = pytest.mark.e2e
 

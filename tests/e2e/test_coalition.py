@@ -6,16 +6,11 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from convoca.coalition.models import (
-    AffiliationRequest,
-    Membership,
-    Organisation,
-    WorkingGroup,
-    WorkingGroupMember,
-)
-from convoca.coalition.services import staff_member_create
+from convoca.coalition.models import AffiliationRequest, WorkingGroup, WorkingGroupMember
 from convoca.coalition.tests.helpers import working_group_make
 from convoca.inbox.models import ContactMessage, ThreadEntry
+from convoca.organisations.models import Membership, Organisation
+from convoca.organisations.services import staff_member_create
 
 pytestmark = pytest.mark.e2e
 
@@ -80,9 +75,9 @@ def test_an_organisation_applies_is_approved_and_its_contact_logs_in_as_its_orga
     expect(contact.get_by_role("heading", name="Password set")).to_be_visible()
     contact.get_by_role("link", name="Log in").click()
     _log_in(contact, "rosa@brigada.example.org", "dockers-of-valparaiso")
-    contact.goto(f"/admin/coalition/organisation/{organisation.pk}/change/")
+    contact.goto(f"/admin/organisations/organisation/{organisation.pk}/change/")
     expect(contact.locator("input[name=name]")).to_have_value("Brigada Obrera")
-    contact.goto("/admin/coalition/organisation/")
+    contact.goto("/admin/organisations/organisation/")
     expect(contact.get_by_role("link", name="Brigada Obrera")).to_be_visible()
 
 

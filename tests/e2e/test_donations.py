@@ -5,11 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from convoca.coalition.models import Organisation
 from convoca.donations.models import Fundraiser, Payment
 from convoca.donations.providers import provider_cache_clear
 from convoca.donations.services import fundraiser_save
 from convoca.donations.tests.stripe_standin import StripeStandIn
+from convoca.organisations.models import Organisation
 
 pytestmark = pytest.mark.e2e
 

@@ -9,11 +9,11 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from convoca.coalition.models import Membership, Organisation
-from convoca.coalition.services import staff_member_create
 from convoca.events.models import Campaign, Event
 from convoca.events.places import place_find
 from convoca.events.services import campaign_create, event_save, reminders_due
+from convoca.organisations.models import Membership, Organisation
+from convoca.organisations.services import staff_member_create
 
 pytestmark = pytest.mark.e2e
 

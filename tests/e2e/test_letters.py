@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 
 from convoca.actions.models import Action
 from convoca.actions.services import action_create
-from convoca.coalition.models import Organisation
 from convoca.letters.imports import DISTRICT_MAPPINGS, TARGET_MAPPINGS
 from convoca.letters.models import LetterCampaign, LetterDelivery, TargetBody
 from convoca.letters.services import (
@@ -22,6 +21,7 @@ from convoca.letters.services import (
     letter_text_save,
     targets_import,
 )
+from convoca.organisations.models import Organisation
 
 pytestmark = pytest.mark.e2e
 

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from convoca.coalition.models import Organisation
 from convoca.mailings.models import Subscription
 from convoca.mailings.services import mailing_create, mailing_list_create, mailing_send_now
+from convoca.organisations.models import Organisation
 from convoca.people.selectors import person_get_by_email
 
 pytestmark = pytest.mark.e2e
@@ -87,9 +87,9 @@ def test_a_visitor_subscribes_confirms_receives_in_spanish_and_unsubscribes_in_o
 def test_an_organiser_composes_targets_sees_the_count_sends_and_watches_progress(
     new_context, alerts, settings
 ):
-    from convoca.coalition.models import Membership
-    from convoca.coalition.services import staff_member_create
     from convoca.mailings.services import subscription_add_confirmed
+    from convoca.organisations.models import Membership
+    from convoca.organisations.services import staff_member_create
     from convoca.people.services import PersonData, person_upsert
 
     staff_member_create(

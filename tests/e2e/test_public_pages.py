@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from convoca.coalition.models import Organisation
+from convoca.organisations.models import Organisation
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from PIL import ExifTags
 from PIL import Image as PILImage
 from playwright.sync_api import expect
 
-from convoca.coalition.models import Membership
+from convoca.organisations.models import Membership
 from convoca.publishing.models import Article, Image, Topic, WeeklyLink
 from convoca.publishing.services import (
     article_create,

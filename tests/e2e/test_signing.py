@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from convoca.actions.models import Action, Signature
 from convoca.actions.services import action_create
-from convoca.coalition.models import Organisation
+from convoca.organisations.models import Organisation
 
 pytestmark = pytest.mark.e2e
 

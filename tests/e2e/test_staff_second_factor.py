@@ -9,9 +9,9 @@ from django.test import Client
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from convoca.coalition.models import Membership, Organisation
-from convoca.coalition.services import staff_member_create
 from convoca.core.models import AuditEntry
+from convoca.organisations.models import Membership, Organisation
+from convoca.organisations.services import staff_member_create
 from convoca.staff.models import Passkey
 
 pytestmark = pytest.mark.e2e

@@ -17,8 +17,8 @@ from convoca.actions.exports import (
 )
 from convoca.actions.models import Signature
 from convoca.actions.services import SignatureData, signature_confirm, signature_create
-from convoca.coalition.models import Membership
 from convoca.core.models import AuditEntry
+from convoca.organisations.models import Membership
 from convoca.people.models import Consent
 from convoca.people.services import PersonData, consent_withdraw, person_erase
 

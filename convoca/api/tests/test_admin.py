@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from convoca.api.models import ApiKey, WebhookEndpoint
-from convoca.coalition.models import Membership
+from convoca.organisations.models import Membership
 from convoca.publishing import fetch
 
 

@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from PIL import Image
 
-from convoca.coalition.models import AffiliationRequest, Membership, Organisation
-from convoca.coalition.selectors import organisation_ids_for_user
+from convoca.coalition.models import AffiliationRequest
+from convoca.organisations.models import Membership, Organisation
+from convoca.organisations.selectors import organisation_ids_for_user
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +133,7 @@ def test_approval_creates_the_organisation_and_its_contact_sets_a_password_and_i
     assert client.login(username="rosa@brigada.example.org", password="dockers-of-valparaiso")
     user.refresh_from_db()
     assert organisation_ids_for_user(user, can_edit=True) == {organisation.pk}
-    page = client.get(f"/admin/coalition/organisation/{organisation.pk}/change/")
+    page = client.get(f"/admin/organisations/organisation/{organisation.pk}/change/")
     assert page.status_code == 200
     # The link works once.
     assert "expired or was already used" in client.get(_link(invitation), follow=True).text

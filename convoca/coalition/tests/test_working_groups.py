@@ -2,8 +2,9 @@ import re
 
 import pytest
 
-from convoca.coalition.models import JoinRequest, Organisation, WorkingGroup, WorkingGroupMember
-from convoca.coalition.services import organisation_save
+from convoca.coalition.models import JoinRequest, WorkingGroup, WorkingGroupMember
+from convoca.organisations.models import Organisation
+from convoca.organisations.services import organisation_save
 from convoca.people.models import Activity
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.test import Client
 
-from convoca.coalition.models import Membership
 from convoca.core.tests.test_pow import payload, solve
+from convoca.organisations.models import Membership
 
 PASSWORD = "a-long-test-password"
 

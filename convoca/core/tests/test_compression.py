@@ -5,7 +5,7 @@ import gzip
 import pytest
 from django.test import Client
 
-from convoca.coalition.models import Organisation
+from convoca.organisations.models import Organisation
 
 
 @pytest.fixture

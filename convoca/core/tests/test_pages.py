@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from convoca.coalition.models import Organisation
+from convoca.organisations.models import Organisation
 
 
 @pytest.fixture

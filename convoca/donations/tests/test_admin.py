@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from convoca.coalition.models import Membership
 from convoca.core.models import AuditEntry
 from convoca.donations.exports import gift_export_header
 from convoca.donations.models import Fundraiser, OfflineGift
 from convoca.donations.selectors import fundraiser_figures
+from convoca.organisations.models import Membership
 from convoca.people.services import person_erase
 
 pytestmark = pytest.mark.django_db

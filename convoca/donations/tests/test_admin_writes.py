@@ -5,8 +5,8 @@ The admin writes through the same services as the demo and the tests.
 
 from django.urls import reverse
 
-from convoca.coalition.models import Membership
 from convoca.donations.models import Donation, Fundraiser
+from convoca.organisations.models import Membership
 
 
 def texts_form_data(fundraiser):

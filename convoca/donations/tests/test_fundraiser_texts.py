@@ -5,13 +5,13 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from convoca.coalition.models import Membership
 from convoca.donations.models import Fundraiser, FundraiserText
 from convoca.donations.services import (
     fundraiser_close,
     fundraiser_open,
     fundraiser_save,
 )
+from convoca.organisations.models import Membership
 
 CLOSED = {
     "en": "This fundraiser is closed. Thank you to everyone who gave.",

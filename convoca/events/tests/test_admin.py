@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from convoca.coalition.models import Membership
 from convoca.core.models import AuditEntry
 from convoca.events.exports import registration_export_csv
 from convoca.events.models import Event, Registration
 from convoca.events.services import HostedEventData, event_host_submit
+from convoca.organisations.models import Membership
 from convoca.people.services import PersonData
 
 

@@ -99,7 +99,7 @@ def test_an_event_published_in_the_admin_is_in_the_sitemap_at_once(
 def test_an_organiser_of_another_organisation_cannot_change_an_event(
     client, make_staff, other_organisation, make_event
 ):
-    from convoca.coalition.models import Membership
+    from convoca.organisations.models import Membership
 
     event = make_event(capacity=40)
     stranger = make_staff("stranger", Membership.Role.ORGANISER, other_organisation)

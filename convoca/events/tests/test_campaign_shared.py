@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from convoca.coalition.models import Membership
 from convoca.events.models import Campaign, CampaignShared
 from convoca.events.services import campaign_create, campaign_publish, campaign_save
+from convoca.organisations.models import Membership
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from convoca.events.models import Campaign, CampaignShared, Event
 
-BEFORE = [("events", "0007_series_texts_only")]
+# Organisations still coalition's, as they were then (its actions' keys point there too).
+BEFORE = [("events", "0007_series_texts_only"), ("organisations", None)]
 
 
 def _old_campaign(old, organisation, key, language, slug, **fields):

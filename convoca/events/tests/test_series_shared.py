@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from convoca.coalition.models import Membership
 from convoca.events.models import Event, Series, SeriesShared
 from convoca.events.services import series_create, series_publish, series_save
+from convoca.organisations.models import Membership
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from convoca.coalition.models import Membership
 from convoca.inbox.models import ContactMessage, ThreadEntry
 from convoca.inbox.services import (
     ContactData,
@@ -11,6 +10,7 @@ from convoca.inbox.services import (
     contact_message_purge_closed,
     contact_message_status_set,
 )
+from convoca.organisations.models import Membership
 
 pytestmark = pytest.mark.django_db
 

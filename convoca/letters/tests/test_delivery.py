@@ -247,7 +247,7 @@ def test_organisers_see_deliveries_per_target_and_others_do_not(
     make_staff,
     other_organisation,
 ):
-    from convoca.coalition.models import Membership
+    from convoca.organisations.models import Membership
 
     campaign = make_letter(bodies=[house])
     write(campaign, targets=[Target.objects.get(name="Maria Alvarez").pk])

@@ -2,10 +2,10 @@
 
 import pytest
 
-from convoca.coalition.models import Membership
 from convoca.letters.imports import DISTRICT_MAPPINGS, TARGET_MAPPINGS, mapping_from_text
 from convoca.letters.models import District, Target, TargetBody
 from convoca.letters.services import ImportRefused, districts_import, targets_import
+from convoca.organisations.models import Membership
 
 from .conftest import LEGISLATORS, LEGISLATORS_HEADER, ZCCD, legislator
 

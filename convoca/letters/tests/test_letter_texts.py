@@ -58,10 +58,11 @@ def test_a_text_in_a_language_the_site_does_not_have_is_refused_and_nothing_is_w
 def test_the_letter_texts_keep_their_rows_when_they_move_onto_the_base(migrate_to):
     try:
         old = migrate_to([("letters", "0002_campaign_action_kind_shared")])
-        Organisation = old.get_model("coalition", "Organisation")
+        ActionShared = old.get_model("actions", "ActionShared")
+        Organisation = ActionShared._meta.get_field("organisation").related_model
         owner = Organisation.objects.create(name="Owner", slug="owner", country="US")
         key = uuid.uuid4()
-        shared = old.get_model("actions", "ActionShared").objects.create(
+        shared = ActionShared.objects.create(
             id=key, organisation=owner, kind="targeted", status="open"
         )
         action = old.get_model("actions", "Action").objects.create(

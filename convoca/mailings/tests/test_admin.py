@@ -85,7 +85,7 @@ def test_excluding_a_tag_narrows_the_count(client, organiser, alerts, make_subsc
 def test_an_organiser_cannot_see_another_organisations_mailing(
     client, make_staff, other_organisation, organiser, alerts, make_mailing
 ):
-    from convoca.coalition.models import Membership
+    from convoca.organisations.models import Membership
 
     mailing = make_mailing([alerts])
     stranger = make_staff("stranger", Membership.Role.ORGANISER, other_organisation)

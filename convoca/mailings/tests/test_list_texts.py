@@ -6,9 +6,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from convoca.coalition.models import Membership
 from convoca.mailings.models import MailingList, MailingListText
 from convoca.mailings.services import mailing_list_create, mailing_list_save
+from convoca.organisations.models import Membership
 
 PORTUGUESE = [("en", "English"), ("es", "Spanish"), ("pt", "Portuguese")]
 

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from convoca.coalition.models import Membership
 from convoca.core.crypto import email_index
 from convoca.core.csv import csv_stream
 from convoca.mailings.models import MailingList
@@ -19,6 +18,7 @@ from convoca.mailings.services import (
     subscription_unsubscribe,
     suppression_add,
 )
+from convoca.organisations.models import Membership
 from convoca.people import imports
 from convoca.people.models import Activity, Consent, Person, PersonImport, PersonImportSkip
 from convoca.people.selectors import person_get_by_email

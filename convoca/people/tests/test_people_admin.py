@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from convoca.coalition.models import Membership
+from convoca.organisations.models import Membership
 from convoca.people.models import Activity, Consent
 from convoca.people.services import PersonData, activity_record, consent_give, person_upsert
 
@@ -103,9 +103,9 @@ def test_viewer_can_read_but_not_change_people(client, make_staff, organisation,
 
 def test_organiser_cannot_open_another_organisation(client, organiser, other_organisation):
     client.force_login(organiser)
-    url = reverse("admin:coalition_organisation_change", args=[other_organisation.pk])
+    url = reverse("admin:organisations_organisation_change", args=[other_organisation.pk])
     assert client.get(url).status_code == 404
-    listing = client.get(reverse("admin:coalition_organisation_changelist"))
+    listing = client.get(reverse("admin:organisations_organisation_changelist"))
     assert other_organisation.name not in listing.text
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from convoca.coalition.models import Organisation as CurrentOrganisation
+from convoca.organisations.models import Organisation as CurrentOrganisation
 from convoca.publishing.models import Article, ArticleShared
 from convoca.publishing.selectors import article_search
 from convoca.publishing.services import article_create

@@ -183,7 +183,7 @@ def test_a_version_added_in_the_admin_joins_the_text_and_keeps_its_shared_values
 def test_another_organisations_organiser_cannot_see_take_off_or_change_a_text(
     client, make_staff, other_organisation, english, spanish, commit
 ):
-    from convoca.coalition.models import Membership
+    from convoca.organisations.models import Membership
 
     outsider = make_staff("outsider", Membership.Role.ORGANISER, other_organisation)
     client.force_login(outsider)

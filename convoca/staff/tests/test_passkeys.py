@@ -82,7 +82,7 @@ def test_a_cloned_passkey_whose_count_goes_back_is_refused(passkey):
 
 
 def test_another_members_passkey_does_not_pass_for_this_member(passkey, make_staff, organisation):
-    from convoca.coalition.models import Membership
+    from convoca.organisations.models import Membership
 
     make_staff("ana", Membership.Role.ORGANISER, organisation)
     anas_key = SoftPasskey()

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from convoca.coalition.models import Membership
 from convoca.core.models import AuditEntry
+from convoca.organisations.models import Membership
 from convoca.staff.models import AuthenticatorApp, RecoveryCode, StaffSession
 from convoca.staff.tests.conftest import FIREFOX, enrol_app, sign_in
 
@@ -145,7 +145,7 @@ def test_a_coordinator_can_require_a_second_factor_of_one_organisations_staff(
 def test_only_coordinators_may_change_whether_an_organisation_requires_it(organiser, organisation):
     client = Client()
     sign_in(client)
-    page = client.get(f"/admin/coalition/organisation/{organisation.pk}/change/")
+    page = client.get(f"/admin/organisations/organisation/{organisation.pk}/change/")
     assert page.status_code == 200
     assert 'name="second_factor_required"' not in page.text
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
-from convoca.coalition.models import Membership
 from convoca.core.models import AuditEntry
+from convoca.organisations.models import Membership
 from convoca.staff.models import StaffSession
 from convoca.staff.tests.conftest import sign_in
 

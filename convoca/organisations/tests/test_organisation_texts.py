@@ -4,8 +4,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from convoca.coalition.models import Membership, Organisation, OrganisationText
-from convoca.coalition.services import organisation_save
+from convoca.organisations.models import Membership, Organisation, OrganisationText
+from convoca.organisations.services import organisation_save
 
 
 def _change_form(organisation, **texts):
@@ -25,7 +25,7 @@ def test_an_organiser_describes_their_organisation_in_each_language(
     client, organiser, organisation
 ):
     client.force_login(organiser)
-    change = reverse("admin:coalition_organisation_change", args=[organisation.pk])
+    change = reverse("admin:organisations_organisation_change", args=[organisation.pk])
     form = client.get(change).text
     assert 'name="versions-0-description"' in form and 'name="versions-1-description"' in form
     response = client.post(
@@ -41,7 +41,7 @@ def test_an_organiser_of_another_organisation_cannot_describe_ours(
 ):
     stranger = make_staff("stranger", Membership.Role.ORGANISER, other_organisation)
     client.force_login(stranger)
-    change = reverse("admin:coalition_organisation_change", args=[organisation.pk])
+    change = reverse("admin:organisations_organisation_change", args=[organisation.pk])
     assert client.get(change).status_code == 404
     response = client.post(change, _change_form(organisation, en="Taken over."))
     assert response.status_code == 404

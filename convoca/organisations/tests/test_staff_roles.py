@@ -3,8 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from convoca.coalition.models import Membership
 from convoca.core.models import AuditEntry
+from convoca.organisations.models import Membership
 
 
 def test_a_role_given_in_the_admin_opens_the_organisation_and_is_audited(
@@ -15,7 +15,7 @@ def test_a_role_given_in_the_admin_opens_the_organisation_and_is_audited(
     )  # an account with no role yet
     client.force_login(coordinator)
     response = client.post(
-        reverse("admin:coalition_membership_add"),
+        reverse("admin:organisations_membership_add"),
         {"user": newcomer.pk, "organisation": organisation.pk, "role": "organiser"},
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -24,7 +24,7 @@ def test_a_role_given_in_the_admin_opens_the_organisation_and_is_audited(
     assert entry.target == f"staff member {newcomer.pk}: organiser"
 
     client.force_login(newcomer)
-    page = client.get(reverse("admin:coalition_organisation_change", args=[organisation.pk]))
+    page = client.get(reverse("admin:organisations_organisation_change", args=[organisation.pk]))
     assert page.status_code == 200
 
 
@@ -34,7 +34,7 @@ def test_a_role_taken_away_in_the_admin_closes_the_organisation_and_is_audited(
     membership = Membership.objects.get(user=organiser)
     client.force_login(coordinator)
     response = client.post(
-        reverse("admin:coalition_membership_delete", args=[membership.pk]), {"post": "yes"}
+        reverse("admin:organisations_membership_delete", args=[membership.pk]), {"post": "yes"}
     )
     assert response.status_code == 302
     assert not Membership.objects.filter(user=organiser).exists()
@@ -42,14 +42,14 @@ def test_a_role_taken_away_in_the_admin_closes_the_organisation_and_is_audited(
     assert entry.target == f"staff member {organiser.pk}: organiser"
 
     client.force_login(organiser)
-    page = client.get(reverse("admin:coalition_organisation_change", args=[organisation.pk]))
+    page = client.get(reverse("admin:organisations_organisation_change", args=[organisation.pk]))
     assert page.status_code in (302, 403, 404)
 
 
 def test_an_organiser_cannot_give_roles(client, organiser, organisation):
     client.force_login(organiser)
     response = client.post(
-        reverse("admin:coalition_membership_add"),
+        reverse("admin:organisations_membership_add"),
         {"user": organiser.pk, "organisation": organisation.pk, "role": "coordinator"},
     )
     assert response.status_code in (302, 403)

@@ -15,9 +15,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from unfold.admin import ModelAdmin
 
-from convoca.coalition.models import Organisation
-from convoca.coalition.selectors import organisation_ids_for_user, user_is_coordinator
 from convoca.core.forms import TranslationOfForm
+from convoca.organisations.models import Organisation
+from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
 
 def _organisation_id_of(obj, path: str):
