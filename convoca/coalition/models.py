@@ -11,7 +11,13 @@ from django_countries.fields import CountryField
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
-from convoca.core.translatable import TranslatableModel, TranslationModel
+from convoca.core.translatable import (
+    LanguageField,
+    TranslatableModel,
+    TranslationModel,
+    VersionText,
+    version_constraints,
+)
 from convoca.organisations.models import Organisation
 
 
@@ -72,6 +78,11 @@ class WorkingGroup(TranslatableModel):
         related_name="working_group",
     )
 
+    # Its texts, read in the visitor's language (``WorkingGroupText``).
+    name = VersionText()
+    purpose = VersionText()
+    description = VersionText()
+
     class Meta:
         verbose_name = _("working group")
         verbose_name_plural = _("working groups")
@@ -82,18 +93,6 @@ class WorkingGroup(TranslatableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("coalition:working-group-detail", kwargs={"slug": self.slug})
-
-    @property
-    def name(self) -> str:
-        return self.text_in("name")
-
-    @property
-    def purpose(self) -> str:
-        return self.text_in("purpose")
-
-    @property
-    def description(self) -> str:
-        return self.text_in("description")
 
     @property
     def is_strategy_body(self) -> bool:
@@ -122,13 +121,9 @@ class WorkingGroupText(TranslationModel):
         verbose_name = _("working group text")
         verbose_name_plural = _("working group texts")
         ordering = ["language"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["shared", "language"],
-                name="%(app_label)s_%(class)s_one_per_language",
-                violation_error_message=_("This group already has a text in this language."),
-            )
-        ]
+        constraints = version_constraints(
+            version_exists=_("This group already has a text in this language.")
+        )
 
     def __str__(self):
         return self.name
@@ -229,9 +224,7 @@ class AffiliationRequest(TimeStampedModel):
         blank=True,
         related_name="affiliation_requests",
     )
-    language = models.CharField(
-        _("contact's language"), max_length=8, choices=settings.LANGUAGES, default="en"
-    )
+    language = LanguageField(_("contact's language"), default="en")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -345,9 +338,7 @@ class JoinRequest(TimeStampedModel):
         _("name shown publicly"), max_length=120, blank=True, one_line=True
     )
     message = EncryptedTextField(_("message to the conveners"), blank=True)
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
-    )
+    language = LanguageField(_("language"), default="en")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.UNCONFIRMED
     )

@@ -20,11 +20,10 @@ from convoca.coalition.models import (
     JoinRequest,
     WorkingGroup,
     WorkingGroupMember,
-    WorkingGroupText,
 )
 from convoca.core.images import image_clean
 from convoca.core.links import signed_link_read
-from convoca.core.translatable import language_codes, language_pick
+from convoca.core.translatable import language_codes, language_pick, language_texts_save
 from convoca.organisations.models import Membership, Organisation
 from convoca.organisations.services import organisation_save
 from convoca.people.models import Activity, Person
@@ -250,16 +249,7 @@ def working_group_save(
     group.full_clean()
     with transaction.atomic():
         group.save()
-        texts = texts or {}
-        gone = [code for code in texts_removed if code not in texts]
-        WorkingGroupText.objects.filter(shared=group, language__in=gone).delete()
-        for language, fields in texts.items():
-            text = WorkingGroupText.objects.filter(shared=group, language=language).first()
-            text = text or WorkingGroupText(shared=group, language=language)
-            for name, value in fields.items():
-                setattr(text, name, value)
-            text.full_clean(exclude=["shared"])
-            text.save()
+        language_texts_save(group, texts, texts_removed)
         if _group_lists:
             names = {code: group.text_in("name", code) for code, _name in settings.LANGUAGES}
             _group_lists["keep"](group=group, names=names)

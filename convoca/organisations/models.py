@@ -14,7 +14,12 @@ from django_countries.fields import CountryField
 
 from convoca.core.fields import OneLineCharField
 from convoca.core.models import TimeStampedModel
-from convoca.core.translatable import TranslatableModel, TranslationModel
+from convoca.core.translatable import (
+    TranslatableModel,
+    TranslationModel,
+    VersionText,
+    version_constraints,
+)
 
 
 def pledge_public_key_validate(value: str) -> None:
@@ -94,6 +99,9 @@ class Organisation(TranslatableModel):
         ),
     )
 
+    # Its description, read in the visitor's language (``OrganisationText``).
+    description = VersionText()
+
     class Meta:
         db_table = "coalition_organisation"
         verbose_name = _("organisation")
@@ -102,10 +110,6 @@ class Organisation(TranslatableModel):
 
     def __str__(self):
         return self.name
-
-    @property
-    def description(self) -> str:
-        return self.text_in("description")
 
 
 class OrganisationText(TranslationModel):
@@ -124,13 +128,9 @@ class OrganisationText(TranslationModel):
         verbose_name = _("organisation text")
         verbose_name_plural = _("organisation texts")
         ordering = ["language"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["shared", "language"],
-                name="coalition_organisationtext_one_per_language",
-                violation_error_message=_("This organisation already has a text in this language."),
-            )
-        ]
+        constraints = version_constraints(
+            version_exists=_("This organisation already has a text in this language.")
+        )
 
     def __str__(self):
         return self.get_language_display()

@@ -9,7 +9,8 @@ from django.db import transaction
 
 from convoca.core.audit import audit_record
 from convoca.core.images import image_clean
-from convoca.organisations.models import Membership, Organisation, OrganisationText
+from convoca.core.translatable import language_texts_save
+from convoca.organisations.models import Membership, Organisation
 
 
 def organisation_logo_clean(*, organisation: Organisation) -> None:
@@ -32,19 +33,7 @@ def organisation_save(
     """
     with transaction.atomic():
         organisation.save()
-        texts = texts or {}
-        gone = [code for code in texts_removed if code not in texts]
-        OrganisationText.objects.filter(shared=organisation, language__in=gone).delete()
-        for language, fields in texts.items():
-            text = OrganisationText.objects.filter(shared=organisation, language=language).first()
-            text = text or OrganisationText(shared=organisation, language=language)
-            for name, value in fields.items():
-                setattr(text, name, value)
-            text.full_clean(exclude=["shared"])
-            text.save()
-        if texts or gone:
-            # Read anew: a cached list of versions would show the old description.
-            getattr(organisation, "_prefetched_objects_cache", {}).pop("versions", None)
+        language_texts_save(organisation, texts, texts_removed)
     return organisation
 
 

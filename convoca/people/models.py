@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 
 from convoca.core.fields import BlindIndexField, EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
+from convoca.core.translatable import LanguageField
 
 
 class Person(TimeStampedModel):
@@ -48,9 +49,7 @@ class Person(TimeStampedModel):
     )
     city_index = BlindIndexField(_("city index"), source="city", purpose="locality")
     country = CountryField(_("country"), blank=True)
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
-    )
+    language = LanguageField(_("language"), default="en")
     email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     tags = models.ManyToManyField(
@@ -319,9 +318,7 @@ class PersonImport(TimeStampedModel):
     file_name = OneLineCharField(_("file name"), max_length=200, blank=True)
     file_size = models.PositiveBigIntegerField(_("file size"), default=0)
     file_key = EncryptedTextField(_("file key"), blank=True, editable=False)
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
-    )
+    language = LanguageField(_("language"), default="en")
     header = models.JSONField(_("columns"), default=list, blank=True)
     delimiter = models.CharField(_("delimiter"), max_length=1, default=",")
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
