@@ -77,8 +77,6 @@ class EventTimesForm(SharedFieldsForm):
     """One event version's texts beside what all versions share, times typed as the admin does."""
 
     shared_model = EventShared
-    starts_at = forms.SplitDateTimeField(label=_("starts"), widget=UnfoldAdminSplitDateTimeWidget)
-    ends_at = forms.SplitDateTimeField(label=_("ends"), widget=UnfoldAdminSplitDateTimeWidget)
 
     class Meta:
         model = Event
@@ -95,7 +93,12 @@ class EventTimesForm(SharedFieldsForm):
 class EventAdminForm(EventTimesForm):
     """Times are typed and shown as wall-clock times in the event's own ``time_zone``."""
 
+    shared_model = EventShared
     shared_fields = EVENT_ADMIN_SHARED_FIELDS
+    # Typed as a date and a time, as the admin types every other moment (declared on
+    # each form: the shared fields' metaclass would otherwise put the model's in).
+    starts_at = forms.SplitDateTimeField(label=_("starts"), widget=UnfoldAdminSplitDateTimeWidget)
+    ends_at = forms.SplitDateTimeField(label=_("ends"), widget=UnfoldAdminSplitDateTimeWidget)
     translation_help = _(
         "The same event in another language: both share registrations, times and place."
     )
@@ -126,7 +129,12 @@ class EventAdminForm(EventTimesForm):
 
 
 class PendingEventAdminForm(EventTimesForm):
+    shared_model = EventShared
     shared_fields = PENDING_ADMIN_SHARED_FIELDS
+    # Typed as a date and a time, as the admin types every other moment (declared on
+    # each form: the shared fields' metaclass would otherwise put the model's in).
+    starts_at = forms.SplitDateTimeField(label=_("starts"), widget=UnfoldAdminSplitDateTimeWidget)
+    ends_at = forms.SplitDateTimeField(label=_("ends"), widget=UnfoldAdminSplitDateTimeWidget)
 
 
 class SeriesAdminForm(SharedFieldsForm):
