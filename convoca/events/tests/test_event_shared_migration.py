@@ -89,14 +89,14 @@ def _fill_old_schema(old):
             translation_key=keys["rally"],
             person=ana,
             status="waitlisted",
-        ),  # fmt: skip
+        ),
         Registration_.objects.create(
             id=uuid.uuid4(),
             event=rows["rally"],
             translation_key=keys["rally"],
             person=bea,
             share_with_host=True,
-        ),  # fmt: skip
+        ),
     ]
     old.get_model("events", "Speaker").objects.create(event=rows["en"], name="Ana Esperanza")
     old.get_model("events", "HostMessage").objects.create(event=rows["rally"], recipients=1)
