@@ -102,6 +102,7 @@ NOT_PERSONAL = {
         f"events.Event.{name}": "published on the event's page"
         for name in ("title", "slug", "summary", "description", "questions", "report")
     },
+    "events.Event.language": "a language code",
     **{
         f"events.EventShared.{name}": "published on the event's page"
         for name in (
@@ -124,7 +125,11 @@ NOT_PERSONAL = {
 }
 
 #: Models that hold personal data with no relation to a person.
-ALSO_PERSONAL = ["mailings.Suppression", "actions.SignatureIntake", "core.AuditEntry"]
+#: Speakers are people, named on an event's page, two hops from the host since events
+#: moved onto the translatable base (Speaker -> Event -> EventShared -> Person).
+ALSO_PERSONAL = [
+    "mailings.Suppression", "actions.SignatureIntake", "core.AuditEntry", "events.Speaker",
+]  # fmt: skip
 
 #: Encrypted fields that no row keeps once the work is done.
 TRANSIENT = {"actions.SignatureIntake.payload": "deleted once the signature is recorded"}
