@@ -17,9 +17,11 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coalition', '0015_organisation_description_columns_remove'),
+        # The earliest that have the rows it points at, so that migrating
+        # another app back (its migration tests do) need not undo this one.
+        ('coalition', '0002_initial'),
         ('events', '0010_campaign_texts_only'),
-        ('people', '0006_person_import'),
+        ('people', '0002_person_confirmation_sent_at'),
     ]
 
     operations = [
