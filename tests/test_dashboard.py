@@ -15,7 +15,7 @@ from convoca.actions.services import (
     signature_create,
 )
 from convoca.events.models import Event
-from convoca.events.services import RegistrationData, event_save, registration_create
+from convoca.events.services import RegistrationData, event_create, registration_create
 from convoca.inbox.services import ContactData, contact_message_create
 from convoca.mailings.services import mailing_create, mailing_list_create, mailing_schedule
 from convoca.organisations.models import Membership
@@ -45,18 +45,16 @@ def _campaign_of(organisation, name: str, signers: int, *, old_signers: int = 0)
                 created_at=timezone.now() - timedelta(days=10)
             )
     start = timezone.now() + timedelta(days=3)
-    event = event_save(
-        event=Event(
-            language="en",
-            title=f"{name} webinar",
-            slug=f"{organisation.slug}-webinar",
-            organisation=organisation,
-            status=Event.Status.PUBLISHED,
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            time_zone="UTC",
-            online_url="https://meet.example.org/room",
-        )
+    event = event_create(
+        language="en",
+        title=f"{name} webinar",
+        slug=f"{organisation.slug}-webinar",
+        organisation=organisation,
+        status=Event.Status.PUBLISHED,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        time_zone="UTC",
+        online_url="https://meet.example.org/room",
     )
     for n in range(2):
         registration_create(

@@ -19,7 +19,7 @@ from convoca.coalition.tests.helpers import working_group_make
 from convoca.donations.models import Fundraiser
 from convoca.donations.services import fundraiser_save
 from convoca.events.models import Campaign, Event
-from convoca.events.services import campaign_create, event_save
+from convoca.events.services import campaign_create, event_create
 from convoca.mailings.services import mailing_list_create
 
 pytestmark = pytest.mark.django_db
@@ -58,16 +58,14 @@ def world(organisation):
         ask_place=Action.Ask.REQUIRED,
     )
     start = timezone.now() + timedelta(days=3)
-    event_save(
-        event=Event(
-            language="en",
-            title="A webinar",
-            slug="webinar",
-            organisation=organisation,
-            status=Event.Status.PUBLISHED,
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-        )
+    event_create(
+        language="en",
+        title="A webinar",
+        slug="webinar",
+        organisation=organisation,
+        status=Event.Status.PUBLISHED,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
     )
     today = timezone.localdate()
     campaign_create(

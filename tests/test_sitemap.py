@@ -16,7 +16,7 @@ from convoca.core.demo import demo_load
 from convoca.donations.models import Fundraiser
 from convoca.donations.services import fundraiser_save
 from convoca.events.models import Campaign, Event, Series
-from convoca.events.services import campaign_create, event_save
+from convoca.events.services import campaign_create, event_create
 from convoca.mailings.models import MailingList
 from convoca.mailings.services import mailing_list_create
 from convoca.organisations.models import Organisation
@@ -90,13 +90,17 @@ def test_every_kind_of_public_page_is_listed_in_both_languages_with_its_alternat
     published = {
         Article: Article.objects.published(),
         Action: Action.objects.filter(shared__status=Action.Status.OPEN),
-        Event: Event.objects.filter(status=Event.Status.PUBLISHED),
+        Event: Event.objects.filter(shared__status=Event.Status.PUBLISHED),
         Series: Series.objects.filter(shared__is_published=True),
         Campaign: Campaign.objects.filter(shared__status=Campaign.Status.PUBLISHED),
     }
     for model, rows in published.items():
-        # Actions', articles', series' and campaigns' versions share a row.
-        key = "shared_id" if model in (Action, Article, Series, Campaign) else "translation_key"
+        # Actions', articles', events', series' and campaigns' versions share a row.
+        key = (
+            "shared_id"
+            if model in (Action, Article, Event, Series, Campaign)
+            else "translation_key"
+        )
         spanish_keys = rows.filter(language="es").values(key)
         english = rows.filter(language="en", **{f"{key}__in": spanish_keys}).first()
         group = model.objects.filter(**{key: english.translation_key})
@@ -167,19 +171,17 @@ def test_drafts_pending_and_private_items_are_not_listed(client, organisation):
         (Event.Status.DRAFT, "draft-event"),
         (Event.Status.PENDING, "hosted-event"),
     ):
-        event_save(
-            event=Event(
-                language="en",
-                title="An event",
-                slug=slug,
-                organisation=organisation,
-                status=status,
-                kind=Event.Kind.ONLINE,
-                starts_at=now + timedelta(days=3),
-                ends_at=now + timedelta(days=3, hours=1),
-                time_zone="UTC",
-                online_url="https://meet.example.org/room",
-            )
+        event_create(
+            language="en",
+            title="An event",
+            slug=slug,
+            organisation=organisation,
+            status=status,
+            kind=Event.Kind.ONLINE,
+            starts_at=now + timedelta(days=3),
+            ends_at=now + timedelta(days=3, hours=1),
+            time_zone="UTC",
+            online_url="https://meet.example.org/room",
         )
     campaign_create(
         language="en",
@@ -254,19 +256,17 @@ def test_a_page_in_one_language_only_has_no_alternate_in_the_other(client, organ
         published_at=timezone.now() - timedelta(hours=1),
     )
     start = timezone.now() + timedelta(days=2)
-    spanish_event = event_save(
-        event=Event(
-            language="es",
-            title="Charla en Madrid",
-            slug="charla-madrid",
-            organisation=organisation,
-            status=Event.Status.PUBLISHED,
-            kind=Event.Kind.ONLINE,
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            time_zone="Europe/Madrid",
-            online_url="https://meet.example.org/room",
-        )
+    spanish_event = event_create(
+        language="es",
+        title="Charla en Madrid",
+        slug="charla-madrid",
+        organisation=organisation,
+        status=Event.Status.PUBLISHED,
+        kind=Event.Kind.ONLINE,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        time_zone="Europe/Madrid",
+        online_url="https://meet.example.org/room",
     )
     urls = _sitemap(client)
     english = f"{SITE}/en/articles/only-in-english/"

@@ -48,7 +48,6 @@ from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
 from convoca.core.forms import OneLineField
 from convoca.core.translatable import LanguageTextsInlineMixin, SharedFieldsForm
-from convoca.organisations.models import Organisation
 from convoca.organisations.scoping import OrganisationScopedAdmin
 from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
@@ -321,14 +320,6 @@ class ActionAdmin(OrganisationScopedAdmin):
     @admin.display(description=_("co-sponsors"))
     def co_sponsor_names(self, obj):
         return ", ".join(sponsor.name for sponsor in obj.co_sponsors.all()) or "—"
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if not user_is_coordinator(request.user):
-            editable = organisation_ids_for_user(request.user, can_edit=True)
-            form.translatable = Action.objects.filter(shared__organisation__in=editable)
-            form.shared_querysets = {"organisation": Organisation.objects.filter(pk__in=editable)}
-        return form
 
     def save_model(self, request, obj, form, change):
         action_save(

@@ -195,7 +195,8 @@ def event(row: Event, base: str) -> dict:
     return {
         "identifiers": [f"convoca:{row.pk}"],
         "created_date": when(row.created_at),
-        "modified_date": when(row.updated_at),
+        # Its texts or what every language shares (status, times), whichever changed last.
+        "modified_date": when(max(row.updated_at, row.shared.updated_at)),
         "title": row.title,
         "description": row.description,
         "summary": row.summary,

@@ -81,12 +81,12 @@ def signature_list_for_key(key: ApiKey) -> QuerySet[Signature]:
 
 
 def event_list_for_key(key: ApiKey) -> QuerySet[Event]:
-    return _owned(Event.objects.select_related("organisation"), key)
+    return _owned(Event.objects.select_related("shared__organisation"), key, "shared__organisation")
 
 
 def attendance_list_for_key(key: ApiKey) -> QuerySet[Registration]:
     return _owned(
-        Registration.objects.select_related("event", "person"), key, "event__organisation"
+        Registration.objects.select_related("event", "person"), key, "event__shared__organisation"
     ).filter(person__erased_at__isnull=True)
 
 

@@ -385,7 +385,7 @@ def _events_between(endpoint: WebhookEndpoint, since, until) -> list[tuple[str, 
             _owned(
                 Registration.objects.filter(created_at__gt=since, created_at__lte=until),
                 endpoint,
-                "event__organisation",
+                "event__shared__organisation",
             )
             .exclude(status=Registration.Status.CANCELLED)
             .values_list("pk", flat=True)

@@ -19,7 +19,6 @@ from unfold.widgets import UnfoldAdminSplitDateTimeWidget
 
 from convoca.core.audit import AuditedAdminMixin
 from convoca.core.csv import csv_download
-from convoca.core.forms import TranslationOfForm
 from convoca.core.translatable import SharedFieldsForm
 from convoca.events.exports import (
     registration_export_allowed,
@@ -32,6 +31,7 @@ from convoca.events.models import (
     Campaign,
     CampaignShared,
     Event,
+    EventShared,
     PendingEvent,
     Registration,
     Series,
@@ -54,52 +54,86 @@ from convoca.events.services import (
     speaker_delete,
     speaker_save,
 )
-from convoca.organisations.models import Organisation
 from convoca.organisations.scoping import OrganisationScopedAdmin
-from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
+from convoca.organisations.selectors import user_is_coordinator
+
+#: What the event admin shows of what every version shares.
+EVENT_ADMIN_SHARED_FIELDS = (
+    "kind", "organisation", "host_group", "status", "starts_at", "ends_at", "time_zone",
+    "display_zones", "reminder_minutes", "venue_name", "street_address", "city",
+    "postal_code", "country", "latitude", "longitude", "online_url", "capacity", "ask_phone",
+    "recording_url", "series", "campaign",
+)  # fmt: skip
+
+#: What the approval queue shows of what every version shares.
+PENDING_ADMIN_SHARED_FIELDS = (
+    "host_group", "starts_at", "ends_at", "time_zone", "venue_name", "street_address", "city",
+    "postal_code", "country", "latitude", "longitude", "capacity",
+)  # fmt: skip
 
 
-class LocalTimesForm(TranslationOfForm):
-    """Times are typed and shown as wall-clock times in the row's own ``time_zone``."""
+class EventTimesForm(SharedFieldsForm):
+    """One event version's texts beside what all versions share, times typed as the admin does."""
 
-    local_time_fields: tuple[str, ...] = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            zone = zoneinfo.ZoneInfo(self.instance.time_zone)
-            for name in self.local_time_fields:
-                value = getattr(self.instance, name)
-                # Naive on purpose: the widget shows a naive value as it is.
-                self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
-
-    def clean(self):
-        cleaned = super().clean()
-        zone_name = cleaned.get("time_zone")
-        if zone_name:
-            zone = zoneinfo.ZoneInfo(zone_name)
-            for name in self.local_time_fields:
-                value = cleaned.get(name)
-                if value is not None:
-                    wall = timezone.localtime(value).replace(tzinfo=None)
-                    cleaned[name] = wall.replace(tzinfo=zone)
-                    setattr(self.instance, name, cleaned[name])
-        return cleaned
-
-
-class EventAdminForm(LocalTimesForm):
-    translation_help = _(
-        "The same event in another language: both share registrations, times and place."
-    )
-    local_time_fields = ("starts_at", "ends_at")
+    shared_model = EventShared
 
     class Meta:
         model = Event
-        exclude = ["translation_key"]
-        help_texts = {
-            "starts_at": _("In the event's time zone."),
-            "ends_at": _("In the event's time zone."),
-        }
+        exclude = ["shared"]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at < starts_at:
+            self.add_error("ends_at", _("The event must end after it starts."))
+        return cleaned
+
+
+class EventAdminForm(EventTimesForm):
+    """Times are typed and shown as wall-clock times in the event's own ``time_zone``."""
+
+    shared_model = EventShared
+    shared_fields = EVENT_ADMIN_SHARED_FIELDS
+    # Typed as a date and a time, as the admin types every other moment (declared on
+    # each form: the shared fields' metaclass would otherwise put the model's in).
+    starts_at = forms.SplitDateTimeField(label=_("starts"), widget=UnfoldAdminSplitDateTimeWidget)
+    ends_at = forms.SplitDateTimeField(label=_("ends"), widget=UnfoldAdminSplitDateTimeWidget)
+    translation_help = _(
+        "The same event in another language: both share registrations, times and place."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].help_text = _("In the event's time zone.")
+        if self.instance.shared_id:
+            zone = zoneinfo.ZoneInfo(self.instance.time_zone)
+            for name in ("starts_at", "ends_at"):
+                # Naive on purpose: the widget shows a naive value as it is.
+                self.initial[name] = (
+                    getattr(self.instance, name).astimezone(zone).replace(tzinfo=None)
+                )
+
+    def clean(self):
+        zone_name = self.cleaned_data.get("time_zone")
+        # A version joining another event keeps that event's times as they are.
+        if self._joined() is None and zone_name:
+            zone = zoneinfo.ZoneInfo(zone_name)
+            for name in ("starts_at", "ends_at"):
+                value = self.cleaned_data.get(name)
+                if value is not None:
+                    wall = timezone.localtime(value).replace(tzinfo=None)
+                    self.cleaned_data[name] = wall.replace(tzinfo=zone)
+        return super().clean()
+
+
+class PendingEventAdminForm(EventTimesForm):
+    shared_model = EventShared
+    shared_fields = PENDING_ADMIN_SHARED_FIELDS
+    # Typed as a date and a time, as the admin types every other moment (declared on
+    # each form: the shared fields' metaclass would otherwise put the model's in).
+    starts_at = forms.SplitDateTimeField(label=_("starts"), widget=UnfoldAdminSplitDateTimeWidget)
+    ends_at = forms.SplitDateTimeField(label=_("ends"), widget=UnfoldAdminSplitDateTimeWidget)
 
 
 class SeriesAdminForm(SharedFieldsForm):
@@ -185,16 +219,56 @@ class SpeakerInline(TabularInline):
         return self.has_add_permission(request, obj)
 
 
+class SharedColumnsMixin:
+    """List columns read from the shared row, sortable by it."""
+
+    @admin.display(description=_("starts"), ordering="shared__starts_at")
+    def starts_at_shown(self, obj):
+        return obj.starts_at
+
+    @admin.display(description=_("kind"), ordering="shared__kind")
+    def kind_shown(self, obj):
+        return obj.get_kind_display()
+
+    @admin.display(description=_("status"), ordering="shared__status")
+    def status_shown(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description=_("city"), ordering="shared__city")
+    def city_shown(self, obj):
+        return obj.city
+
+    @admin.display(description=_("country"), ordering="shared__country")
+    def country_shown(self, obj):
+        return obj.country.name if obj.country else ""
+
+    @admin.display(description=_("local group hosting"), ordering="shared__host_group")
+    def host_group_shown(self, obj):
+        return obj.host_group
+
+    @admin.display(description=_("campaign"))
+    def campaign_shown(self, obj):
+        return obj.campaign or ""
+
+
 @admin.register(Event)
-class EventAdmin(OrganisationScopedAdmin):
+class EventAdmin(SharedColumnsMixin, OrganisationScopedAdmin):
+    organisation_path = "shared__organisation"
     form = EventAdminForm
     inlines = [SpeakerInline]
     list_display = [
-        "title", "language", "starts_at", "kind", "status", "city", "registered", "figures_link",
+        "title", "language", "starts_at_shown", "kind_shown", "status_shown", "city_shown",
+        "registered", "figures_link",
     ]  # fmt: skip
-    list_filter = ["status", "kind", "language", "series", "campaign"]
-    search_fields = ["title", "city"]
-    date_hierarchy = "starts_at"
+    list_filter = [
+        "shared__status",
+        "shared__kind",
+        "language",
+        "shared__series",
+        "shared__campaign",
+    ]
+    search_fields = ["title", "shared__city"]
+    date_hierarchy = "shared__starts_at"
     prepopulated_fields = {"slug": ["title"]}
     actions = ["export_registrations", "cancel_events"]
     fieldsets = (
@@ -212,7 +286,7 @@ class EventAdmin(OrganisationScopedAdmin):
 
     def get_queryset(self, request):
         confirmed = Count("registrations", filter=Q(registrations__status="confirmed"))
-        return super().get_queryset(request).annotate(confirmed=confirmed)
+        return super().get_queryset(request).select_related("shared").annotate(confirmed=confirmed)
 
     @admin.display(description=_("registered"))
     def registered(self, obj):
@@ -227,9 +301,10 @@ class EventAdmin(OrganisationScopedAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if obj.is_in_person and not obj.has_place:
-            event_place_locate(event=obj)
-        event_save(event=obj)
+        shared = form.shared_data()
+        if obj.is_in_person and not obj.has_place and event_place_locate(event=obj):
+            shared.update(latitude=obj.latitude, longitude=obj.longitude)
+        event_save(event=obj, shared=shared, translation_of=form.cleaned_data.get("translation_of"))
 
     def delete_model(self, request, obj):
         event_delete(event=obj)
@@ -300,7 +375,7 @@ class EventAdmin(OrganisationScopedAdmin):
 
     @admin.action(description=_("Export registrations as CSV"), permissions=["export"])
     def export_registrations(self, request, queryset):
-        if queryset.values("translation_key").distinct().count() != 1:
+        if queryset.values("shared_id").distinct().count() != 1:
             self.message_user(request, gettext("Choose one event to export."), messages.WARNING)
             return None
         return self._export_response(request, queryset.first())
@@ -311,7 +386,7 @@ class EventAdmin(OrganisationScopedAdmin):
     )
     def cancel_events(self, request, queryset):
         told = 0
-        for event in queryset.exclude(status=Event.Status.CANCELLED):
+        for event in queryset.exclude(shared__status=Event.Status.CANCELLED):
             told += event_cancel(event=event)
         self.message_user(
             request,
@@ -326,13 +401,16 @@ class EventAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(PendingEvent)
-class PendingEventAdmin(OrganisationScopedAdmin):
+class PendingEventAdmin(SharedColumnsMixin, OrganisationScopedAdmin):
     """Events offered through a campaign's host form, for a coordinator to approve."""
 
+    organisation_path = "shared__organisation"
+    form = PendingEventAdminForm
     list_display = [
-        "title", "campaign", "host_group", "city", "country", "on_map", "starts_at", "created_at",
+        "title", "campaign_shown", "host_group_shown", "city_shown", "country_shown", "on_map",
+        "starts_at_shown", "created_at",
     ]  # fmt: skip
-    list_filter = ["campaign", "country"]
+    list_filter = ["shared__campaign", "shared__country"]
     readonly_fields = ["host_person", "campaign"]
     fields = [
         "title", "description", "host_group", "host_person", "campaign", "starts_at", "ends_at",
@@ -342,7 +420,20 @@ class PendingEventAdmin(OrganisationScopedAdmin):
     actions = ["approve", "reject"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(status=Event.Status.PENDING)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(shared__status=Event.Status.PENDING)
+            .select_related("shared")
+        )
+
+    @admin.display(description=_("host"))
+    def host_person(self, obj):
+        return obj.shared.host_person or "—"
+
+    @admin.display(description=_("campaign"))
+    def campaign(self, obj):
+        return obj.campaign or "—"
 
     @admin.display(description=_("on the map"), boolean=True)
     def on_map(self, obj):
@@ -376,9 +467,10 @@ class PendingEventAdmin(OrganisationScopedAdmin):
         self.message_user(request, gettext("Turned down."), messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
-        if not obj.has_place:
-            event_place_locate(event=obj)
-        event_save(event=obj)
+        shared = form.shared_data()
+        if not obj.has_place and event_place_locate(event=obj):
+            shared.update(latitude=obj.latitude, longitude=obj.longitude)
+        event_save(event=obj, shared=shared)
 
     def delete_model(self, request, obj):
         event_delete(event=obj)
@@ -404,14 +496,6 @@ class SeriesAdmin(OrganisationScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("shared")
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if not user_is_coordinator(request.user):
-            editable = organisation_ids_for_user(request.user, can_edit=True)
-            form.translatable = Series.objects.filter(shared__organisation__in=editable)
-            form.shared_querysets = {"organisation": Organisation.objects.filter(pk__in=editable)}
-        return form
 
     @admin.display(description=_("recurrence rule"), ordering="shared__rule")
     def rule_shown(self, obj):
@@ -466,14 +550,6 @@ class CampaignAdmin(OrganisationScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("shared")
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if not user_is_coordinator(request.user):
-            editable = organisation_ids_for_user(request.user, can_edit=True)
-            form.translatable = Campaign.objects.filter(shared__organisation__in=editable)
-            form.shared_querysets = {"organisation": Organisation.objects.filter(pk__in=editable)}
-        return form
 
     @admin.display(description=_("first day"), ordering="shared__starts_on")
     def starts_on_shown(self, obj):
@@ -546,7 +622,7 @@ class CampaignAdmin(OrganisationScopedAdmin):
 class RegistrationAdmin(AuditedAdminMixin, OrganisationScopedAdmin):
     """Registrations of one's organisation's events; attendance is marked from the list."""
 
-    organisation_path = "event__organisation"
+    organisation_path = "event__shared__organisation"
     # Its list shows no personal data (a reference, the event); its page does.
     audit_lists = False
     list_display = ["__str__", "event", "status", "attended", "created_at"]

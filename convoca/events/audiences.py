@@ -9,12 +9,12 @@ from convoca.mailings.selectors import audience_filter_register
 def _event_choices(organisation_ids=None):
     from convoca.events.models import Event
 
-    events = Event.objects.order_by("-starts_at")
+    events = Event.objects.order_by("-shared__starts_at")
     if organisation_ids is not None:
-        events = events.filter(organisation_id__in=organisation_ids)
+        events = events.filter(shared__organisation_id__in=organisation_ids)
     seen, choices = set(), []
     for key, title, language, starts_at in events.values_list(
-        "translation_key", "title", "language", "starts_at"
+        "shared_id", "title", "language", "shared__starts_at"
     )[:500]:
         if key not in seen:
             seen.add(key)
@@ -29,7 +29,7 @@ def _event_people(values):
         Exists(
             Registration.objects.filter(
                 person=OuterRef("pk"),
-                event__translation_key__in=values,
+                translation_key__in=values,
                 status=Registration.Status.CONFIRMED,
             )
         )

@@ -22,6 +22,7 @@ from convoca.events.places import place_find
 from convoca.events.services import (
     _unique_slug,
     campaign_create,
+    event_create,
     event_save,
     series_create,
     speaker_save,
@@ -176,7 +177,7 @@ def _series(organisation, people, now):
     versions["es"] = series_create(
         language="es", translation_of=versions["en"], before=horizon, **SERIES["es"]
     )
-    english = list(versions["en"].occurrences.order_by("starts_at"))
+    english = list(versions["en"].occurrences.order_by("shared__starts_at"))
     spanish = {e.translation_key: e for e in versions["es"].occurrences.all()}
     for index, event in enumerate(english):
         title_en, title_es, speaker, role = SESSIONS[index % len(SESSIONS)]
@@ -184,14 +185,17 @@ def _series(organisation, people, now):
         for version, title in pair:
             version.title = f"{SERIES[version.language]['title']}: {title}"
             version.summary = title
+            shared = {}
             if version.ends_at < now:
-                version.recording_url = f"https://video.example.org/solidarity-webinar-{index + 1}"
+                shared["recording_url"] = (
+                    f"https://video.example.org/solidarity-webinar-{index + 1}"
+                )
                 version.report = (
                     f"{speaker} ({role}) spoke to 140 people from 18 countries."
                     if version.language == "en"
                     else f"{speaker} ({role}) habló ante 140 personas de 18 países."
                 )
-            event_save(event=version)
+            event_save(event=version, shared=shared)
             speaker_save(speaker=Speaker(event=version, name=speaker, role=role))
     upcoming = [e for e in english if e.starts_at > now]
     if upcoming:
@@ -236,7 +240,7 @@ def _campaign(context, organisation, people, now):
                 ),
                 confirmed=True,
             ).person
-            event = Event(
+            event = event_create(
                 language=language,
                 kind=Event.Kind.IN_PERSON,
                 title=title.format(city=city),
@@ -256,7 +260,6 @@ def _campaign(context, organisation, people, now):
                 campaign=versions[language],
                 host_person=host,
             )
-            event_save(event=event)
             if status == Event.Status.PUBLISHED and people and index < len(people):
                 Registration.objects.create(
                     event=event,

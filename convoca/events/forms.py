@@ -61,7 +61,7 @@ class RegistrationForm(PersonFields):
         self.fields["news"] = forms.BooleanField(
             label=self.news_wording(organisation), required=False
         )
-        if event.host_group or event.campaign_id:
+        if event.host_group or event.shared.campaign_id:
             self.fields["share"] = forms.BooleanField(
                 label=self.share_wording(event), required=False
             )

@@ -1,12 +1,11 @@
 """Events people come to, the series and campaigns that group them, and who registers.
 
-A series and a campaign are on the translatable base (``core.translatable``):
-what they share is one ``SeriesShared``/``CampaignShared`` row, their texts
-one row per language. An event's texts are kept one row per language,
-linked by ``translation_key``; what is not text (times, place,
-capacity, status) is the same in every language version and is copied
-from one version to its siblings by ``event_save``. Registrations, counts and the
-wait list belong to the translation group, not to one version.
+Events, series and campaigns are on the translatable base
+(``core.translatable``): what all versions share (times, place, capacity,
+status, rule, dates) is one ``EventShared``/``SeriesShared``/``CampaignShared``
+row, their texts one row per language. Nothing is copied between versions.
+Registrations, counts and the wait list belong to the event in every
+language: a registration's ``translation_key`` is its ``EventShared`` id.
 """
 
 import secrets
@@ -14,7 +13,6 @@ import uuid
 import zoneinfo
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -25,7 +23,12 @@ from django_countries.fields import CountryField
 
 from convoca.core.fields import EncryptedTextField, OneLineCharField
 from convoca.core.models import TimeStampedModel
-from convoca.core.translatable import TranslatableModel, TranslationModel, version_constraints
+from convoca.core.translatable import (
+    LanguageField,
+    TranslatableModel,
+    TranslationModel,
+    version_constraints,
+)
 
 DEFAULT_REMINDERS = [24 * 60, 60]
 
@@ -272,9 +275,14 @@ class Series(TranslationModel):
         with translation.override(self.language):
             return reverse("events:series-detail", kwargs={"slug": self.slug})
 
+    @property
+    def occurrences(self):
+        """The series' occurrences in this version's language."""
+        return Event.objects.filter(shared__series_id=self.shared_id, language=self.language)
 
-class Event(TimeStampedModel):
-    """One language version of something people come to: a webinar, a rally, a meeting.
+
+class EventShared(TranslatableModel):
+    """What every language version of an event shares: when, where, how many, and its status.
 
     ``starts_at`` and ``ends_at`` are stored in UTC and shown in
     ``time_zone`` and in ``display_zones``. The join link of an online
@@ -283,6 +291,9 @@ class Event(TimeStampedModel):
     the rule gave it, which names it even after it is moved. An event
     offered through a campaign's host form waits as ``pending`` until a
     coordinator approves it; its host manages it through a private link.
+    Cancelling, publishing, moving or resizing it is one write that every
+    version sees. Its id is the event's translation key, under which people
+    register (a registration is for the event in every language).
     """
 
     class Kind(models.TextChoices):
@@ -297,21 +308,7 @@ class Event(TimeStampedModel):
         CANCELLED = "cancelled", _("cancelled")
         REJECTED = "rejected", _("not approved")
 
-    #: What every language version shares; ``event_save`` copies these.
-    SHARED_FIELDS = (
-        "kind", "starts_at", "ends_at", "time_zone", "display_zones", "venue_name",
-        "street_address", "city", "postal_code", "country", "latitude", "longitude",
-        "online_url", "capacity", "status", "reminder_minutes", "recording_url", "campaign",
-        "organisation", "host_group", "ask_phone",
-    )  # fmt: skip
-
-    translation_key = models.UUIDField(_("translation group"), default=uuid.uuid4, db_index=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ONLINE)
-    title = OneLineCharField(_("title"), max_length=250)
-    slug = models.SlugField(_("short name in addresses"), max_length=120)
-    summary = OneLineCharField(_("summary"), max_length=300, blank=True)
-    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     organisation = models.ForeignKey(
         "organisations.Organisation",
         verbose_name=_("host organisation"),
@@ -349,12 +346,6 @@ class Event(TimeStampedModel):
     capacity = models.PositiveIntegerField(
         _("places"), default=0, help_text=_("0 for no limit. When full, people join a wait list.")
     )
-    questions = models.JSONField(
-        _("extra questions"),
-        default=list,
-        blank=True,
-        help_text=_('Questions asked when registering, for example ["Your union?"].'),
-    )
     ask_phone = models.BooleanField(_("ask for a phone number"), default=False)
     reminder_minutes = models.JSONField(
         _("reminders, minutes before the start"),
@@ -363,9 +354,8 @@ class Event(TimeStampedModel):
         validators=[validate_reminders],
     )
     recording_url = models.URLField(_("recording"), blank=True)
-    report = models.TextField(_("report"), blank=True, help_text=_("Markdown, after the event."))
     series = models.ForeignKey(
-        Series,
+        SeriesShared,
         verbose_name=_("series"),
         on_delete=models.CASCADE,
         null=True,
@@ -376,7 +366,7 @@ class Event(TimeStampedModel):
         _("start given by the series rule"), null=True, blank=True, editable=False
     )
     campaign = models.ForeignKey(
-        Campaign,
+        CampaignShared,
         verbose_name=_("campaign"),
         on_delete=models.PROTECT,
         null=True,
@@ -396,20 +386,10 @@ class Event(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
+        verbose_name = _("event in every language")
+        verbose_name_plural = _("events in every language")
         ordering = ["starts_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["language", "slug"],
-                name="%(app_label)s_%(class)s_unique_slug",
-                violation_error_message=_("Another event in this language has this address."),
-            ),
-            models.UniqueConstraint(
-                fields=["translation_key", "language"],
-                name="%(app_label)s_%(class)s_one_version_per_language",
-                violation_error_message=_("This event already has a version in this language."),
-            ),
             models.UniqueConstraint(
                 fields=["series", "occurrence_start"],
                 condition=Q(series__isnull=False),
@@ -421,7 +401,71 @@ class Event(TimeStampedModel):
                 violation_error_message=_("The event must end after it starts."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "starts_at"], name="events_event_listed_idx")]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="events_eventshared_listed_idx")
+        ]
+
+    def __str__(self):
+        version = self.version_in()
+        return version.title if version else str(self.pk)
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            raise ValidationError({"ends_at": _("The event must end after it starts.")})
+
+
+#: What a version of an event reads from its shared row as if it were its own
+#: (and what ``event_save`` writes once for every version).
+EVENT_SHARED_FIELDS = (
+    "kind", "starts_at", "ends_at", "time_zone", "display_zones", "venue_name",
+    "street_address", "city", "postal_code", "country", "latitude", "longitude",
+    "online_url", "capacity", "status", "reminder_minutes", "recording_url",
+    "organisation", "host_group", "ask_phone", "host_person", "occurrence_start",
+)  # fmt: skip
+
+
+class Event(TranslationModel):
+    """One language version of something people come to: a webinar, a rally, a meeting.
+
+    Its title, address, summary, description, extra questions and report;
+    the rest (times, place, capacity, status, host) is its ``shared`` row
+    (``EventShared``), read through the version as ``event.starts_at``.
+    ``event.series`` and ``event.campaign`` are the series' and campaign's
+    versions in the event's language (or another when there is none).
+    """
+
+    Kind = EventShared.Kind
+    Status = EventShared.Status
+    shared_attributes = (
+        *EVENT_SHARED_FIELDS, "organisation_id", "host_person_id", "host_key",
+    )  # fmt: skip
+
+    shared = models.ForeignKey(
+        EventShared,
+        verbose_name=_("event in every language"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    title = OneLineCharField(_("title"), max_length=250)
+    slug = models.SlugField(_("short name in addresses"), max_length=120)
+    summary = OneLineCharField(_("summary"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    questions = models.JSONField(
+        _("extra questions"),
+        default=list,
+        blank=True,
+        help_text=_('Questions asked when registering, for example ["Your union?"].'),
+    )
+    report = models.TextField(_("report"), blank=True, help_text=_("Markdown, after the event."))
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["shared__starts_at"]
+        constraints = version_constraints(
+            slug_taken=_("Another event in this language has this address."),
+            version_exists=_("This event already has a version in this language."),
+        )
 
     def __str__(self):
         return self.title
@@ -430,9 +474,17 @@ class Event(TimeStampedModel):
         with translation.override(self.language):
             return reverse("events:event-detail", kwargs={"slug": self.slug})
 
-    def clean(self):
-        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
-            raise ValidationError({"ends_at": _("The event must end after it starts.")})
+    @property
+    def series(self) -> Series | None:
+        """The series this is an occurrence of, in this version's language if it has one."""
+        series = self.shared.series
+        return series.version_in(self.language) if series is not None else None
+
+    @property
+    def campaign(self) -> Campaign | None:
+        """The campaign this event is part of, in this version's language if it has one."""
+        campaign = self.shared.campaign
+        return campaign.version_in(self.language) if campaign is not None else None
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -491,6 +543,11 @@ class Speaker(models.Model):
 class Registration(TimeStampedModel):
     """A person's place at an event (all language versions), or on its wait list.
 
+    ``translation_key`` is the event in every language (its ``EventShared``
+    row), which the place, the count and the wait list are at; ``event`` is
+    the version the person registered through, whose language their emails
+    link to.
+
     One per person per event: registering again with the same email
     returns the same registration (and restores a cancelled one). When a
     confirmed registrant cancels, the first person on the wait list is moved
@@ -510,6 +567,7 @@ class Registration(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="registrations",
     )
+    #: The event in every language (its ``EventShared`` id), which the place is at.
     translation_key = models.UUIDField(editable=False, db_index=True)
     person = models.ForeignKey(
         "people.Person",
@@ -556,7 +614,7 @@ class SeriesRegistration(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="series_registrations",
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = LanguageField(_("language"))
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     class Meta:

@@ -36,7 +36,9 @@ def event_in_language(event: Event, language: str) -> Event:
     if event.language == language:
         return event
     return (
-        Event.objects.filter(translation_key=event.translation_key, language=language).first()
+        Event.objects.filter(shared_id=event.shared_id, language=language)
+        .select_related("shared")
+        .first()
         or event
     )
 
@@ -44,8 +46,7 @@ def event_in_language(event: Event, language: str) -> Event:
 def event_versions(event: Event) -> dict[str, str]:
     """Each language version's address, for the language switcher."""
     return {
-        e.language: e.get_absolute_url()
-        for e in Event.objects.filter(translation_key=event.translation_key)
+        e.language: e.get_absolute_url() for e in Event.objects.filter(shared_id=event.shared_id)
     }
 
 
@@ -114,9 +115,9 @@ def event_times(event: Event) -> list[EventTime]:
 def event_get_public(*, language: str, slug: str) -> Event | None:
     """A published (or cancelled, to say so) event by its address in ``language``."""
     return (
-        Event.objects.select_related("organisation", "series", "campaign")
+        Event.objects.select_related("shared__organisation", "shared__series", "shared__campaign")
         .prefetch_related("speakers")
-        .filter(language=language, slug=slug, status__in=LISTED)
+        .filter(language=language, slug=slug, shared__status__in=LISTED)
         .first()
     )
 
@@ -131,20 +132,24 @@ def event_list_upcoming(
     kind: str = "",
 ) -> list[Event]:
     """Published events that have not ended, one per translation group, soonest first."""
-    events = Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__gt=timezone.now())
+    events = Event.objects.filter(
+        shared__status=Event.Status.PUBLISHED, shared__ends_at__gt=timezone.now()
+    )
     if campaign is not None:
-        events = events.filter(campaign__shared_id=campaign.shared_id)
+        events = events.filter(shared__campaign_id=campaign.shared_id)
     if country:
-        events = events.filter(country=country)
+        events = events.filter(shared__country=country)
     if since:
-        events = events.filter(starts_at__date__gte=since)
+        events = events.filter(shared__starts_at__date__gte=since)
     if until:
-        events = events.filter(starts_at__date__lte=until)
+        events = events.filter(shared__starts_at__date__lte=until)
     if kind == "in_person":
-        events = events.exclude(kind=Event.Kind.ONLINE)
+        events = events.exclude(shared__kind=Event.Kind.ONLINE)
     elif kind == "online":
-        events = events.exclude(kind=Event.Kind.IN_PERSON)
-    rows = _prefer_language(events.select_related("organisation").order_by("starts_at"), language)
+        events = events.exclude(shared__kind=Event.Kind.IN_PERSON)
+    rows = _prefer_language(
+        events.select_related("shared__organisation").order_by("shared__starts_at"), language
+    )
     return sorted(rows, key=lambda e: (e.starts_at, e.pk))
 
 
@@ -205,7 +210,11 @@ def series_get_public(*, language: str, slug: str) -> Series | None:
 
 def series_occurrences(*, series: Series) -> tuple[list[Event], list[Event]]:
     """The series' listed occurrences in this language: (past, upcoming)."""
-    occurrences = list(series.occurrences.filter(status__in=LISTED).order_by("starts_at"))
+    occurrences = list(
+        series.occurrences.filter(shared__status__in=LISTED)
+        .select_related("shared")
+        .order_by("shared__starts_at")
+    )
     now = timezone.now()
     past = [e for e in occurrences if e.ends_at <= now]
     upcoming = [e for e in occurrences if e.ends_at > now]
@@ -236,9 +245,13 @@ def campaign_list_public(*, language: str) -> list[Campaign]:
 
 def campaign_events_all(*, campaign: Campaign, language: str) -> list[Event]:
     """Every published event of the campaign (past ones too), one per translation group."""
-    events = Event.objects.filter(
-        campaign__shared_id=campaign.shared_id, status=Event.Status.PUBLISHED
-    ).order_by("starts_at")
+    events = (
+        Event.objects.filter(
+            shared__campaign_id=campaign.shared_id, shared__status=Event.Status.PUBLISHED
+        )
+        .select_related("shared")
+        .order_by("shared__starts_at")
+    )
     return _prefer_language(events, language)
 
 
@@ -291,8 +304,10 @@ def event_figures(*, event: Event) -> EventFigures:
 
 
 def campaign_figures(*, campaign: Campaign) -> dict:
-    events = Event.objects.filter(campaign__shared_id=campaign.shared_id)
-    published = _prefer_language(events.filter(status=Event.Status.PUBLISHED), campaign.language)
+    events = Event.objects.filter(shared__campaign_id=campaign.shared_id).select_related("shared")
+    published = _prefer_language(
+        events.filter(shared__status=Event.Status.PUBLISHED), campaign.language
+    )
     keys = [e.translation_key for e in published]
     registrations = Registration.objects.filter(
         translation_key__in=keys, status=Registration.Status.CONFIRMED
@@ -306,7 +321,7 @@ def campaign_figures(*, campaign: Campaign) -> dict:
     return {
         "published": len(published),
         "pending": len(
-            _prefer_language(events.filter(status=Event.Status.PENDING), campaign.language)
+            _prefer_language(events.filter(shared__status=Event.Status.PENDING), campaign.language)
         ),
         "countries": campaign_country_count(published),
         "registrations": sum(per_event.values()),
@@ -316,7 +331,7 @@ def campaign_figures(*, campaign: Campaign) -> dict:
 
 
 def event_pending_queryset() -> QuerySet[Event]:
-    return Event.objects.filter(status=Event.Status.PENDING)
+    return Event.objects.filter(shared__status=Event.Status.PENDING)
 
 
 def host_registrants(*, event: Event) -> list[Registration]:
@@ -356,12 +371,13 @@ def event_list_upcoming_for_staff(
     soonest first; coordinators see every organisation's.
     """
     events = Event.objects.filter(
-        status__in=[Event.Status.PUBLISHED, Event.Status.PENDING], ends_at__gt=timezone.now()
-    )
+        shared__status__in=[Event.Status.PUBLISHED, Event.Status.PENDING],
+        shared__ends_at__gt=timezone.now(),
+    ).select_related("shared")
     if not user_is_coordinator(user):
-        events = events.filter(organisation__in=organisation_ids_for_user(user))
+        events = events.filter(shared__organisation__in=organisation_ids_for_user(user))
     chosen = sorted(
-        _prefer_language(events.order_by("starts_at", "pk"), language),
+        _prefer_language(events.order_by("shared__starts_at", "pk"), language),
         key=lambda e: (e.starts_at, e.pk),
     )[:limit]
     counts = defaultdict(Counter)

@@ -21,10 +21,12 @@ from convoca.core.outbox import outbox_keys_existing
 from convoca.core.text import one_line
 from convoca.events.models import (
     CAMPAIGN_SHARED_FIELDS,
+    EVENT_SHARED_FIELDS,
     SERIES_SHARED_FIELDS,
     Campaign,
     CampaignShared,
     Event,
+    EventShared,
     HostMessage,
     Registration,
     Series,
@@ -57,35 +59,99 @@ class HostMessageLimit(Exception):
 # --- Events and their language versions ----------------------------------------------------
 
 
-def event_save(*, event: Event) -> Event:
-    """Save an event and copy what is not text to its other language versions.
+#: What ``event_create`` and ``event_save`` write on the shared row: what versions
+#: read as their own, and the series and campaign the event belongs to.
+EVENT_SHARED_WRITABLE = (*EVENT_SHARED_FIELDS, "series", "campaign", "host_key")
 
-    Times, place, capacity and status are one for the whole translation
-    group; only the title, summary, description and report differ.
+
+def event_create(*, translation_of: Event | None = None, **fields: Any) -> Event:
+    """Create a language version of an event: a new event, or another language of one.
+
+    ``fields`` are the version's texts (``language``, ``title``, ``slug``,
+    ``summary``, ``description``, ``questions``, ``report``) and, for a new
+    event, what every version shares (``starts_at``, ``status``, ``city``,
+    ``capacity``, ``series``, ``campaign``...). A version made
+    ``translation_of`` another joins that event, its times, place and
+    registrations; giving any of those here is an error.
     """
+    shared_fields = {
+        name: fields.pop(name) for name in list(fields) if name in EVENT_SHARED_WRITABLE
+    }
+    if translation_of is not None and shared_fields:
+        raise ValueError(f"{sorted(shared_fields)} belong to the event, not to one of its versions")
+    event = Event(**fields)
+    return event_save(event=event, shared=shared_fields, translation_of=translation_of)
+
+
+def event_save(
+    *,
+    event: Event,
+    shared: dict[str, Any] | None = None,
+    translation_of: Event | None = None,
+) -> Event:
+    """Save an event version's texts and what every version shares, in one transaction.
+
+    ``shared`` names what changes for every version (``status``,
+    ``starts_at``, ``capacity``, ``city``...; a series or campaign may be
+    given as any of its versions). A new ``event`` with ``translation_of``
+    joins that event, keeping its shared values (``shared`` is then
+    ignored). Cached public pages are forgotten on commit.
+    """
+    shared = dict(shared or {})
+    unknown = set(shared) - set(EVENT_SHARED_WRITABLE)
+    if unknown:
+        raise ValueError(f"not shared by an event's versions: {sorted(unknown)}")
+    for name in ("series", "campaign"):
+        if isinstance(shared.get(name), (Series, Campaign)):
+            shared[name] = shared[name].shared
     with transaction.atomic():
+        if translation_of is not None and translation_of.shared_id != event.shared_id:
+            event.shared = EventShared.objects.get(pk=translation_of.shared_id)
+        else:
+            row = (
+                EventShared.objects.select_for_update().get(pk=event.shared_id)
+                if event.shared_id and EventShared.objects.filter(pk=event.shared_id).exists()
+                else EventShared()
+            )
+            for name, value in shared.items():
+                setattr(row, name, value)
+            row.save()
+            event.shared = row
         event.save()
-        _versions_share(event, Event.SHARED_FIELDS)
     pages_changed()
     return event
 
 
 def event_delete(*, event: Event) -> None:
-    """Delete one language version of an event (its registrations on that version go with it)."""
-    event.delete()
+    """Delete one language version of an event (its registrations on that version go with it).
+
+    The last version takes the shared row with it.
+    """
+    with transaction.atomic():
+        shared_id = event.shared_id
+        event.delete()
+        if not Event.objects.filter(shared_id=shared_id).exists():
+            EventShared.objects.filter(pk=shared_id).delete()
     pages_changed()
 
 
-def _versions_share(row, names) -> None:
-    """Copy ``names`` of ``row`` to the other language versions of its translation group."""
-    model = type(row)
-    shared = {}
-    for name in names:
-        model_field = model._meta.get_field(name)
-        shared[model_field.attname] = getattr(row, model_field.attname)
-    model.objects.filter(translation_key=row.translation_key).exclude(pk=row.pk).update(
-        **shared, updated_at=timezone.now()
-    )
+def event_publish(*, event: Event | EventShared, published: bool = True) -> None:
+    """Publish (or take back to draft) an event in every language."""
+    version = event if isinstance(event, Event) else event.versions.first()
+    status = Event.Status.PUBLISHED if published else Event.Status.DRAFT
+    event_save(event=version, shared={"status": status})
+
+
+def event_capacity_set(*, event: Event, capacity: int) -> list[Registration]:
+    """Change how many places an event has, in every language; return who moved up.
+
+    Places freed by a larger capacity (or by no limit, 0) go to the wait
+    list at once, first come first served, each person told by email.
+    """
+    with transaction.atomic():
+        _lock_group(event.translation_key)
+        event_save(event=event, shared={"capacity": capacity})
+        return waitlist_promote(event=event)
 
 
 def pages_changed() -> None:
@@ -195,6 +261,10 @@ HOST_EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
+#: What the host page changes on one version; the rest of ``HOST_EDITABLE_FIELDS`` is shared.
+HOST_EDITABLE_TEXTS = ("title", "description")
+
+
 def event_host_edit(*, event: Event, data: dict) -> list[str]:
     """Save what the host changed on the host page; return the names of the changed fields.
 
@@ -208,11 +278,17 @@ def event_host_edit(*, event: Event, data: dict) -> list[str]:
     changed = [name for name in HOST_EDITABLE_FIELDS if getattr(event, name) != data[name]]
     if not changed:
         return []
+    shared = {}
     for name in changed:
-        setattr(event, name, data[name])
-    event_place_locate(event=event)
+        if name in HOST_EDITABLE_TEXTS:
+            setattr(event, name, data[name])
+        else:
+            shared[name] = data[name]
+            setattr(event.shared, name, data[name])
+    if event_place_locate(event=event):
+        shared.update(latitude=event.latitude, longitude=event.longitude)
     with transaction.atomic():
-        event_save(event=event)
+        event_save(event=event, shared=shared)
         if event.status == Event.Status.PUBLISHED:
             host_edited_enqueue(event=event, fields=changed)
     return changed
@@ -228,8 +304,7 @@ def event_cancel(*, event: Event) -> int:
     from convoca.events.emails import event_cancelled_enqueue
 
     with transaction.atomic():
-        event.status = Event.Status.CANCELLED
-        event_save(event=event)
+        event_save(event=event, shared={"status": Event.Status.CANCELLED})
         registrations = Registration.objects.filter(
             translation_key=event.translation_key,
             status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
@@ -238,14 +313,19 @@ def event_cancel(*, event: Event) -> int:
         return sum(event_cancelled_enqueue(registration) for registration in registrations)
 
 
-def event_place_locate(*, event: Event) -> bool:
-    """Put an in-person event on the map from its city and country; False if not found."""
-    if not (event.city and event.country):
+def event_place_locate(*, event: Event | EventShared) -> bool:
+    """Find an in-person event's place on the map from its city and country; False if not found.
+
+    Sets the coordinates on the event's shared row, unsaved: the caller
+    saves them (``event_save`` with ``latitude`` and ``longitude``).
+    """
+    row = event.shared if isinstance(event, Event) else event
+    if not (row.city and row.country):
         return False
-    place = place_find(event.city, event.country.code)
+    place = place_find(row.city, row.country.code)
     if place is None:
         return False
-    event.latitude, event.longitude = place.latitude, place.longitude
+    row.latitude, row.longitude = place.latitude, place.longitude
     return True
 
 
@@ -300,34 +380,44 @@ def series_occurrences_sync(*, series: Series, before: datetime | None = None) -
     edited or cancelled one. People registered for the whole series are
     registered for each new occurrence.
     """
-    existing = set(series.occurrences.values_list("occurrence_start", flat=True))
+    existing = set(series.occurrences.values_list("shared__occurrence_start", flat=True))
     made = 0
     duration = timedelta(minutes=series.duration_minutes)
     for start in series_starts(series=series, before=before):
         if start in existing:
             continue
         local_date = start.astimezone(zoneinfo.ZoneInfo(series.time_zone)).date()
-        event = Event(
-            translation_key=occurrence_translation_key(series=series, start=start),
-            language=series.language,
-            kind=Event.Kind.ONLINE,
-            title=series.title,
-            slug=_unique_slug(Event, series.language, f"{series.slug}-{local_date.isoformat()}"),
-            description=series.description,
-            organisation=series.organisation,
-            status=Event.Status.PUBLISHED if series.is_published else Event.Status.DRAFT,
-            starts_at=start,
-            ends_at=start + duration,
-            time_zone=series.time_zone,
-            display_zones=list(series.display_zones),
-            online_url=series.online_url,
-            capacity=series.capacity,
-            series=series,
-            occurrence_start=start,
-        )
         try:
             with transaction.atomic():
-                event.save()
+                # The occurrence in another language may exist, perhaps moved or
+                # cancelled: this version joins it as it is.
+                shared, _created = EventShared.objects.get_or_create(
+                    pk=occurrence_translation_key(series=series, start=start),
+                    defaults={
+                        "kind": Event.Kind.ONLINE,
+                        "organisation_id": series.organisation_id,
+                        "status": (
+                            Event.Status.PUBLISHED if series.is_published else Event.Status.DRAFT
+                        ),
+                        "starts_at": start,
+                        "ends_at": start + duration,
+                        "time_zone": series.time_zone,
+                        "display_zones": list(series.display_zones),
+                        "online_url": series.online_url,
+                        "capacity": series.capacity,
+                        "series_id": series.shared_id,
+                        "occurrence_start": start,
+                    },
+                )
+                event = Event.objects.create(
+                    shared=shared,
+                    language=series.language,
+                    title=series.title,
+                    slug=_unique_slug(
+                        Event, series.language, f"{series.slug}-{local_date.isoformat()}"
+                    ),
+                    description=series.description,
+                )
         except IntegrityError:
             continue  # another worker made it
         made += 1
@@ -427,6 +517,8 @@ def series_delete(*, series: Series) -> None:
     """
     with transaction.atomic():
         shared_id = series.shared_id
+        series.occurrences.delete()
+        EventShared.objects.filter(series_id=shared_id, versions__isnull=True).delete()
         series.delete()
         if not Series.objects.filter(shared_id=shared_id).exists():
             SeriesShared.objects.filter(pk=shared_id).delete()
@@ -465,12 +557,10 @@ class RegistrationResult:
         return self.registration.status == Registration.Status.WAITLISTED
 
 
-def _lock_group(translation_key) -> list[Event]:
-    # Every version, in one order, so that two registrations for one event
-    # queue on the same rows and the count of places cannot be overtaken.
-    return list(
-        Event.objects.select_for_update().filter(translation_key=translation_key).order_by("pk")
-    )
+def _lock_group(translation_key) -> None:
+    # The shared row, so that two registrations for one event (in any
+    # language) queue on it and the count of places cannot be overtaken.
+    list(EventShared.objects.select_for_update().filter(pk=translation_key))
 
 
 def registration_confirmed_count(*, translation_key) -> int:
@@ -615,8 +705,8 @@ def series_register(*, series: Series, data: RegistrationData) -> SeriesRegistra
             subscription.language = series.language
             subscription.save(update_fields=["cancelled_at", "language", "updated_at"])
         upcoming = series.occurrences.filter(
-            status=Event.Status.PUBLISHED, starts_at__gt=timezone.now()
-        )
+            shared__status=Event.Status.PUBLISHED, shared__starts_at__gt=timezone.now()
+        ).select_related("shared")
         for event in upcoming:
             _register(event=event, person=person, via_series=True)
         if data.news_wording:
@@ -630,7 +720,7 @@ def series_register(*, series: Series, data: RegistrationData) -> SeriesRegistra
         series_registration_enqueue(
             subscription=subscription,
             series=series,
-            occurrences=list(upcoming.order_by("starts_at")[:6]),
+            occurrences=list(upcoming.order_by("shared__starts_at")[:6]),
         )
     return subscription
 
@@ -665,14 +755,12 @@ def series_registration_cancel(*, subscription: SeriesRegistration) -> int:
             cancelled_at=timezone.now(), updated_at=timezone.now()
         )
         subscription.refresh_from_db()
-        keys = Event.objects.filter(series__shared_id=subscription.series_key).values(
-            "translation_key"
-        )
+        keys = EventShared.objects.filter(series_id=subscription.series_key).values("pk")
         upcoming = Registration.objects.filter(
             person=subscription.person,
             via_series=True,
             translation_key__in=keys,
-            event__starts_at__gt=timezone.now(),
+            event__shared__starts_at__gt=timezone.now(),
         ).exclude(status=Registration.Status.CANCELLED)
         cancelled = 0
         for registration in upcoming.select_related("event"):
@@ -721,7 +809,7 @@ def waitlist_promote(*, event: Event) -> list[Registration]:
     """Give free places to the wait list, first come first served; the caller holds the lock."""
     from convoca.events.emails import registration_promoted_enqueue
 
-    event.refresh_from_db(fields=["capacity"])
+    event.shared.refresh_from_db(fields=["capacity"])
     waiting = Registration.objects.filter(
         translation_key=event.translation_key, status=Registration.Status.WAITLISTED
     ).order_by("created_at", "pk")
@@ -796,10 +884,10 @@ def reminders_due(*, now: datetime | None = None) -> int:
 def _events_soon(now: datetime, *, days: int) -> list[Event]:
     return list(
         Event.objects.filter(
-            status=Event.Status.PUBLISHED,
-            starts_at__gt=now,
-            starts_at__lte=now + timedelta(days=days),
-        )
+            shared__status=Event.Status.PUBLISHED,
+            shared__starts_at__gt=now,
+            shared__starts_at__lte=now + timedelta(days=days),
+        ).select_related("shared")
     )
 
 
@@ -835,12 +923,14 @@ def event_host_submit(*, campaign: Campaign, data: HostedEventData) -> Event:
 
     with transaction.atomic():
         host = person_upsert(data=data.host).person
-        event = Event(
+        place = EventShared(city=data.city, country=data.country)
+        event_place_locate(event=place)
+        event = event_create(
             language=campaign.language,
-            kind=Event.Kind.IN_PERSON,
             title=data.title,
             slug=_unique_slug(Event, campaign.language, data.title),
             description=data.description,
+            kind=Event.Kind.IN_PERSON,
             organisation=campaign.organisation,
             host_group=data.host_group,
             status=Event.Status.PENDING,
@@ -852,14 +942,14 @@ def event_host_submit(*, campaign: Campaign, data: HostedEventData) -> Event:
             city=data.city,
             postal_code=data.postal_code,
             country=data.country,
+            latitude=place.latitude,
+            longitude=place.longitude,
             capacity=data.capacity,
             online_url=data.online_url,
             campaign=campaign,
             host_person=host,
             reminder_minutes=[24 * 60, 60],
         )
-        event_place_locate(event=event)
-        event.save()
         host_email_enqueue(event, "events/email/host_submitted")
     return event
 
@@ -870,9 +960,9 @@ def event_review(*, event: Event, approve: bool) -> None:
 
     if event.status != Event.Status.PENDING:
         return
-    event.status = Event.Status.PUBLISHED if approve else Event.Status.REJECTED
+    status = Event.Status.PUBLISHED if approve else Event.Status.REJECTED
     with transaction.atomic():
-        event_save(event=event)
+        event_save(event=event, shared={"status": status})
         host_email_enqueue(
             event, "events/email/host_approved" if approve else "events/email/host_rejected"
         )
@@ -882,7 +972,12 @@ def host_event_get(*, key: str) -> Event | None:
     """The event whose private management key this is."""
     if not key or len(key) > 64:
         return None
-    return Event.objects.select_related("campaign", "host_person").filter(host_key=key).first()
+    return (
+        Event.objects.select_related("shared__campaign", "shared__host_person")
+        .filter(shared__host_key=key)
+        .order_by("pk")
+        .first()
+    )
 
 
 def host_message_send(*, event: Event, subject: str, body: str) -> HostMessage:
@@ -921,7 +1016,7 @@ def registration_export_for_person(person: Person) -> list[dict]:
             "shares_contact_with_host": r.share_with_host,
             "attended": r.attended,
         }
-        for r in Registration.objects.filter(person=person).select_related("event")
+        for r in Registration.objects.filter(person=person).select_related("event__shared")
     ]
 
 
@@ -930,7 +1025,7 @@ def registration_erase_for_person(person: Person) -> None:
     Registration.objects.filter(person=person).update(answers="", share_with_host=False)
     upcoming = Registration.objects.filter(
         person=person,
-        event__starts_at__gt=timezone.now(),
+        event__shared__starts_at__gt=timezone.now(),
         status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
     ).select_related("event")
     for registration in upcoming:

@@ -14,9 +14,9 @@ class EventSitemap(TranslationGroupSitemap):
 
     def rows(self):
         return (
-            Event.objects.filter(status__in=LISTED)
-            .only("slug", "language", "translation_key", "updated_at")
-            .order_by("starts_at", "pk")
+            Event.objects.filter(shared__status__in=LISTED)
+            .only("slug", "language", "shared", "updated_at")
+            .order_by("shared__starts_at", "pk")
         )
 
 

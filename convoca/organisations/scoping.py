@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from unfold.admin import ModelAdmin
 
-from convoca.core.forms import TranslationOfForm
+from convoca.core.translatable import SharedFieldsForm
 from convoca.organisations.models import Organisation
 from convoca.organisations.selectors import organisation_ids_for_user, user_is_coordinator
 
@@ -86,11 +86,14 @@ class OrganisationScopedAdmin(ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if issubclass(form, TranslationOfForm) and not user_is_coordinator(request.user):
-            lookup = "pk__in" if self.organisation_path == "pk" else f"{self.organisation_path}__in"
+        if issubclass(form, SharedFieldsForm) and not user_is_coordinator(request.user):
+            # A language version: "translation of" lists, and the shared organisation
+            # offers, only what this staff member may edit.
+            editable = organisation_ids_for_user(request.user, can_edit=True)
             form.translatable = self.model._default_manager.filter(
-                **{lookup: organisation_ids_for_user(request.user, can_edit=True)}
+                **{f"{self.organisation_path}__in": editable}
             )
+            form.shared_querysets = {"organisation": Organisation.objects.filter(pk__in=editable)}
         return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -304,7 +304,7 @@ class ArticleAdmin(ServiceWritesAdminMixin, OrganisationScopedAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         querysets = {
             "related_actions": Action.objects.exclude(shared__status=Action.Status.DRAFT),
-            "related_events": Event.objects.filter(status=Event.Status.PUBLISHED),
+            "related_events": Event.objects.filter(shared__status=Event.Status.PUBLISHED),
         }
         if not user_is_coordinator(request.user):
             editable = organisation_ids_for_user(request.user, can_edit=True)

@@ -99,9 +99,13 @@ def article_related_events(article: Article) -> list:
     from convoca.events.models import Event
     from convoca.events.selectors import event_in_language
 
-    chosen = article.related_events.filter(
-        status=Event.Status.PUBLISHED, ends_at__gt=timezone.now()
-    ).order_by("starts_at")
+    chosen = (
+        article.related_events.filter(
+            shared__status=Event.Status.PUBLISHED, shared__ends_at__gt=timezone.now()
+        )
+        .select_related("shared")
+        .order_by("shared__starts_at")
+    )
     return list(
         {e.translation_key: event_in_language(e, article.language) for e in chosen}.values()
     )

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from convoca.events.models import Campaign, Event
 from convoca.events.places import place_find
-from convoca.events.services import campaign_create, event_save, reminders_due
+from convoca.events.services import campaign_create, event_create, reminders_due
 from convoca.organisations.models import Membership, Organisation
 from convoca.organisations.services import staff_member_create
 
@@ -47,25 +47,23 @@ def campaign(organisation):
     ]:
         place = place_find(city, country)
         start = (timezone.now() + timedelta(days=6)).replace(second=0, microsecond=0)
-        event_save(
-            event=Event(
-                language="en",
-                kind=Event.Kind.IN_PERSON,
-                title=f"Rally in {city}",
-                slug=f"rally-{city.lower()}",
-                organisation=organisation,
-                host_group=f"{city} Solidarity",
-                status=Event.Status.PUBLISHED,
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
-                time_zone=zone,
-                venue_name="Main square",
-                city=city,
-                country=country,
-                latitude=place.latitude,
-                longitude=place.longitude,
-                campaign=campaign,
-            )
+        event_create(
+            language="en",
+            kind=Event.Kind.IN_PERSON,
+            title=f"Rally in {city}",
+            slug=f"rally-{city.lower()}",
+            organisation=organisation,
+            host_group=f"{city} Solidarity",
+            status=Event.Status.PUBLISHED,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            time_zone=zone,
+            venue_name="Main square",
+            city=city,
+            country=country,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            campaign=campaign,
         )
     return campaign
 
@@ -188,19 +186,17 @@ def test_a_host_submits_an_event_that_a_coordinator_approves(
 
 def test_a_webinar_join_link_reaches_only_registrants(new_context, organisation, live_server):
     start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
-    webinar = event_save(
-        event=Event(
-            language="en",
-            title="Monthly webinar",
-            slug="monthly-webinar",
-            organisation=organisation,
-            status=Event.Status.PUBLISHED,
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            time_zone="America/New_York",
-            display_zones=["America/Los_Angeles"],
-            online_url="https://meet.example.org/secret-room",
-        )
+    webinar = event_create(
+        language="en",
+        title="Monthly webinar",
+        slug="monthly-webinar",
+        organisation=organisation,
+        status=Event.Status.PUBLISHED,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        time_zone="America/New_York",
+        display_zones=["America/Los_Angeles"],
+        online_url="https://meet.example.org/secret-room",
     )
     visitor = new_context(timezone_id="Europe/Madrid").new_page()
     visitor.goto(webinar.get_absolute_url())

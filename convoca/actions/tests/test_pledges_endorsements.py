@@ -169,11 +169,11 @@ def test_an_activated_pledge_points_each_pledger_to_the_nearest_event_to_their_c
 ):
     from convoca.actions.services import pledge_activate
     from convoca.events.models import Event
-    from convoca.events.services import event_place_locate, event_save
+    from convoca.events.services import event_create, event_place_locate, event_save
 
     def rally(slug, title, city, country):
         start = timezone.now() + timedelta(days=2)
-        event = Event(
+        event = event_create(
             language="en",
             slug=slug,
             title=title,
@@ -187,7 +187,9 @@ def test_an_activated_pledge_points_each_pledger_to_the_nearest_event_to_their_c
             country=country,
         )
         assert event_place_locate(event=event)
-        return event_save(event=event)
+        return event_save(
+            event=event, shared={"latitude": event.latitude, "longitude": event.longitude}
+        )
 
     rally("phoenix-rally", "Rally at the Capitol", "Phoenix", "US")
     rally("madrid-rally", "Concentración en Sol", "Madrid", "ES")

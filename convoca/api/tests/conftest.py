@@ -97,7 +97,7 @@ def world(organisation, other_organisation, supporter):
         webhook_event_apply,
     )
     from convoca.events.models import Event
-    from convoca.events.services import RegistrationData, event_save, registration_create
+    from convoca.events.services import RegistrationData, event_create, registration_create
     from convoca.mailings.models import MailingList
     from convoca.mailings.services import (
         mailing_create,
@@ -117,13 +117,11 @@ def world(organisation, other_organisation, supporter):
             action=action,
             data=SignatureData(person=PersonData(email=f"{tag}-signer@example.org")),
         ).signature
-        event = event_save(
-            event=Event(
+        event = event_create(
                 language="en", title=f"Webinar {tag}", slug=f"webinar-{tag}", organisation=org,
                 status=Event.Status.PUBLISHED, starts_at=timezone.now() + timedelta(days=3),
                 ends_at=timezone.now() + timedelta(days=3, hours=1),
-            )
-        )  # fmt: skip
+            )  # fmt: skip
         registration = registration_create(
             event=event,
             data=RegistrationData(person=PersonData(email=f"{tag}-guest@example.org")),

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         ('api', '0002_organisation_moved'),
         ('core', '0005_organisation_moved'),
         ('donations', '0010_organisation_moved'),
-        ('events', '0011_organisation_moved'),
+        ('events', '0014_organisation_moved'),
         ('inbox', '0004_organisation_moved'),
         ('letters', '0004_organisation_moved'),
         ('mailings', '0007_organisation_moved'),

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from convoca.events.models import Campaign, Event
-from convoca.events.services import campaign_create, event_save
+from convoca.events.services import EVENT_SHARED_WRITABLE, campaign_create, event_create
 
 
 @pytest.fixture
@@ -27,7 +27,14 @@ def make_event(organisation):
             "display_zones": ["America/Los_Angeles"],
             "online_url": "https://meet.example.org/secret-room-42",
         }
-        return event_save(event=Event(**{**defaults, **fields}))
+        key = fields.pop("translation_key", None)
+        if key is not None:
+            # Another language of an existing event: it joins that event's times and place.
+            texts = {name: value for name, value in {**defaults, **fields}.items()
+                     if name not in EVENT_SHARED_WRITABLE}  # fmt: skip
+            original = Event.objects.filter(shared_id=key).first()
+            return event_create(translation_of=original, **texts)
+        return event_create(**{**defaults, **fields})
 
     return make
 

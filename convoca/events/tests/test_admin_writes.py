@@ -177,7 +177,7 @@ def test_a_series_added_in_the_admin_has_its_sessions_on_its_page(client, organi
     client.logout()
     page = client.get(series.get_absolute_url())
     assert page.status_code == 200
-    assert series.occurrences.order_by("starts_at").first().get_absolute_url() in page.text
+    assert series.occurrences.order_by("shared__starts_at").first().get_absolute_url() in page.text
 
 
 def test_a_series_time_changed_in_one_language_changes_in_the_other(

@@ -81,6 +81,6 @@ def test_two_language_campaigns_become_one_shared_row_with_their_events_and_acti
         moved = Campaign.objects.get(pk=lone.pk)
         assert (moved.translation_key, moved.status, moved.accepts_hosts) == (draft, "draft", False)
         assert moved.organisation.pk == other.pk
-        assert Event.objects.get(pk=event.pk).campaign_id == english.pk
+        assert Event.objects.get(pk=event.pk).campaign.pk == english.pk
     finally:
         migrate_to(None)

@@ -43,8 +43,8 @@ def test_withdrawing_the_english_version_withdraws_the_spanish_page_too(
 
 def test_both_versions_have_the_same_sessions_and_share_one_row(webinar, spanish):
     assert SeriesShared.objects.count() == 1
-    english_starts = list(webinar.occurrences.values_list("starts_at", flat=True))
-    spanish_starts = list(spanish.occurrences.values_list("starts_at", flat=True))
+    english_starts = list(webinar.occurrences.values_list("shared__starts_at", flat=True))
+    spanish_starts = list(spanish.occurrences.values_list("shared__starts_at", flat=True))
     assert english_starts and sorted(english_starts) == sorted(spanish_starts)
     assert spanish.occurrences.filter(language="es").count() == len(spanish_starts)
 
@@ -134,4 +134,4 @@ def test_another_organisations_organiser_cannot_see_or_change_the_series(
     assert client.get(change).status_code == 404
     assert client.post(change, {"capacity": 1}).status_code == 404
     assert Series.objects.get(pk=webinar.pk).capacity == 100
-    assert Event.objects.filter(series=webinar).exists()
+    assert Event.objects.filter(shared__series=webinar.shared).exists()

@@ -79,7 +79,7 @@ def test_two_language_series_become_one_shared_row_with_their_sessions_and_regis
         assert (lone.translation_key, lone.duration_minutes) == (weekly, 30)
         assert lone.organisation.pk == other.pk
         moved = Event.objects.get(pk=occurrence.pk)
-        assert (moved.series_id, moved.translation_key) == (english.pk, occurrence_key)
+        assert (moved.series.pk, moved.translation_key) == (english.pk, occurrence_key)
         assert SeriesRegistration.objects.get().series_key == versions["en"].translation_key
     finally:
         migrate_to(None)

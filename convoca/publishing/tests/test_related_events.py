@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from convoca.events.models import Event
-from convoca.events.services import event_save
+from convoca.events.services import event_create
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def _event(organisation, **fields):
         "city": "Tucson",
         "country": "US",
     }
-    return event_save(event=Event(**{**defaults, **fields}))
+    return event_create(**{**defaults, **fields})
 
 
 def test_an_article_shows_its_related_events_still_to_come(client, make_article, organisation):

@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0010_campaign_texts_only'),
+        ('events', '0013_event_texts_only'),
         ('organisations', '0001_initial'),
     ]
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='organisations.organisation', verbose_name='coordinating organisation'),
         ),
         migrations.AlterField(
-            model_name='event',
+            model_name='eventshared',
             name='organisation',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='organisations.organisation', verbose_name='host organisation'),
         ),
