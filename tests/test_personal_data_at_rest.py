@@ -61,7 +61,7 @@ from convoca.events.services import (
 from convoca.inbox.models import ContactMessage
 from convoca.inbox.services import contact_message_note_add, contact_message_reply
 from convoca.letters.models import LetterCampaign, Target, TargetBody
-from convoca.letters.services import letter_campaign_save, letter_text_save
+from convoca.letters.services import letter_campaign_save
 from convoca.mailings.services import mailing_list_create, subscription_request
 from convoca.people.models import Person
 from convoca.people.services import PersonData, person_upsert
@@ -446,9 +446,11 @@ def _fill_everything(client, organisation, coordinator) -> None:
         language="en", title="Write to the council", slug="council", kind=Action.Kind.TARGETED,
         organisation=organisation, status=Action.Status.OPEN,
     )  # fmt: skip
-    campaign = letter_campaign_save(campaign=LetterCampaign(action=letter_action))
-    campaign.pinned_targets.set([target])
-    letter_text_save(campaign=campaign, language="en", subject="Please", editable_text="Hi.")
+    letter_campaign_save(
+        campaign=LetterCampaign(action=letter_action),
+        pinned_targets=[target],
+        texts={"en": {"subject": "Please", "editable_text": "Hi."}},
+    )
     _post(
         client,
         letter_action.get_absolute_url() + "send/",

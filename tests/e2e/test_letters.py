@@ -18,7 +18,6 @@ from convoca.letters.models import LetterCampaign, LetterDelivery, TargetBody
 from convoca.letters.services import (
     districts_import,
     letter_campaign_save,
-    letter_text_save,
     targets_import,
 )
 from convoca.organisations.models import Organisation
@@ -55,17 +54,22 @@ def letter(transactional_db, settings):
         language="es", title="Aprobad la Ley de Medicinas", slug="ley-de-medicinas",
         translation_of=english,
     )  # fmt: skip
-    campaign = letter_campaign_save(campaign=LetterCampaign(action=english))
-    campaign.bodies.set([house])
-    letter_text_save(
-        campaign=campaign, language="en", subject="Vote for the Medicine Act",
-        editable_text="I am your constituent.", fixed_text="Vote yes.",
-    )  # fmt: skip
-    letter_text_save(
-        campaign=campaign, language="es", subject="Vote la Ley de Medicinas",
-        editable_text="Soy votante de su distrito.", fixed_text="Vote sí.",
-    )  # fmt: skip
-    return campaign
+    return letter_campaign_save(
+        campaign=LetterCampaign(action=english),
+        bodies=[house],
+        texts={
+            "en": {
+                "subject": "Vote for the Medicine Act",
+                "editable_text": "I am your constituent.",
+                "fixed_text": "Vote yes.",
+            },
+            "es": {
+                "subject": "Vote la Ley de Medicinas",
+                "editable_text": "Soy votante de su distrito.",
+                "fixed_text": "Vote sí.",
+            },
+        },
+    )
 
 
 def _received(sink, address, *, count=1, timeout=10):
